@@ -1,0 +1,69 @@
+/// `torch.nn.Conv1d` applied to a whole signal.
+///
+/// ``forward(_:)-(Signal<T>)`` pads the input as `padding_mode` says, then runs the kernel over
+/// every output at once. ``StreamingConv1d`` runs the same kernel on the same padded samples
+/// piece by piece, so the two agree bit for bit.
+public struct Conv1d<T: ConvScalar>: Sendable {
+    /// Hyper-parameters.
+    public let spec: Conv1dSpec
+    /// Weights and bias.
+    public let weights: Conv1dWeights<T>
+    /// The engine that computes outputs.
+    public let kernel: any Conv1dKernel<T>
+
+    /// A convolution with given weights on the direct engine.
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>) {
+        self.init(spec: spec, weights: weights, kernel: DirectConv1dKernel(spec: spec, weights: weights))
+    }
+
+    /// A convolution on a chosen engine (which must compute with `weights`).
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>, kernel: any Conv1dKernel<T>) {
+        self.spec = spec
+        self.weights = weights
+        self.kernel = kernel
+    }
+
+    /// A convolution with PyTorch's default initialisation drawn from `seed`.
+    public init(spec: Conv1dSpec, seed: UInt64) {
+        self.init(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: seed))
+    }
+
+    /// The output for an unbatched `(C, L)` input.
+    /// - Throws: ``Conv1dError`` where PyTorch raises: wrong channel count, an input too short
+    ///   for the padding mode or the receptive field.
+    public func forward(_ x: Signal<T>) throws(Conv1dError) -> Signal<T> {
+        if x.channels != spec.inChannels {
+            throw Conv1dError.channelMismatch(expected: spec.inChannels, got: x.channels, groups: spec.groups)
+        }
+        let count = try spec.outputLength(inputLength: x.frames)
+        let length = x.frames
+        let padded = spec.padLeft + length + spec.padRight
+        var xp = [T](repeating: 0, count: spec.inChannels * padded)
+        for c in 0..<spec.inChannels {
+            for j in 0..<padded {
+                if let i = spec.paddingMode.sourceIndex(padded: j, length: length, padLeft: spec.padLeft) {
+                    xp[c * padded + j] = x[c, i]
+                }
+            }
+        }
+        var y = Signal<T>(channels: spec.outChannels, frames: count)
+        xp.withUnsafeBufferPointer { input in
+            y.withUnsafeMutableBufferPointer { output in
+                kernel.compute(
+                    input: input.baseAddress!, inputStride: padded,
+                    output: output.baseAddress!, outputStride: count, count: count)
+            }
+        }
+        return y
+    }
+
+    /// The output for a batched `(N, C, L)` input: each item independently.
+    public func forward(_ batch: SignalBatch<T>) throws -> SignalBatch<T> {
+        try SignalBatch(batch.items.map(forward))
+    }
+
+    /// A stream that filters the signal in chunks, prepared for chunks of up to `maxFrames`.
+    public func makeStream(maxFrames: Int = 4096) -> StreamingConv1d<T> {
+        StreamingConv1d(self, maxFrames: maxFrames)
+    }
+}

@@ -1,0 +1,77 @@
+/// Why a convolution could not be configured or run.
+///
+/// Each case carries the numbers involved so its message can say what was wrong and what to
+/// change; the cases mirror the errors `torch.nn.Conv1d` raises, so a configuration or an
+/// input that PyTorch refuses is refused here too.
+public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A size that must be at least one (channels, kernel size, stride, dilation, groups).
+    case nonPositive(parameter: String, value: Int)
+    /// Padding below zero.
+    case negativePadding(Int)
+    /// `groups` does not divide a channel count.
+    case groupsDoNotDivide(channels: String, count: Int, groups: Int)
+    /// `padding='same'` with a stride above one, which PyTorch refuses.
+    case sameWithStride(stride: Int)
+    /// The weight tensor has another shape than the specification implies.
+    case weightShape(expected: [Int], got: [Int])
+    /// The bias has another length than `out_channels`, or is present/absent against `bias`.
+    case biasShape(expected: Int?, got: Int?)
+    /// The input has another channel count than `in_channels`.
+    case channelMismatch(expected: Int, got: Int, groups: Int)
+    /// The input has no samples.
+    case emptyInput
+    /// The padded input is shorter than the receptive field `dilation·(kernel_size−1)+1`.
+    case inputTooShort(paddedLength: Int, receptiveField: Int, inputLength: Int)
+    /// Reflect padding needs more input samples than the pad on each side.
+    case reflectPaddingTooLarge(left: Int, right: Int, inputLength: Int)
+    /// Circular padding may wrap around the input at most once.
+    case circularPaddingTooLarge(left: Int, right: Int, inputLength: Int)
+    /// The batch's signals differ in channel count or length (a tensor cannot).
+    case raggedBatch(index: Int, expected: [Int], got: [Int])
+    /// An output buffer passed to a non-allocating call is too small.
+    case outputCapacity(needed: Int, capacity: Int)
+    /// `process` was called after `finish` without a `reset`.
+    case streamFinished
+
+    public var description: String {
+        switch self {
+        case let .nonPositive(parameter, value):
+            return "\(parameter) must be at least 1, got \(value)"
+        case let .negativePadding(value):
+            return "padding must be 0 or more, got \(value)"
+        case let .groupsDoNotDivide(channels, count, groups):
+            return "\(channels) (\(count)) must be divisible by groups (\(groups)); choose groups that divides both channel counts"
+        case let .sameWithStride(stride):
+            return "padding='same' is not supported for strided convolutions (stride \(stride)); use stride 1 or an explicit padding"
+        case let .weightShape(expected, got):
+            return "weight: expected \(Self.shape(expected)), got \(Self.shape(got))"
+        case let .biasShape(expected, got):
+            switch (expected, got) {
+            case let (e?, g?): return "bias: expected \(e) values (one per output channel), got \(g)"
+            case (nil, _?): return "bias: the filter was configured with bias=false but a bias was given; drop it or set bias=true"
+            case let (e?, nil): return "bias: the filter was configured with bias=true but no bias was given; give \(e) values or set bias=false"
+            case (nil, nil): return "bias: inconsistent bias"
+            }
+        case let .channelMismatch(expected, got, groups):
+            return "input has \(got) channels but the filter expects in_channels=\(expected) (groups=\(groups)); feed a \(expected)-channel signal or use a preset made for \(got) channels"
+        case .emptyInput:
+            return "the input has no samples"
+        case let .inputTooShort(padded, field, length):
+            return "padded input length \(padded) (input \(length) samples) is shorter than the receptive field dilation·(kernel_size−1)+1 = \(field); give at least \(field - padded + length) samples"
+        case let .reflectPaddingTooLarge(left, right, length):
+            return "reflect padding (\(left), \(right)) must be less than the input length \(length); give at least \(max(left, right) + 1) samples or use another padding_mode"
+        case let .circularPaddingTooLarge(left, right, length):
+            return "circular padding (\(left), \(right)) would wrap around an input of \(length) samples more than once; give at least \(max(left, right)) samples"
+        case let .raggedBatch(index, expected, got):
+            return "batch item \(index) has shape \(Self.shape(got)) but item 0 has \(Self.shape(expected)); a batch needs one shape"
+        case let .outputCapacity(needed, capacity):
+            return "output buffer holds \(capacity) frames but this call produces \(needed); size it with outputFrameCount(afterProcessing:)"
+        case .streamFinished:
+            return "the stream was finished; call reset() before processing a new signal"
+        }
+    }
+
+    private static func shape(_ dims: [Int]) -> String {
+        dims.map { "[\($0)]" }.joined()
+    }
+}

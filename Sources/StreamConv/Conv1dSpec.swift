@@ -1,0 +1,150 @@
+/// How `torch.nn.Conv1d` pads: a number of samples on both sides, `'same'` or `'valid'`.
+public enum Conv1dPadding: Hashable, Sendable, CustomStringConvertible {
+    /// The same number of samples on the left and on the right (PyTorch's `padding=p` or `(p,)`).
+    case samples(Int)
+    /// Output as long as the input (stride 1 only): the total `dilation·(kernel_size−1)` is split
+    /// with the smaller half on the left, as PyTorch does.
+    case same
+    /// No padding (`padding='valid'`, the same as `padding=0`).
+    case valid
+
+    public var description: String {
+        switch self {
+        case let .samples(p): return "\(p)"
+        case .same: return "'same'"
+        case .valid: return "'valid'"
+        }
+    }
+}
+
+/// What the samples beyond the ends of the signal are, as in PyTorch's `padding_mode`.
+public enum PaddingMode: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    /// Zeros.
+    case zeros
+    /// The signal mirrored about its end samples, which are not repeated (`[a b c] → c b | a b c | b a`).
+    case reflect
+    /// The end samples repeated.
+    case replicate
+    /// The signal wrapped around: the left pad is the end of the signal, the right pad its start.
+    case circular
+
+    public var description: String { rawValue }
+}
+
+/// The hyper-parameters of a `torch.nn.Conv1d`, validated with PyTorch's rules.
+///
+/// The names follow PyTorch (`kernelSize` is `kernel_size`), so a model definition transcribes
+/// one to one. Creating a spec checks everything that does not depend on the input; what does
+/// (the input length against padding and receptive field) is checked by
+/// ``validateInputLength(_:)``, which the whole-signal and streaming paths share so they fail
+/// with the same error.
+public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Conv1dPadding
+    public let dilation: Int
+    public let groups: Int
+    public let bias: Bool
+    public let paddingMode: PaddingMode
+
+    /// Samples of padding before the first input sample.
+    public let padLeft: Int
+    /// Samples of padding after the last input sample.
+    public let padRight: Int
+
+    /// Checks the parameters as `torch.nn.Conv1d.__init__` does.
+    /// - Throws: ``Conv1dError`` naming the offending parameter and value.
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int,
+        stride: Int = 1, padding: Conv1dPadding = .samples(0), dilation: Int = 1,
+        groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .zeros
+    ) throws(Conv1dError) {
+        for (name, value) in [
+            ("in_channels", inChannels), ("out_channels", outChannels), ("kernel_size", kernelSize),
+            ("stride", stride), ("dilation", dilation), ("groups", groups),
+        ] where value < 1 {
+            throw Conv1dError.nonPositive(parameter: name, value: value)
+        }
+        if inChannels % groups != 0 {
+            throw Conv1dError.groupsDoNotDivide(channels: "in_channels", count: inChannels, groups: groups)
+        }
+        if outChannels % groups != 0 {
+            throw Conv1dError.groupsDoNotDivide(channels: "out_channels", count: outChannels, groups: groups)
+        }
+        switch padding {
+        case let .samples(p):
+            if p < 0 { throw Conv1dError.negativePadding(p) }
+            (padLeft, padRight) = (p, p)
+        case .valid:
+            (padLeft, padRight) = (0, 0)
+        case .same:
+            if stride != 1 { throw Conv1dError.sameWithStride(stride: stride) }
+            let total = dilation * (kernelSize - 1)
+            padLeft = total / 2
+            padRight = total - padLeft
+        }
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.bias = bias
+        self.paddingMode = paddingMode
+    }
+
+    /// Input channels seen by each output channel (`in_channels / groups`).
+    public var inChannelsPerGroup: Int { inChannels / groups }
+    /// Output channels computed from each group (`out_channels / groups`).
+    public var outChannelsPerGroup: Int { outChannels / groups }
+    /// Padded-signal samples one output reads: `dilation·(kernel_size−1)+1`.
+    public var receptiveField: Int { dilation * (kernelSize - 1) + 1 }
+    /// The weight tensor's shape, `[out_channels, in_channels/groups, kernel_size]`.
+    public var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelSize] }
+
+    /// Checks that an input of `length` samples can be padded and convolved, in the order
+    /// PyTorch checks it (padding first, then the kernel against the padded length).
+    /// - Throws: ``Conv1dError`` with the numbers involved.
+    public func validateInputLength(_ length: Int) throws(Conv1dError) {
+        if length < 1 { throw Conv1dError.emptyInput }
+        switch paddingMode {
+        case .reflect where padLeft >= length || padRight >= length:
+            throw Conv1dError.reflectPaddingTooLarge(left: padLeft, right: padRight, inputLength: length)
+        case .circular where padLeft > length || padRight > length:
+            throw Conv1dError.circularPaddingTooLarge(left: padLeft, right: padRight, inputLength: length)
+        default:
+            break
+        }
+        let padded = padLeft + length + padRight
+        if padded < receptiveField {
+            throw Conv1dError.inputTooShort(paddedLength: padded, receptiveField: receptiveField, inputLength: length)
+        }
+    }
+
+    /// `L_out = floor((L_in + pad_left + pad_right − dilation·(kernel_size−1) − 1) / stride) + 1`.
+    /// - Throws: as ``validateInputLength(_:)`` when no output exists for this length.
+    public func outputLength(inputLength: Int) throws(Conv1dError) -> Int {
+        try validateInputLength(inputLength)
+        return (padLeft + inputLength + padRight - receptiveField) / stride + 1
+    }
+
+    /// Input frames between a sample arriving and the output aligned with it
+    /// (output `t` aligns with input `t·stride`) being emitted, once streaming is under way:
+    /// `dilation·(kernel_size−1) − pad_left`, never below zero. Reflect padding adds a wait
+    /// at the very start (see ``StreamingConv1d/startupLatency``).
+    public var latency: Int { max(0, receptiveField - 1 - padLeft) }
+
+    public var description: String {
+        var parts = ["\(inChannels)", "\(outChannels)", "kernel_size=\(kernelSize)"]
+        if stride != 1 { parts.append("stride=\(stride)") }
+        if padding != .samples(0) { parts.append("padding=\(padding)") }
+        if dilation != 1 { parts.append("dilation=\(dilation)") }
+        if groups != 1 { parts.append("groups=\(groups)") }
+        if !bias { parts.append("bias=False") }
+        if paddingMode != .zeros { parts.append("padding_mode='\(paddingMode)'") }
+        return "Conv1d(\(parts.joined(separator: ", ")))"
+    }
+}

@@ -1,0 +1,25 @@
+/// The sample types a convolution runs in: `Float` and `Double`.
+///
+/// Everything in the core is generic over this protocol instead of being written twice;
+/// the hot kernel is pre-specialised for both conforming types so a caller in another
+/// module never runs the unspecialised generic code.
+public protocol ConvScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible
+where RawSignificand: FixedWidthInteger {
+    /// The unit roundoff, half the distance from 1 to the next representable value.
+    /// Tolerances against an exact reference are written in multiples of it.
+    static var unitRoundoff: Self { get }
+
+    /// Parses a decimal number straight into this type, so a float32 weight written as its
+    /// shortest decimal form comes back as the same bits (no rounding through `Double`).
+    init?(decimal text: Substring)
+}
+
+extension Float: ConvScalar {
+    public static var unitRoundoff: Float { Float.ulpOfOne / 2 }
+    public init?(decimal text: Substring) { self.init(text) }
+}
+
+extension Double: ConvScalar {
+    public static var unitRoundoff: Double { Double.ulpOfOne / 2 }
+    public init?(decimal text: Substring) { self.init(text) }
+}

@@ -1,0 +1,481 @@
+/// The end of a stream: what `finish` returns.
+///
+/// The full output of a stream is `head`, then every `process` output in order, then `tail`.
+/// `head` is empty except with circular padding, whose first outputs read the end of the
+/// signal and so can only be computed once it has ended (``StreamingConv1d/withheldHeadFrames``).
+public struct StreamEnd<T: ConvScalar>: Sendable, Equatable {
+    /// Outputs that belong before the first output `process` returned.
+    public var head: Signal<T>
+    /// Outputs after the last output `process` returned.
+    public var tail: Signal<T>
+
+    /// An end made of its two parts.
+    public init(head: Signal<T>, tail: Signal<T>) {
+        self.head = head
+        self.tail = tail
+    }
+}
+
+/// `torch.nn.Conv1d` on a signal that arrives in chunks of any sizes.
+///
+/// Works in the coordinates of the padded signal: output `t` reads padded samples
+/// `t·stride + k·dilation`. A history buffer per input channel holds the padded samples from
+/// `nextOutput·stride` on (fewer than the receptive field once every ready output is out);
+/// samples that no output reads, when the stride exceeds the receptive field, are skipped.
+/// Every output is computed by the same ``Conv1dKernel`` as ``Conv1d/forward(_:)-(Signal<T>)``
+/// from the same padded samples, so the concatenated output is bit for bit the whole-signal
+/// output however the input is cut.
+///
+/// Padding per mode: zeros and replicate pad the start as soon as the first sample is known;
+/// reflect holds the first `pad_left+1` samples back to mirror them; circular withholds the
+/// outputs that read the left pad (the signal's end) and returns them from ``finish()`` as
+/// ``StreamEnd/head``.
+///
+/// Real-time use: ``prepare(maxFrames:)`` allocates; ``process(_:into:)`` then allocates
+/// nothing, takes no lock, does no I/O, and throws only for a caller's mistake (wrong channel
+/// count, too small an output buffer, a finished stream). The type is a value: a copy has its
+/// own state, and mutating a copy that still shares storage would copy it, so keep one owner.
+public struct StreamingConv1d<T: ConvScalar>: Sendable {
+    /// The convolution being streamed.
+    public let conv: Conv1d<T>
+    /// Its hyper-parameters.
+    public var spec: Conv1dSpec { conv.spec }
+    /// The largest chunk one pass handles; larger chunks are processed in passes of this size.
+    public private(set) var maxFrames: Int
+    /// Outputs withheld until ``finish()``: `ceil(pad_left / stride)` with circular padding, else 0.
+    public let withheldHeadFrames: Int
+
+    // Geometry, fixed by the spec.
+    private let receptiveField: Int
+    private let stride: Int
+    private let padLeft: Int
+    private let padRight: Int
+    private let inChannels: Int
+    private let mode: PaddingMode
+
+    // The history: padded samples [bufferStart, bufferStart + stored) of every channel.
+    // Linear with the kept samples moved to the front after each pass, rather than a masked
+    // ring: every window the kernel reads is then one contiguous run, which is what a SIMD or
+    // FFT engine wants, and the move costs fewer than `receptiveField` samples per channel per
+    // pass, below the `kernel_size` multiply-adds each output costs anyway.
+    private var history: [T]
+    private var historyCapacity: Int
+    private var stored = 0
+    /// Padded index of `history[0]`; always `nextOutput · stride`.
+    private var bufferStart: Int64 = 0
+    /// Padded index of the next sample appended.
+    private var nextInput: Int64 = 0
+    /// Index of the next output to compute.
+    private var nextOutput: Int64 = 0
+    /// Input samples received so far (the `L` of the finished signal).
+    public private(set) var inputFrames: Int64 = 0
+    /// Left padding fed (zeros, replicate, reflect).
+    private var started = false
+    private var finished = false
+
+    // The first samples of the signal: reflect mirrors x[1…pad_left]; circular needs the start
+    // for its right pad and for the withheld head outputs.
+    private var staging: [T]
+    private let stagingCapacity: Int
+    private var staged = 0
+    // The last samples of the signal: replicate needs 1, reflect pad_right+1, circular pad_left.
+    private var tailRing: [T]
+    private let tailCapacity: Int
+    private var tailWrite = 0
+    // Room for one pad run (mirrored or repeated samples) and, for circular, the head window.
+    private var scratch: [T]
+    private let scratchCapacity: Int
+    private var headWindow: [T]
+    private let headWindowLength: Int
+
+    /// A stream of `conv`, prepared for chunks of up to `maxFrames` frames.
+    public init(_ conv: Conv1d<T>, maxFrames: Int = 4096) {
+        let spec = conv.spec
+        self.conv = conv
+        receptiveField = spec.receptiveField
+        stride = spec.stride
+        padLeft = spec.padLeft
+        padRight = spec.padRight
+        inChannels = spec.inChannels
+        mode = spec.paddingMode
+        let head = mode == .circular ? (padLeft + stride - 1) / stride : 0
+        withheldHeadFrames = head
+        headWindowLength = head > 0 ? (head - 1) * stride + receptiveField : 0
+        switch mode {
+        case .zeros:
+            (stagingCapacity, tailCapacity) = (0, 0)
+        case .replicate:
+            (stagingCapacity, tailCapacity) = (0, 1)
+        case .reflect:
+            (stagingCapacity, tailCapacity) = (padLeft + 1, padRight + 1)
+        case .circular:
+            (stagingCapacity, tailCapacity) = (max(padRight, headWindowLength - padLeft, 0), padLeft)
+        }
+        scratchCapacity = max(1, padLeft, padRight)
+        staging = Array(repeating: 0, count: inChannels * stagingCapacity)
+        tailRing = Array(repeating: 0, count: inChannels * tailCapacity)
+        scratch = Array(repeating: 0, count: inChannels * scratchCapacity)
+        headWindow = Array(repeating: 0, count: inChannels * headWindowLength)
+        self.maxFrames = 0
+        historyCapacity = 0
+        history = []
+        prepare(maxFrames: max(1, maxFrames))
+        reset()
+    }
+
+    /// Makes room for chunks of up to `maxFrames` frames in one pass. Allocates; call it before
+    /// handing the stream to a real-time thread. Keeps the stream's state.
+    public mutating func prepare(maxFrames: Int) {
+        precondition(maxFrames >= 1, "maxFrames must be at least 1")
+        let capacity = receptiveField - 1 + maxFrames
+        guard capacity > historyCapacity else { return }
+        var grown = [T](repeating: 0, count: inChannels * capacity)
+        for c in 0..<inChannels {
+            for i in 0..<stored { grown[c * capacity + i] = history[c * historyCapacity + i] }
+        }
+        history = grown
+        historyCapacity = capacity
+        self.maxFrames = maxFrames
+    }
+
+    /// Forgets the signal: the next chunk starts a new one. Allocates nothing.
+    public mutating func reset() {
+        nextOutput = Int64(withheldHeadFrames)
+        bufferStart = nextOutput * Int64(stride)
+        // Circular never feeds its left pad: those outputs are computed at the end.
+        nextInput = mode == .circular ? Int64(padLeft) : 0
+        stored = 0
+        inputFrames = 0
+        started = false
+        finished = false
+        staged = 0
+        tailWrite = 0
+    }
+
+    /// Input frames between a sample arriving and the output aligned with it being emitted,
+    /// in steady state (``Conv1dSpec/latency``).
+    public var latency: Int { spec.latency }
+
+    /// The delay of the first output: reflect padding waits for `pad_left+1` samples before
+    /// it can mirror them. With circular padding the first ``withheldHeadFrames`` outputs come
+    /// only at the end.
+    public var startupLatency: Int {
+        mode == .reflect ? max(latency, padLeft) : latency
+    }
+
+    /// Output frames one call of ``process(_:into:)`` with `frames` input frames returns now.
+    public func outputFrameCount(afterProcessing frames: Int) -> Int {
+        guard !finished else { return 0 }
+        let length = inputFrames + Int64(frames)
+        let available: Int64
+        switch mode {
+        case .zeros, .replicate: available = length > 0 ? Int64(padLeft) + length : 0
+        case .reflect: available = length > Int64(padLeft) ? Int64(padLeft) + length : 0
+        case .circular: available = Int64(padLeft) + length
+        }
+        guard available >= Int64(receptiveField) else { return 0 }
+        let ready = (available - Int64(receptiveField)) / Int64(stride) + 1
+        return Int(max(0, ready - nextOutput))
+    }
+
+    /// An output capacity that any chunk of up to ``maxFrames`` frames fits in: size real-time
+    /// output buffers with it.
+    public var maxOutputFramesPerChunk: Int { (2 * padLeft + maxFrames) / stride + 1 }
+
+    /// Filters the next chunk into `output`, whose `frames` is set to the number written.
+    ///
+    /// Allocates nothing, takes no lock, does no I/O: callable from an audio thread once
+    /// prepared, with `output` made beforehand (capacity ≥ ``outputFrameCount(afterProcessing:)``,
+    /// for example ``maxOutputFramesPerChunk``) and not shared with a copy.
+    /// - Throws: ``Conv1dError`` for a wrong channel count, a too small `output`, or a finished stream.
+    public mutating func process(_ input: Signal<T>, into output: inout Signal<T>) throws(Conv1dError) {
+        if finished { throw .streamFinished }
+        if input.channels != inChannels {
+            throw .channelMismatch(expected: inChannels, got: input.channels, groups: spec.groups)
+        }
+        let needed = outputFrameCount(afterProcessing: input.frames)
+        if output.channels != spec.outChannels || output.capacity < needed {
+            throw .outputCapacity(needed: needed, capacity: output.channels == spec.outChannels ? output.capacity : 0)
+        }
+        let outStride = output.capacity
+        var written = 0
+        output.withUnsafeMutableBufferPointer { out in
+            var sink = OutputCursor(base: out.baseAddress, stride: outStride, capacity: needed)
+            input.withUnsafeBufferPointer { inp in
+                if let base = inp.baseAddress, input.frames > 0 {
+                    consume(base, sourceStride: input.capacity, count: input.frames, into: &sink)
+                }
+            }
+            written = sink.written
+        }
+        output.setFrames(written)
+    }
+
+    /// Filters the next chunk; allocates its output.
+    /// - Throws: ``Conv1dError`` for a wrong channel count or a finished stream.
+    public mutating func process(_ input: Signal<T>) throws(Conv1dError) -> Signal<T> {
+        var output = Signal<T>(channels: spec.outChannels, capacity: outputFrameCount(afterProcessing: input.frames))
+        try process(input, into: &output)
+        return output
+    }
+
+    /// Output frames ``finish()`` returns: (head, tail). Throws as `finish` would.
+    public func finishFrameCounts() throws(Conv1dError) -> (head: Int, tail: Int) {
+        let total = Int64(try spec.outputLength(inputLength: Int(inputFrames)))
+        let head = min(Int64(withheldHeadFrames), total)
+        return (Int(head), Int(max(0, total - nextOutput)))
+    }
+
+    /// Ends the signal: pads the right end, returns the remaining outputs (and, for circular
+    /// padding, the withheld first ones), and marks the stream finished until ``reset()``.
+    /// - Throws: the error ``Conv1d/forward(_:)-(Signal<T>)`` raises for a signal of this
+    ///   length (too short for the receptive field or the padding mode).
+    public mutating func finish(head: inout Signal<T>, tail: inout Signal<T>) throws(Conv1dError) {
+        if finished { throw .streamFinished }
+        let counts = try finishFrameCounts()
+        for (buffer, needed) in [(head, counts.head), (tail, counts.tail)]
+        where buffer.channels != spec.outChannels || buffer.capacity < needed {
+            throw .outputCapacity(needed: needed, capacity: buffer.capacity)
+        }
+        finished = true
+        let length = Int(inputFrames)
+        let tailStride = tail.capacity
+        var written = 0
+        tail.withUnsafeMutableBufferPointer { out in
+            var sink = OutputCursor(base: out.baseAddress, stride: tailStride, capacity: counts.tail)
+            feedRightPad(length: length, into: &sink)
+            written = sink.written
+        }
+        tail.setFrames(written)
+        if counts.head > 0 {
+            computeHead(count: counts.head, length: length, into: &head)
+        }
+        head.setFrames(counts.head)
+    }
+
+    /// Ends the signal and returns the remaining outputs; allocates them.
+    /// - Throws: as ``finish(head:tail:)``.
+    public mutating func finish() throws(Conv1dError) -> StreamEnd<T> {
+        if finished { throw .streamFinished }
+        let counts = try finishFrameCounts()
+        var head = Signal<T>(channels: spec.outChannels, capacity: counts.head)
+        var tail = Signal<T>(channels: spec.outChannels, capacity: counts.tail)
+        try finish(head: &head, tail: &tail)
+        return StreamEnd(head: head, tail: tail)
+    }
+
+    // MARK: - Feeding
+
+    /// Where computed outputs go: a planar buffer and how many frames are in it.
+    private struct OutputCursor {
+        let base: UnsafeMutablePointer<T>?
+        let stride: Int
+        let capacity: Int
+        var written = 0
+    }
+
+    /// Takes `count` input frames (channel `c` at `source + c·sourceStride`): remembers what the
+    /// padding mode needs, pads the start when it can, and feeds the samples.
+    private mutating func consume(_ source: UnsafePointer<T>, sourceStride: Int, count: Int, into sink: inout OutputCursor) {
+        let before = Int(inputFrames)
+        inputFrames += Int64(count)
+        remember(source, sourceStride: sourceStride, count: count, firstIndex: before)
+        switch mode {
+        case .zeros:
+            if !started {
+                started = true
+                fillScratch { _, _ in 0 }
+                feedScratch(count: padLeft, into: &sink)
+            }
+            feed(source, sourceStride: sourceStride, count: count, into: &sink)
+        case .replicate:
+            if !started {
+                started = true
+                fillScratch { c, _ in source[c * sourceStride] }
+                feedScratch(count: padLeft, into: &sink)
+            }
+            feed(source, sourceStride: sourceStride, count: count, into: &sink)
+        case .reflect:
+            if started {
+                feed(source, sourceStride: sourceStride, count: count, into: &sink)
+            } else if staged == stagingCapacity {
+                // x[0…pad_left] are all here: mirror x[pad_left…1], then x[0…pad_left], then the rest.
+                started = true
+                let (stagingStride, left) = (stagingCapacity, padLeft)
+                let mirrored = staging
+                fillScratch { c, j in j < left ? mirrored[c * stagingStride + left - j] : 0 }
+                feedScratch(count: padLeft, into: &sink)
+                staging.withUnsafeBufferPointer { s in
+                    feed(s.baseAddress!, sourceStride: stagingStride, count: stagingStride, into: &sink)
+                }
+                let used = stagingCapacity - before
+                if count > used {
+                    feed(source + used, sourceStride: sourceStride, count: count - used, into: &sink)
+                }
+            }
+        case .circular:
+            feed(source, sourceStride: sourceStride, count: count, into: &sink)
+        }
+    }
+
+    /// Copies what the padding mode keeps of a chunk: the signal's first samples (staging)
+    /// and its last ones (the tail ring).
+    private mutating func remember(_ source: UnsafePointer<T>, sourceStride: Int, count: Int, firstIndex: Int) {
+        if staged < stagingCapacity {
+            let take = min(stagingCapacity - staged, count)
+            let (cap, at) = (stagingCapacity, staged)
+            let channels = inChannels
+            staging.withUnsafeMutableBufferPointer { s in
+                for c in 0..<channels {
+                    (s.baseAddress! + c * cap + at).update(from: source + c * sourceStride, count: take)
+                }
+            }
+            staged += take
+        }
+        if tailCapacity > 0 {
+            let keep = min(count, tailCapacity)
+            let cap = tailCapacity
+            let (channels, start) = (inChannels, tailWrite)
+            var position = start
+            tailRing.withUnsafeMutableBufferPointer { r in
+                for c in 0..<channels {
+                    position = start
+                    for i in (count - keep)..<count {
+                        r[c * cap + position] = source[c * sourceStride + i]
+                        position = position + 1 == cap ? 0 : position + 1
+                    }
+                }
+            }
+            tailWrite = position
+        }
+    }
+
+    /// Input sample `length − 1 − back` (`back < ` the tail ring's fill) of channel `c`.
+    private func fromEnd(_ back: Int, channel c: Int) -> T {
+        var position = tailWrite - 1 - back
+        if position < 0 { position += tailCapacity }
+        return tailRing[c * tailCapacity + position]
+    }
+
+    /// Fills the first `scratchCapacity` samples of each channel's scratch row with `value(c, j)`.
+    private mutating func fillScratch(_ value: (Int, Int) -> T) {
+        let (cap, channels) = (scratchCapacity, inChannels)
+        scratch.withUnsafeMutableBufferPointer { s in
+            for c in 0..<channels {
+                for j in 0..<cap { s[c * cap + j] = value(c, j) }
+            }
+        }
+    }
+
+    /// Feeds the first `count` scratch samples of every channel (`count ≤ scratchCapacity`).
+    private mutating func feedScratch(count: Int, into sink: inout OutputCursor) {
+        guard count > 0 else { return }
+        let pad = scratch
+        pad.withUnsafeBufferPointer { s in
+            feed(s.baseAddress!, sourceStride: scratchCapacity, count: count, into: &sink)
+        }
+    }
+
+    /// Appends padded samples to the history, in passes that fit it, computing every output
+    /// that becomes ready after each pass.
+    private mutating func feed(_ source: UnsafePointer<T>, sourceStride: Int, count: Int, into sink: inout OutputCursor) {
+        var done = 0
+        while done < count {
+            if nextInput < bufferStart {
+                // No output reads these samples (stride wider than the receptive field).
+                let skip = Int(min(Int64(count - done), bufferStart - nextInput))
+                nextInput += Int64(skip)
+                done += skip
+                continue
+            }
+            let take = min(count - done, historyCapacity - stored)
+            let (cap, at, from, channels) = (historyCapacity, stored, done, inChannels)
+            history.withUnsafeMutableBufferPointer { h in
+                for c in 0..<channels {
+                    (h.baseAddress! + c * cap + at).update(from: source + c * sourceStride + from, count: take)
+                }
+            }
+            stored += take
+            nextInput += Int64(take)
+            done += take
+            emitReady(into: &sink)
+        }
+    }
+
+    /// Computes every output whose window is in the history, then drops the samples no
+    /// later output reads.
+    private mutating func emitReady(into sink: inout OutputCursor) {
+        guard stored >= receptiveField else { return }
+        let count = (stored - receptiveField) / stride + 1
+        // The frame counts promised to callers are computed separately; never write past them.
+        precondition(sink.written + count <= sink.capacity, "StreamingConv1d output count out of step")
+        let cap = historyCapacity
+        let kernel = conv.kernel
+        history.withUnsafeBufferPointer { h in
+            kernel.compute(
+                input: h.baseAddress!, inputStride: cap,
+                output: sink.base! + sink.written, outputStride: sink.stride, count: count)
+        }
+        sink.written += count
+        nextOutput += Int64(count)
+        let start = nextOutput * Int64(stride)
+        let drop = Int(start - bufferStart)
+        bufferStart = start
+        if drop >= stored {
+            stored = 0
+            return
+        }
+        let (keep, channels) = (stored - drop, inChannels)
+        history.withUnsafeMutableBufferPointer { h in
+            for c in 0..<channels {
+                let row = h.baseAddress! + c * cap
+                row.update(from: row + drop, count: keep)
+            }
+        }
+        stored = keep
+    }
+
+    /// Feeds the right padding, which completes every remaining output.
+    private mutating func feedRightPad(length: Int, into sink: inout OutputCursor) {
+        switch mode {
+        case .zeros:
+            fillScratch { _, _ in 0 }
+        case .replicate:
+            let last = (0..<inChannels).map { fromEnd(0, channel: $0) }
+            fillScratch { c, _ in last[c] }
+        case .reflect:
+            // x[L−2−i] for i < pad_right.
+            let right = padRight
+            let values = (0..<inChannels).map { c in (0..<right).map { fromEnd(1 + $0, channel: c) } }
+            fillScratch { c, j in j < right ? values[c][j] : 0 }
+        case .circular:
+            // x[0…pad_right−1], kept in staging.
+            let (start, cap, right) = (staging, stagingCapacity, padRight)
+            fillScratch { c, j in j < right ? start[c * cap + j] : 0 }
+        }
+        feedScratch(count: padRight, into: &sink)
+    }
+
+    /// Computes the first `count` outputs of a circular stream from the kept start and end
+    /// of the signal.
+    private mutating func computeHead(count: Int, length: Int, into head: inout Signal<T>) {
+        let window = (count - 1) * stride + receptiveField
+        let cap = headWindowLength
+        for c in 0..<inChannels {
+            for j in 0..<window {
+                let i = PaddingMode.circular.sourceIndex(padded: j, length: length, padLeft: padLeft)!
+                let value = j < padLeft ? fromEnd(length - 1 - i, channel: c) : staging[c * stagingCapacity + i]
+                headWindow[c * cap + j] = value
+            }
+        }
+        let outStride = head.capacity
+        let kernel = conv.kernel
+        headWindow.withUnsafeBufferPointer { w in
+            head.withUnsafeMutableBufferPointer { out in
+                kernel.compute(
+                    input: w.baseAddress!, inputStride: cap,
+                    output: out.baseAddress!, outputStride: outStride, count: count)
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import StreamConv
+import Testing
+
+/// The streaming contract: any chunking gives bit for bit the whole-signal output.
+@Suite struct ChunkEquivalenceTests {
+    /// Random configurations × random chunk sequences, bitwise, in both precisions. Lengths go
+    /// below the minimum too, where the stream must fail at `finish` with the same error.
+    @Test(arguments: [1, 2, 3, 4])
+    func randomConfigurationsAndChunkings(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: 1000 + seed)
+        for trial in 0..<60 {
+            let spec = randomSpec(using: &rng)
+            let length = max(0, minimumLength(spec) + Int.random(in: -2...70, using: &rng))
+            let maxFrames = [1, 2, 3, 7, 64, 4096].randomElement(using: &rng)!
+            if trial % 2 == 0 {
+                try checkChunkings(Float.self, spec: spec, length: length, maxFrames: maxFrames, seed: rng.next(), rng: &rng)
+            } else {
+                try checkChunkings(Double.self, spec: spec, length: length, maxFrames: maxFrames, seed: rng.next(), rng: &rng)
+            }
+        }
+    }
+
+    func checkChunkings<T: ConvScalar>(
+        _: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, seed: UInt64, rng: inout SeededGenerator
+    ) throws {
+        let conv = Conv1d<T>(spec: spec, seed: seed)
+        let x = randomSignal(T.self, channels: spec.inChannels, frames: length, using: &rng)
+        var stream = conv.makeStream(maxFrames: maxFrames)
+        let mismatch = ChunkEquivalence.check(
+            &stream, signal: x, expected: Result { try conv.forward(x) }, trials: 5, using: &rng)
+        #expect(mismatch == nil, "\(spec) L=\(length) maxFrames=\(maxFrames) \(T.self): \(mismatch?.description ?? "")")
+    }
+
+    /// Every 2- and 3-piece split of short signals, for every padding mode and stride 1–3:
+    /// every chunk edge meets every stride phase and every position relative to the padding.
+    @Test(arguments: PaddingMode.allCases)
+    func everyTwoAndThreePieceSplit(mode: PaddingMode) throws {
+        var rng = SeededGenerator(seed: 99)
+        for stride in 1...3 {
+            let paddings: [Conv1dPadding] = stride == 1 ? [.same, .samples(0), .samples(3)] : [.samples(0), .samples(2), .samples(3)]
+            for padding in paddings {
+                let spec = try Conv1dSpec(
+                    inChannels: 2, outChannels: 2, kernelSize: 3, stride: stride, padding: padding,
+                    dilation: 2, groups: 1, bias: true, paddingMode: mode)
+                let conv = Conv1d<Float>(spec: spec, seed: 5)
+                for length in minimumLength(spec)...(minimumLength(spec) + 7) {
+                    let x = randomSignal(Float.self, channels: 2, frames: length, using: &rng)
+                    let expected = Result<Signal<Float>, any Error> { try conv.forward(x) }
+                    var stream = conv.makeStream(maxFrames: 2)
+                    for a in 0...length {
+                        for b in 0...(length - a) {
+                            let sizes = b == 0 ? [a, length - a] : [a, b, length - a - b]
+                            let mismatch = ChunkEquivalence.check(&stream, signal: x, expected: expected, chunkSizes: sizes)
+                            #expect(mismatch == nil, "\(spec) L=\(length): \(mismatch?.description ?? "")")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stride wider than the receptive field skips input samples that no output reads.
+    @Test func strideWiderThanReceptiveField() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 2, stride: 7, padding: .samples(1))
+        let conv = Conv1d<Double>(spec: spec, seed: 1)
+        let x = Signal<Double>([(0..<50).map { Double($0) }])
+        var stream = conv.makeStream(maxFrames: 3)
+        var rng = SeededGenerator(seed: 4)
+        #expect(ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, trials: 40, using: &rng) == nil)
+        // Output t reads padded samples 7t and 7t+1, i.e. x[7t−1] and x[7t].
+        let w = conv.weights
+        let y = try conv.forward(x)
+        #expect(y.frames == 8)
+        #expect(y[0, 3] == w.bias![0] + w.weight[0] * 20 + w.weight[1] * 21)
+    }
+
+    /// Padding far wider than the kernel: outputs that read only padding.
+    @Test(arguments: PaddingMode.allCases)
+    func paddingWiderThanKernel(mode: PaddingMode) throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 2, kernelSize: 2, stride: 3, padding: .samples(9), paddingMode: mode)
+        let conv = Conv1d<Float>(spec: spec, seed: 2)
+        var rng = SeededGenerator(seed: 8)
+        let x = randomSignal(Float.self, channels: 1, frames: 12, using: &rng)
+        var stream = conv.makeStream(maxFrames: 4)
+        #expect(ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, trials: 30, using: &rng) == nil)
+    }
+
+    /// The checker itself finds a difference: a processor that drops its tail is caught.
+    @Test func checkerReportsADifference() throws {
+        struct DropsTail: StreamProcessor {
+            var inner: StreamingConv1d<Float>
+            mutating func process(_ chunk: Signal<Float>) throws -> Signal<Float> { try inner.process(chunk) }
+            mutating func finish() throws -> StreamEnd<Float> {
+                var end = try inner.finish()
+                end.tail = Signal(channels: end.tail.channels, frames: 0)
+                return end
+            }
+            mutating func reset() { inner.reset() }
+        }
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 5, padding: .same)
+        let conv = Conv1d<Float>(spec: spec, seed: 3)
+        let x = Signal<Float>([[1, 2, 3, 4, 5, 6]])
+        var broken = DropsTail(inner: conv.makeStream())
+        let mismatch = ChunkEquivalence.check(&broken, signal: x, expected: Result { try conv.forward(x) }, chunkSizes: [6])
+        #expect(mismatch?.detail == "expected 1×6 frames, got 1×4")
+    }
+}

@@ -1,0 +1,125 @@
+import StreamConv
+import Testing
+
+/// Every error PyTorch raises, raised here with the numbers involved, by the whole-signal and
+/// the streaming path alike.
+@Suite struct ErrorTests {
+    @Test func groupsMustDivideChannels() {
+        #expect(throws: Conv1dError.groupsDoNotDivide(channels: "in_channels", count: 3, groups: 2)) {
+            try Conv1dSpec(inChannels: 3, outChannels: 4, kernelSize: 3, groups: 2)
+        }
+        #expect(throws: Conv1dError.groupsDoNotDivide(channels: "out_channels", count: 3, groups: 2)) {
+            try Conv1dSpec(inChannels: 4, outChannels: 3, kernelSize: 3, groups: 2)
+        }
+    }
+
+    @Test func sameRefusedWithStride() {
+        #expect(throws: Conv1dError.sameWithStride(stride: 2)) {
+            try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, padding: .same)
+        }
+    }
+
+    @Test(arguments: ["in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups"])
+    func nonPositiveSizesRefused(parameter: String) {
+        var p = ["in_channels": 2, "out_channels": 2, "kernel_size": 3, "stride": 1, "dilation": 1, "groups": 1]
+        p[parameter] = parameter == "kernel_size" ? -1 : 0
+        #expect(throws: Conv1dError.nonPositive(parameter: parameter, value: p[parameter]!)) {
+            try Conv1dSpec(
+                inChannels: p["in_channels"]!, outChannels: p["out_channels"]!, kernelSize: p["kernel_size"]!,
+                stride: p["stride"]!, dilation: p["dilation"]!, groups: p["groups"]!)
+        }
+    }
+
+    @Test func negativePaddingRefused() {
+        #expect(throws: Conv1dError.negativePadding(-1)) {
+            try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, padding: .samples(-1))
+        }
+    }
+
+    /// Runs both paths on `length` samples and expects `error` from each (from `finish` when streaming).
+    func expectBoth(_ spec: Conv1dSpec, length: Int, _ error: Conv1dError) throws {
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        let x = Signal<Float>(channels: spec.inChannels, frames: length, repeating: 0.5)
+        #expect(throws: error) { try conv.forward(x) }
+        var stream = conv.makeStream(maxFrames: 2)
+        _ = try stream.process(x)
+        #expect(throws: error) { try stream.finish() }
+        if length > 0 { #expect(error.description.contains("\(length)"), "message names the input length: \(error)") }
+    }
+
+    @Test func kernelWiderThanPaddedInput() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 5, padding: .samples(1))
+        try expectBoth(spec, length: 2, .inputTooShort(paddedLength: 4, receptiveField: 5, inputLength: 2))
+        let dilated = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, dilation: 4)
+        try expectBoth(dilated, length: 8, .inputTooShort(paddedLength: 8, receptiveField: 9, inputLength: 8))
+    }
+
+    @Test func reflectPaddingMustBeShorterThanInput() throws {
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 1, kernelSize: 1, padding: .samples(3), paddingMode: .reflect)
+        try expectBoth(spec, length: 3, .reflectPaddingTooLarge(left: 3, right: 3, inputLength: 3))
+        try expectBoth(spec, length: 1, .reflectPaddingTooLarge(left: 3, right: 3, inputLength: 1))
+        // 'same' pads asymmetrically: the right side alone can be too wide.
+        let same = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 4, padding: .same, paddingMode: .reflect)
+        #expect(same.padLeft == 1 && same.padRight == 2)
+        try expectBoth(same, length: 2, .reflectPaddingTooLarge(left: 1, right: 2, inputLength: 2))
+    }
+
+    @Test func circularPaddingMayWrapOnce() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 1, padding: .samples(4), paddingMode: .circular)
+        try expectBoth(spec, length: 3, .circularPaddingTooLarge(left: 4, right: 4, inputLength: 3))
+        // Exactly the input length is allowed, as in PyTorch.
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        #expect(try conv.forward(Signal(channels: 1, frames: 4, repeating: 1)).frames == 12)
+    }
+
+    @Test func wrongChannelCount() throws {
+        let spec = try Conv1dSpec(inChannels: 16, outChannels: 33, kernelSize: 3, stride: 2)
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        let error = Conv1dError.channelMismatch(expected: 16, got: 8, groups: 1)
+        #expect(throws: error) { try conv.forward(Signal(channels: 8, frames: 50)) }
+        var stream = conv.makeStream()
+        #expect(throws: error) { try stream.process(Signal(channels: 8, frames: 50)) }
+        #expect(error.description.contains("16") && error.description.contains("8"))
+    }
+
+    @Test func emptyInput() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 1, padding: .samples(2))
+        try expectBoth(spec, length: 0, .emptyInput)
+    }
+
+    @Test func weightAndBiasShapes() throws {
+        let spec = try Conv1dSpec(inChannels: 16, outChannels: 33, kernelSize: 3)
+        let nested = [[[Float]]](repeating: [[Float]](repeating: [0, 0, 0, 0], count: 16), count: 33)
+        let error = Conv1dError.weightShape(expected: [33, 16, 3], got: [33, 16, 4])
+        #expect(throws: error) { try Conv1dWeights(spec: spec, weight: nested, bias: nil) }
+        #expect(error.description == "weight: expected [33][16][3], got [33][16][4]")
+        let flat = [Float](repeating: 0, count: 33 * 16 * 3)
+        #expect(throws: Conv1dError.biasShape(expected: 33, got: nil)) { try Conv1dWeights(spec: spec, weight: flat, bias: nil) }
+        #expect(throws: Conv1dError.biasShape(expected: 33, got: 2)) { try Conv1dWeights(spec: spec, weight: flat, bias: [1, 2]) }
+        let noBias = try Conv1dSpec(inChannels: 16, outChannels: 33, kernelSize: 3, bias: false)
+        #expect(throws: Conv1dError.biasShape(expected: nil, got: 33)) {
+            try Conv1dWeights(spec: noBias, weight: flat, bias: [Float](repeating: 0, count: 33))
+        }
+    }
+
+    @Test func raggedBatch() throws {
+        #expect(throws: Conv1dError.raggedBatch(index: 1, expected: [1, 4], got: [1, 5])) {
+            try SignalBatch<Float>([Signal(channels: 1, frames: 4), Signal(channels: 1, frames: 5)])
+        }
+    }
+
+    @Test func streamUsageErrors() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3)
+        var stream = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: 8)
+        var tooSmall = Signal<Float>(channels: 1, capacity: 2)
+        #expect(throws: Conv1dError.outputCapacity(needed: 6, capacity: 2)) {
+            try stream.process(Signal(channels: 1, frames: 8), into: &tooSmall)
+        }
+        _ = try stream.process(Signal(channels: 1, frames: 8))
+        _ = try stream.finish()
+        #expect(throws: Conv1dError.streamFinished) { try stream.process(Signal(channels: 1, frames: 1)) }
+        #expect(throws: Conv1dError.streamFinished) { try stream.finish() }
+        stream.reset()
+        #expect(try stream.process(Signal(channels: 1, frames: 3)).frames == 1)
+    }
+}
