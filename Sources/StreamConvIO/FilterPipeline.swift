@@ -1,0 +1,150 @@
+import Foundation
+import StreamConv
+
+/// What a run did, for the one-line summary.
+public struct RunSummary: Sendable {
+    public var inputFrames: Int64
+    public var outputFrames: Int64
+    public var inputRate: Int
+    public var outputRate: Int
+    public var inputChannels: Int
+    public var outputChannels: Int
+    /// ``Conv1dSpec/latency`` in input frames.
+    public var latencyFrames: Int
+    /// Wall-clock seconds spent.
+    public var seconds: Double
+    /// Samples clipped by an integer output format.
+    public var clippedSamples: Int
+
+    /// Seconds of input per second of processing.
+    public var realTimeFactor: Double {
+        seconds > 0 ? Double(inputFrames) / Double(inputRate) / seconds : .infinity
+    }
+
+    /// One line: frames in and out, latency, time, real-time factor, clipping.
+    public var line: String {
+        let latencyMs = Double(latencyFrames) * 1000 / Double(inputRate)
+        var text = "\(inputFrames) frames in (\(inputChannels) ch @ \(inputRate) Hz) → \(outputFrames) frames out (\(outputChannels) ch @ \(outputRate) Hz)"
+        text += ", latency \(latencyFrames) frames (\(String(format: "%.2f", latencyMs)) ms)"
+        text += ", \(String(format: "%.3f", seconds)) s, \(String(format: "%.1f", realTimeFactor))× real time"
+        if clippedSamples > 0 { text += ", \(clippedSamples) samples clipped" }
+        return text
+    }
+}
+
+/// Source → filter → sink.
+public enum FilterPipeline {
+    /// How the signal goes through the filter.
+    public enum Mode: Sendable, Equatable {
+        /// ``StreamingConv1d`` in blocks of this many frames.
+        case blocks(Int)
+        /// One ``Conv1d/forward(_:)-(Signal<T>)`` call on the whole signal.
+        case whole
+    }
+
+    /// The output rate for `inputRate` and `stride`.
+    /// - Throws: ``IOError/strideRate(rate:stride:)`` when it is not a whole number.
+    public static func outputRate(inputRate: Int, stride: Int) throws(IOError) -> Int {
+        guard inputRate % stride == 0 else { throw .strideRate(rate: inputRate, stride: stride) }
+        return inputRate / stride
+    }
+
+    /// Checks a source against a filter: channel count, and rate when the preset names one.
+    public static func checkCompatible(_ source: any AudioSource, spec: Conv1dSpec, presetRate: Int?) throws(IOError) {
+        if source.channels != spec.inChannels {
+            throw .channels(path: source.name, got: source.channels, expected: spec.inChannels)
+        }
+        if let presetRate, presetRate != source.sampleRate {
+            throw .sampleRate(path: source.name, got: source.sampleRate, preset: presetRate)
+        }
+        _ = try outputRate(inputRate: source.sampleRate, stride: spec.stride)
+    }
+
+    /// Filters everything `source` gives into `sink` and commits it; on any error the sink is
+    /// abandoned (no output file) and the error rethrown.
+    /// - Parameter progress: called after each block with the input frames read so far.
+    public static func run(
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, mode: Mode,
+        progress: (Int64) -> Void = { _ in }
+    ) throws(IOError) -> RunSummary {
+        let start = ContinuousClock.now
+        do {
+            try checkCompatible(source, spec: conv.spec, presetRate: nil)
+            let (inFrames, outFrames) = switch mode {
+            case let .blocks(size): try streamed(source: source, sink: sink, conv: conv, block: size, progress: progress)
+            case .whole: try whole(source: source, sink: sink, conv: conv, progress: progress)
+            }
+            try sink.commit()
+            let elapsed = ContinuousClock.now - start
+            return RunSummary(
+                inputFrames: inFrames, outputFrames: outFrames,
+                inputRate: source.sampleRate, outputRate: source.sampleRate / conv.spec.stride,
+                inputChannels: conv.spec.inChannels, outputChannels: conv.spec.outChannels,
+                latencyFrames: conv.spec.latency,
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                clippedSamples: sink.clippedSamples)
+        } catch {
+            sink.abandon()
+            throw error
+        }
+    }
+
+    private static func streamed(
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, block: Int, progress: (Int64) -> Void
+    ) throws(IOError) -> (Int64, Int64) {
+        var stream = conv.makeStream(maxFrames: block)
+        var input = Signal<Float>(channels: conv.spec.inChannels, capacity: block)
+        var output = Signal<Float>(channels: conv.spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
+        let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
+        var outFrames: Int64 = 0
+        while try source.read(into: &input) > 0 {
+            do {
+                try stream.process(input, into: &output)
+            } catch {
+                throw .filter(error.description)
+            }
+            if let spill { try spill.append(output) } else { try sink.write(output) }
+            outFrames += Int64(output.frames)
+            progress(stream.inputFrames)
+        }
+        let end: StreamEnd<Float>
+        do {
+            end = try stream.finish()
+        } catch {
+            throw .filter(error.description)
+        }
+        if let spill {
+            try sink.write(end.head)
+            try spill.replay(into: sink, block: block)
+        }
+        try sink.write(end.tail)
+        return (stream.inputFrames, outFrames + Int64(end.head.frames + end.tail.frames))
+    }
+
+    private static func whole(
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, progress: (Int64) -> Void
+    ) throws(IOError) -> (Int64, Int64) {
+        let block = 65536
+        var buffer = Signal<Float>(channels: conv.spec.inChannels, capacity: block)
+        var channels = [[Float]](repeating: [], count: conv.spec.inChannels)
+        var total: Int64 = 0
+        while try source.read(into: &buffer) > 0 {
+            for c in 0..<buffer.channels { channels[c] += buffer.channel(c) }
+            total += Int64(buffer.frames)
+            progress(total)
+        }
+        let y: Signal<Float>
+        do {
+            y = try conv.forward(Signal(channels))
+        } catch {
+            throw .filter(error.description)
+        }
+        var at = 0
+        while at < y.frames {
+            let n = min(block, y.frames - at)
+            try sink.write(y.slice(at..<(at + n)))
+            at += n
+        }
+        return (total, Int64(y.frames))
+    }
+}

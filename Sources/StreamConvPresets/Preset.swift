@@ -1,0 +1,297 @@
+import StreamConv
+
+/// A filter described by one JSON file (see `presets/README.md` for the schema): the
+/// `torch.nn.Conv1d` hyper-parameters under `conv1d`, plus exactly one source of weights.
+public struct Preset: Sendable {
+    /// Shown by `streamconv presets` and `info`; the file stem when the file has none.
+    public var name: String
+    /// One line for humans.
+    public var description: String
+    /// The rate the weights were made for; `nil` when they do not depend on one.
+    public var sampleRate: Int?
+    /// The hyper-parameters.
+    public var spec: Conv1dSpec
+    /// Where the weights come from.
+    public var source: WeightSource
+
+    /// Decodes a preset strictly: unknown keys, wrong types, missing keys and inconsistent
+    /// shapes are errors naming the key path.
+    /// - Parameters:
+    ///   - text: the JSON document.
+    ///   - defaultName: the name when the document has none (the file stem).
+    public init(json text: String, defaultName: String, file: String = "preset") throws(PresetError) {
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(text)
+        } catch {
+            throw .syntax(file: file, error)
+        }
+        try self.init(root, defaultName: defaultName)
+    }
+
+    /// Decodes a parsed document (see ``init(json:defaultName:file:)``).
+    public init(_ root: JSONValue, defaultName: String) throws(PresetError) {
+        let top = try ObjectReader(root, path: "preset", allowed: [
+            "name", "description", "sample_rate", "conv1d",
+            "weight", "bias", "weights", "weights_prefix", "design", "init",
+        ])
+        name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
+        description = try top.optional("description") { v, p throws(PresetError) in try v.string(p) } ?? ""
+        sampleRate = try top.optional("sample_rate") { v, p throws(PresetError) in try v.int(p, min: 1) }
+        spec = try Self.decodeSpec(top.required("conv1d"), path: "conv1d")
+
+        let sources = ["weight", "weights", "design", "init"].filter(top.has)
+        guard sources.count == 1 else { throw .weightSources(found: sources) }
+        if top.has("bias") && sources[0] != "weight" {
+            throw .invalid(path: "bias", expected: "no bias outside a weight/bias preset (\(sources[0]) gives its own)", got: "a bias")
+        }
+        if top.has("weights_prefix") && sources[0] != "weights" {
+            throw .invalid(path: "weights_prefix", expected: "weights_prefix only with weights", got: "weights_prefix without weights")
+        }
+        switch sources[0] {
+        case "weight":
+            source = try .explicit(Self.decodeExplicit(top, spec: spec))
+        case "init":
+            let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
+            let seed = try initObject.required("seed").uint64("init.seed")
+            source = .initialization(seed: seed)
+        default:
+            throw .unsupportedSource(key: sources[0])
+        }
+    }
+
+    /// The weights in sample type `T`, checked against ``spec``.
+    /// - Throws: ``PresetError`` when a number does not fit `T`.
+    public func weights<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1dWeights<T> {
+        switch source {
+        case let .explicit(raw):
+            var weight: [T] = []
+            weight.reserveCapacity(raw.weight.count)
+            for (i, text) in raw.weight.enumerated() {
+                guard let value = T(decimal: text), value.isFinite else {
+                    let k = spec.kernelSize, m = spec.inChannelsPerGroup
+                    throw .invalid(path: "weight[\(i / (k * m))][\(i / k % m)][\(i % k)]", expected: "a finite \(T.self)", got: String(text))
+                }
+                weight.append(value)
+            }
+            var bias: [T]?
+            if let rawBias = raw.bias {
+                bias = []
+                for (i, text) in rawBias.enumerated() {
+                    guard let value = T(decimal: text), value.isFinite else {
+                        throw .invalid(path: "bias[\(i)]", expected: "a finite \(T.self)", got: String(text))
+                    }
+                    bias!.append(value)
+                }
+            }
+            do {
+                return try Conv1dWeights(spec: spec, weight: weight, bias: bias)
+            } catch {
+                throw .conv1d(path: "weight", message: error.description)
+            }
+        case let .initialization(seed):
+            return Conv1dWeights(defaultInitFor: spec, seed: seed)
+        }
+    }
+
+    /// The convolution this preset describes.
+    public func conv1d<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1d<T> {
+        Conv1d(spec: spec, weights: try weights(as: T.self))
+    }
+
+    // MARK: - Decoding
+
+    static func decodeSpec(_ value: JSONValue, path: String) throws(PresetError) -> Conv1dSpec {
+        let o = try ObjectReader(value, path: path, allowed: [
+            "in_channels", "out_channels", "kernel_size", "stride", "padding",
+            "dilation", "groups", "bias", "padding_mode",
+        ])
+        func sizeOrSingleton(_ key: String, default: Int?) throws(PresetError) -> Int {
+            guard let v = o.value(key) else {
+                guard let d = `default` else { throw .missingKey(path: "\(path).\(key)") }
+                return d
+            }
+            return try v.intOrSingleton("\(path).\(key)", min: 1)
+        }
+        let inChannels = try o.required("in_channels").int("\(path).in_channels", min: 1)
+        let outChannels = try o.required("out_channels").int("\(path).out_channels", min: 1)
+        let kernelSize = try sizeOrSingleton("kernel_size", default: nil)
+        let stride = try sizeOrSingleton("stride", default: 1)
+        let dilation = try sizeOrSingleton("dilation", default: 1)
+        let groups = try o.optional("groups") { v, p throws(PresetError) in try v.int(p, min: 1) } ?? 1
+        let bias = try o.optional("bias") { v, p throws(PresetError) in try v.bool(p) } ?? true
+        var padding = Conv1dPadding.samples(0)
+        if let v = o.value("padding") {
+            switch v {
+            case .string("same"): padding = .same
+            case .string("valid"): padding = .valid
+            case let .string(s):
+                throw .invalid(path: "\(path).padding", expected: "an integer ≥ 0, [integer], \"same\" or \"valid\"", got: "\"\(s)\"")
+            default:
+                padding = .samples(try v.intOrSingleton("\(path).padding", min: 0))
+            }
+        }
+        var mode = PaddingMode.zeros
+        if let v = o.value("padding_mode") {
+            let names = PaddingMode.allCases.map(\.rawValue)
+            guard case let .string(s) = v, let m = PaddingMode(rawValue: s) else {
+                let got: String = if case let .string(s) = v { "\"\(s)\"" } else { v.kind }
+                throw .invalid(path: "\(path).padding_mode", expected: "one of \(names.joined(separator: ", "))", got: got)
+            }
+            mode = m
+        }
+        do {
+            return try Conv1dSpec(
+                inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+                padding: padding, dilation: dilation, groups: groups, bias: bias, paddingMode: mode)
+        } catch {
+            throw .conv1d(path: path, message: error.description)
+        }
+    }
+
+    static func decodeExplicit(_ top: ObjectReader, spec: Conv1dSpec) throws(PresetError) -> ExplicitWeights {
+        let expected = spec.weightShape
+        let weightValue = try top.required("weight")
+        guard let got = weightValue.regularShape(depth: 3), got == expected else {
+            let got = weightValue.firstShape(depth: 3)
+            let what = weightValue.regularShape(depth: 3) == nil && got == expected ? " (rows of different lengths)" : ""
+            throw .invalid(path: "weight", expected: Self.shapeText(expected), got: Self.shapeText(got) + what)
+        }
+        var flat: [Substring] = []
+        flat.reserveCapacity(expected.reduce(1, *))
+        try weightValue.collectNumbers(into: &flat, path: "weight")
+        var bias: [Substring]?
+        if let b = top.value("bias") {
+            guard spec.bias else {
+                throw .invalid(path: "bias", expected: "no bias, since conv1d.bias is false", got: "a bias")
+            }
+            guard case let .array(items) = b, items.count == spec.outChannels else {
+                let got: String = if case let .array(items) = b { "\(items.count) values" } else { b.kind }
+                throw .invalid(path: "bias", expected: "\(spec.outChannels) values (one per output channel)", got: got)
+            }
+            var values: [Substring] = []
+            try b.collectNumbers(into: &values, path: "bias")
+            bias = values
+        } else if spec.bias {
+            throw .missingKey(path: "bias")
+        }
+        return ExplicitWeights(weight: flat, bias: bias)
+    }
+
+    static func shapeText(_ dims: [Int]) -> String { dims.map { "[\($0)]" }.joined() }
+}
+
+/// Where a preset's weights come from. Each kind of preset is one case, so a new source
+/// (safetensors files, FIR design) is a new case and a new branch in ``Preset/weights(as:)``.
+public enum WeightSource: Sendable {
+    /// `weight` and `bias` written in the preset.
+    case explicit(ExplicitWeights)
+    /// `init: {"seed": N}`: PyTorch's default initialisation from a seeded generator.
+    case initialization(seed: UInt64)
+}
+
+/// Weights as written in a preset: the exact decimal text of each number, in PyTorch's
+/// row-major order, so they can be parsed straight into `Float` or `Double`.
+public struct ExplicitWeights: Sendable {
+    /// `weight[o][i][k]` texts, flattened.
+    public var weight: [Substring]
+    /// `bias` texts, or `nil`.
+    public var bias: [Substring]?
+}
+
+/// An object being decoded: remembers its path for messages and refuses keys not in `allowed`.
+struct ObjectReader {
+    let pairs: [(String, JSONValue)]
+    let path: String
+
+    init(_ value: JSONValue, path: String, allowed: [String]) throws(PresetError) {
+        guard case let .object(pairs) = value else {
+            throw .invalid(path: path, expected: "an object", got: value.kind)
+        }
+        for (key, _) in pairs where !allowed.contains(key) {
+            throw .unknownKey(path: path == "preset" ? key : "\(path).\(key)", allowed: allowed)
+        }
+        self.pairs = pairs
+        self.path = path
+    }
+
+    func keyPath(_ key: String) -> String { path == "preset" ? key : "\(path).\(key)" }
+    func has(_ key: String) -> Bool { pairs.contains { $0.0 == key } }
+    func value(_ key: String) -> JSONValue? { pairs.first { $0.0 == key }?.1 }
+
+    func required(_ key: String) throws(PresetError) -> JSONValue {
+        guard let v = value(key) else { throw .missingKey(path: keyPath(key)) }
+        return v
+    }
+
+    func optional<R>(_ key: String, _ decode: (JSONValue, String) throws(PresetError) -> R) throws(PresetError) -> R? {
+        guard let v = value(key) else { return nil }
+        return try decode(v, keyPath(key))
+    }
+}
+
+extension JSONValue {
+    func string(_ path: String) throws(PresetError) -> String {
+        guard case let .string(s) = self else { throw .invalid(path: path, expected: "a string", got: kind) }
+        return s
+    }
+
+    func bool(_ path: String) throws(PresetError) -> Bool {
+        guard case let .bool(b) = self else { throw .invalid(path: path, expected: "true or false", got: kind) }
+        return b
+    }
+
+    func int(_ path: String, min: Int) throws(PresetError) -> Int {
+        guard case let .number(text) = self, let n = Int(text) else {
+            let got: String = if case let .number(text) = self { String(text) } else { kind }
+            throw .invalid(path: path, expected: "an integer ≥ \(min)", got: got)
+        }
+        guard n >= min else { throw .invalid(path: path, expected: "an integer ≥ \(min)", got: String(text)) }
+        return n
+    }
+
+    func uint64(_ path: String) throws(PresetError) -> UInt64 {
+        guard case let .number(text) = self, let n = UInt64(text) else {
+            let got: String = if case let .number(text) = self { String(text) } else { kind }
+            throw .invalid(path: path, expected: "an integer from 0 to \(UInt64.max)", got: got)
+        }
+        return n
+    }
+
+    /// An integer, or a one-element list of one, as PyTorch accepts for Conv1d's tuple arguments.
+    func intOrSingleton(_ path: String, min: Int) throws(PresetError) -> Int {
+        if case let .array(items) = self {
+            guard items.count == 1 else {
+                throw .invalid(path: path, expected: "an integer ≥ \(min) or a list of one", got: "a list of \(items.count)")
+            }
+            return try items[0].int("\(path)[0]", min: min)
+        }
+        return try int(path, min: min)
+    }
+
+    /// The shape of a regular nested array of `depth` levels, or `nil` when ragged or not arrays.
+    func regularShape(depth: Int) -> [Int]? {
+        guard depth > 0 else { return [] }
+        guard case let .array(items) = self else { return nil }
+        guard let first = items.first else { return [0] + Array(repeating: 0, count: depth - 1) }
+        guard let inner = first.regularShape(depth: depth - 1) else { return nil }
+        for item in items.dropFirst() where item.regularShape(depth: depth - 1) != inner { return nil }
+        return [items.count] + inner
+    }
+
+    /// The shape read along the first element at each level (for messages).
+    func firstShape(depth: Int) -> [Int] {
+        guard depth > 0, case let .array(items) = self else { return [] }
+        return [items.count] + (items.first?.firstShape(depth: depth - 1) ?? [])
+    }
+
+    /// Appends every number of a nested array in row-major order.
+    func collectNumbers(into out: inout [Substring], path: String) throws(PresetError) {
+        switch self {
+        case let .number(text): out.append(text)
+        case let .array(items):
+            for (i, item) in items.enumerated() { try item.collectNumbers(into: &out, path: "\(path)[\(i)]") }
+        default: throw .invalid(path: path, expected: "a number", got: kind)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import StreamConv
+import StreamConvPresets
+
+/// `streamconv info`: what a preset is.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Describe a preset: its Conv1d, weights, latency and output length.")
+
+    @OptionGroup var presetOptions: PresetOptions
+
+    func run() throws {
+        let (preset, path) = try presetOptions.load()
+        let spec = preset.spec
+        let weights = try preset.weights(as: Float.self)
+        print("name:          \(preset.name)")
+        if !preset.description.isEmpty { print("description:   \(preset.description)") }
+        print("file:          \(path)")
+        print("conv1d:        \(spec)")
+        print("padding:       \(spec.padLeft) left, \(spec.padRight) right (\(spec.paddingMode))")
+        print("weight:        [\(spec.weightShape.map(String.init).joined(separator: "]["))]" + (weights.bias == nil ? ", no bias" : " + bias[\(spec.outChannels)]"))
+        switch preset.source {
+        case .explicit: print("weights from:  the preset file")
+        case let .initialization(seed): print("weights from:  PyTorch's default U(-√k, √k) init, seed \(seed)")
+        }
+        if let rate = preset.sampleRate {
+            print("sample rate:   \(rate) Hz in, \(Double(rate) / Double(spec.stride)) Hz out")
+        }
+        let latency = spec.latency
+        let latencyText = preset.sampleRate.map { " (\(String(format: "%.2f", Double(latency) * 1000 / Double($0))) ms)" } ?? ""
+        print("latency:       \(latency) input frames\(latencyText)")
+        if spec.paddingMode == .reflect && spec.padLeft > latency {
+            print("               the first output waits for \(spec.padLeft + 1) input frames (reflect padding)")
+        }
+        if spec.paddingMode == .circular && spec.padLeft > 0 {
+            print("               circular padding: the first \((spec.padLeft + spec.stride - 1) / spec.stride) outputs are known only at the end of the input")
+        }
+        print("output length: floor((L + \(spec.padLeft + spec.padRight) - \(spec.receptiveField)) / \(spec.stride)) + 1 for an input of L frames, L ≥ \(VerifyCommand.shortestInput(spec))")
+    }
+}

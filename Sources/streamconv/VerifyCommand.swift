@@ -1,0 +1,73 @@
+import ArgumentParser
+import StreamConv
+import StreamConvPresets
+
+/// `streamconv verify`: checks the chunking contract for one preset.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that every chunking of random signals matches the whole-signal call bit for bit.",
+        discussion: """
+            Each trial draws a random signal (lengths from the shortest the filter accepts to \
+            a few thousand frames) and a random chunking (1-frame chunks, empty chunks, sizes \
+            unaligned to the stride, one whole chunk), streams it in Float and in Double, and \
+            compares with Conv1d.forward. Exits 1 on the first difference.
+            """
+    )
+
+    @OptionGroup var presetOptions: PresetOptions
+
+    @Option(help: "Number of random signals and chunkings.")
+    var trials = 100
+
+    @Option(help: "Seed for the random signals and chunkings.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
+    }
+
+    func run() throws {
+        let (preset, _) = try presetOptions.load()
+        let spec = preset.spec
+        var rng = SeededGenerator(seed: seed)
+        let shortest = Self.shortestInput(spec)
+        let longest = shortest + max(2000, 4 * spec.receptiveField)
+        let float = try preset.conv1d(as: Float.self)
+        let double = try preset.conv1d(as: Double.self)
+        var checked = 0
+        for trial in 1...trials {
+            let length = trial == 1 ? shortest : Int.random(in: shortest...longest, using: &rng)
+            let maxFrames = [1, 7, 64, 4096].randomElement(using: &rng)!
+            let sizes = ChunkEquivalence.randomChunking(length: length, using: &rng)
+            let xd = Signal<Double>((0..<spec.inChannels).map { _ in (0..<length).map { _ in Double.random(in: -1..<1, using: &rng) } })
+            let xf = Signal<Float>(xd.channelArrays.map { $0.map { Float($0) } })
+            var sf = float.makeStream(maxFrames: maxFrames)
+            var sd = double.makeStream(maxFrames: maxFrames)
+            let mismatch = ChunkEquivalence.check(&sf, signal: xf, expected: Result { try float.forward(xf) }, chunkSizes: sizes)
+                ?? ChunkEquivalence.check(&sd, signal: xd, expected: Result { try double.forward(xd) }, chunkSizes: sizes)
+            if let mismatch {
+                throw VerifyFailure(preset: preset.name, trial: trial, length: length, mismatch: mismatch)
+            }
+            checked += 1
+        }
+        print("\(preset.name): \(checked)/\(trials) random chunkings matched the whole-signal call bit for bit (Float and Double, lengths \(shortest)–\(longest) frames, \(spec))")
+    }
+
+    /// The shortest input the filter accepts.
+    static func shortestInput(_ spec: Conv1dSpec) -> Int {
+        (1...).first { (try? spec.validateInputLength($0)) != nil }!
+    }
+}
+
+/// A chunking that did not match.
+struct VerifyFailure: Error, CustomStringConvertible {
+    let preset: String
+    let trial: Int
+    let length: Int
+    let mismatch: ChunkMismatch
+
+    var description: String {
+        "\(preset): trial \(trial) (\(length) frames) differs from the whole-signal call: \(mismatch)"
+    }
+}

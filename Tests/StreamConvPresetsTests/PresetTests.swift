@@ -1,0 +1,206 @@
+import Foundation
+import StreamConv
+import StreamConvPresets
+import Testing
+
+/// Strict preset decoding: every error names its key path.
+@Suite struct PresetDecodingTests {
+    static let base = """
+        "conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "groups": 2, "bias": true},
+        "weight": [[[1, 2, 3]], [[4, 5, 6]]], "bias": [0.5, -0.5]
+        """
+
+    func decode(_ body: String) throws -> Preset {
+        try Preset(json: "{" + body + "}", defaultName: "stem")
+    }
+
+    func expectError(_ body: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try decode(body)
+            Issue.record("decoded without error; expected \(message)", sourceLocation: sourceLocation)
+        } catch {
+            #expect("\(error)" == message, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func decodesTheSchemaExample() throws {
+        let preset = try decode(#""name": "x", "description": "d", "sample_rate": 48000, "# + Self.base)
+        #expect(preset.name == "x" && preset.description == "d" && preset.sampleRate == 48000)
+        let expected = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 3, groups: 2)
+        #expect(preset.spec == expected)
+        let w = try preset.weights(as: Float.self)
+        #expect(w.weight == [1, 2, 3, 4, 5, 6] && w.bias == [0.5, -0.5])
+    }
+
+    @Test func defaultsAndNameFromFileStem() throws {
+        let preset = try decode(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 2}, "init": {"seed": 3}"#)
+        #expect(preset.name == "stem" && preset.description == "" && preset.sampleRate == nil)
+        #expect(preset.spec == (try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 2)))
+    }
+
+    @Test func pytorchTupleFormsAndPaddingWords() throws {
+        let p = try decode(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": [5], "stride": [1], "padding": [2], "dilation": [3]}, "init": {"seed": 1}"#)
+        #expect(p.spec.kernelSize == 5 && p.spec.padding == .samples(2) && p.spec.dilation == 3)
+        let same = try decode(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 4, "padding": "same", "padding_mode": "reflect"}, "init": {"seed": 1}"#)
+        #expect(same.spec.padLeft == 1 && same.spec.padRight == 2 && same.spec.paddingMode == .reflect)
+        let valid = try decode(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 4, "padding": "valid"}, "init": {"seed": 1}"#)
+        #expect(valid.spec.padding == .valid)
+    }
+
+    @Test func float32WeightsAreExact() throws {
+        // Shortest float32 decimals; going through Double would round some of them wrongly.
+        let values: [Float] = [0.1, Float(bitPattern: 1), 3.4028235e38, -2.3509887e-38, 0.33333334, 16777216]
+        let text = values.map { "\($0)" }.joined(separator: ", ")
+        let p = try decode(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 6, "bias": false}, "weight": [[["# + text + "]]]")
+        #expect(try p.weights(as: Float.self).weight.map(\.bitPattern) == values.map(\.bitPattern))
+    }
+
+    @Test func initMatchesCoreInitialisation() throws {
+        let p = try decode(#""conv1d": {"in_channels": 16, "out_channels": 33, "kernel_size": 3, "stride": 2}, "init": {"seed": 42}"#)
+        let w = try p.weights(as: Double.self)
+        #expect(w == Conv1dWeights(defaultInitFor: p.spec, seed: 42))
+        let bound = 1 / (16.0 * 3).squareRoot()
+        #expect(w.weight.allSatisfy { abs($0) <= bound } && w.bias!.allSatisfy { abs($0) <= bound })
+    }
+
+    @Test func unknownKeys() {
+        expectError(#""colour": 1, "# + Self.base,
+                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mod": "zeros"}, "init": {"seed": 1}"#,
+                    "conv1d.padding_mod: unknown key; allowed here: in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1, "std": 2}"#,
+                    "init.std: unknown key; allowed here: seed")
+    }
+
+    @Test func wrongTypesAndValues() {
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mode": "mirror"}, "init": {"seed": 1}"#,
+                    #"conv1d.padding_mode: expected one of zeros, reflect, replicate, circular, got "mirror""#)
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1.5}, "init": {"seed": 1}"#,
+                    "conv1d.kernel_size: expected an integer ≥ 1, got 1.5")
+        expectError(#""conv1d": {"in_channels": "2", "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1}"#,
+                    "conv1d.in_channels: expected an integer ≥ 1, got a string")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding": "full"}, "init": {"seed": 1}"#,
+                    #"conv1d.padding: expected an integer ≥ 0, [integer], "same" or "valid", got "full""#)
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding": -1}, "init": {"seed": 1}"#,
+                    "conv1d.padding: expected an integer ≥ 0, got -1")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": 1}, "init": {"seed": 1}"#,
+                    "conv1d.bias: expected true or false, got a number")
+        expectError(#""sample_rate": 0, "# + Self.base, "sample_rate: expected an integer ≥ 1, got 0")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": [1, 2]}, "init": {"seed": 1}"#,
+                    "conv1d.kernel_size: expected an integer ≥ 1 or a list of one, got a list of 2")
+    }
+
+    @Test func missingKeys() {
+        expectError(#""weight": [[[1]]]"#, "conv1d: required key is missing")
+        expectError(#""conv1d": {"in_channels": 1, "kernel_size": 1}, "init": {"seed": 1}"#, "conv1d.out_channels: required key is missing")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 2}, "weight": [[[1, 2]]]"#, "bias: required key is missing")
+    }
+
+    @Test func pytorchRulesNameTheSection() {
+        expectError(#""conv1d": {"in_channels": 3, "out_channels": 2, "kernel_size": 1, "groups": 2}, "init": {"seed": 1}"#,
+                    "conv1d: in_channels (3) must be divisible by groups (2); choose groups that divides both channel counts")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 2, "padding": "same"}, "init": {"seed": 1}"#,
+                    "conv1d: padding='same' is not supported for strided convolutions (stride 2); use stride 1 or an explicit padding")
+    }
+
+    @Test func shapeErrorsNameBothShapes() {
+        expectError(#""conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "groups": 2}, "weight": [[[1, 2, 3, 4]], [[4, 5, 6, 7]]], "bias": [1, 2]"#,
+                    "weight: expected [2][1][3], got [2][1][4]")
+        expectError(#""conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "groups": 2}, "weight": [[[1, 2, 3]], [[4, 5]]], "bias": [1, 2]"#,
+                    "weight: expected [2][1][3], got [2][1][3] (rows of different lengths)")
+        expectError(#""conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "groups": 2}, "weight": [[[1, 2, 3]], [[4, 5, 6]]], "bias": [1]"#,
+                    "bias: expected 2 values (one per output channel), got 1 values")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": false}, "weight": [[[1]]], "bias": [1]"#,
+                    "bias: expected no bias, since conv1d.bias is false, got a bias")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 2, "bias": false}, "weight": [[[1, "x"]]]"#,
+                    "weight[0][0][1]: expected a number, got a string")
+    }
+
+    @Test func exactlyOneWeightSource() {
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}"#,
+                    "preset has no weights: give exactly one of weight (with bias), weights, design, init")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": false}, "weight": [[[1]]], "init": {"seed": 1}"#,
+                    "preset gives weight and init; give exactly one of weight, weights, design, init")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "weights": "w.safetensors""#,
+                    "weights: this version of streamconv cannot load 'weights' presets yet; give weight/bias or init")
+        expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "design": {"type": "lowpass"}"#,
+                    "design: this version of streamconv cannot load 'design' presets yet; give weight/bias or init")
+    }
+
+    @Test func valuesThatDoNotFitTheSampleType() throws {
+        let p = try decode(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 2, "bias": false}, "weight": [[[1, 1e39]]]"#)
+        #expect(throws: PresetError.invalid(path: "weight[0][0][1]", expected: "a finite Float", got: "1e39")) {
+            try p.weights(as: Float.self)
+        }
+        #expect(try p.weights(as: Double.self).weight == [1, 1e39])
+    }
+
+    @Test func syntaxErrorsHaveLineAndColumn() {
+        #expect(throws: PresetError.syntax(file: "preset", JSONSyntaxError(line: 2, column: 16, message: "expected \":\""))) {
+            try Preset(json: "{\"name\": \"a\",\n \"description\" \"b\"}", defaultName: "x")
+        }
+        #expect(throws: PresetError.syntax(file: "preset", JSONSyntaxError(line: 1, column: 21, message: "duplicate key \"name\""))) {
+            try Preset(json: #"{"name": "a", "name": "b"}"#, defaultName: "x")
+        }
+        #expect(throws: PresetError.syntax(file: "preset", JSONSyntaxError(line: 1, column: 11, message: "invalid number"))) {
+            try Preset(json: #"{"name": -}"#, defaultName: "x")
+        }
+    }
+}
+
+/// The JSON parser on its own.
+@Suite struct JSONValueTests {
+    @Test func parsesEveryKind() throws {
+        let v = try JSONValue.parse(#" {"a": [1, -0.5e3, true, false, null, "x\"\u00e9\ud83d\ude00"], "b": {}} "#)
+        #expect(v == .object([
+            ("a", .array([.number("1"), .number("-0.5e3"), .bool(true), .bool(false), .null, .string("x\"é😀")])),
+            ("b", .object([])),
+        ]))
+    }
+
+    @Test(arguments: ["", "[1,]", "{\"a\" 1}", "01", "1.", "[1] 2", "\"abc", "tru", "[\"\u{01}\"]", "{1: 2}", "1e"])
+    func rejectsInvalidDocuments(text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(text) }
+    }
+}
+
+/// The shipped presets load and do what their descriptions say.
+@Suite struct ShippedPresetTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("presets")
+
+    @Test func everyShippedPresetLoads() throws {
+        let library = PresetLibrary(folders: [Self.folder])
+        let all = library.all()
+        #expect(all.map(\.name).contains("lowpass-4k"))
+        for entry in all {
+            let preset = try entry.result.get()
+            #expect(preset.name == entry.name)
+            _ = try preset.conv1d(as: Float.self)
+        }
+    }
+
+    @Test func lowpassPassesLowAndStopsHigh() throws {
+        let preset = try PresetLibrary(folders: [Self.folder]).load("lowpass-4k").preset
+        let w = try preset.weights(as: Double.self)
+        let taps = Array(w.weight[0..<preset.spec.kernelSize])
+        func gain(_ hz: Double) -> Double {
+            let omega = 2 * Double.pi * hz / Double(preset.sampleRate!)
+            var (re, im) = (0.0, 0.0)
+            for (k, t) in taps.enumerated() { re += t * cos(omega * Double(k)); im -= t * sin(omega * Double(k)) }
+            return 20 * log10((re * re + im * im).squareRoot())
+        }
+        #expect(abs(gain(0)) < 0.01)
+        #expect(abs(gain(1000)) < 0.1)
+        #expect(gain(8000) < -60)
+    }
+
+    @Test func locateByNameOrPathAndReportMisses() throws {
+        let library = PresetLibrary(folders: [Self.folder])
+        #expect(try library.locate("identity-stereo").lastPathComponent == "identity-stereo.json")
+        let path = Self.folder.appendingPathComponent("decimate-2x.json").path
+        #expect(try library.locate(path).path == path)
+        #expect(throws: PresetError.notFound(name: "nope", searched: [Self.folder.path])) { try library.locate("nope") }
+        #expect(throws: PresetError.notFound(name: "missing/x.json", searched: [])) { try library.locate("missing/x.json") }
+    }
+}
