@@ -30,10 +30,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "StreamConvTests", dependencies: ["StreamConv"], exclude: ["Fixtures"]),
+        // Test-only: counts a thread's heap allocations (the core itself imports no C).
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
-        .testTarget(name: "streamconvTests", dependencies: ["streamconv"]),
+        .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"]),
     ],
     swiftLanguageModes: [.v6]
 )

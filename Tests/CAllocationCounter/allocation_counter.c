@@ -1,0 +1,40 @@
+// Counts heap allocations of one thread, for tests that prove a code path allocates nothing.
+//
+// Linked into the test executable, these definitions of malloc, calloc and realloc take
+// precedence over libc's for every library in the process (ELF symbol interposition); they
+// forward to glibc's own __libc_* entry points. Counting is per thread, so tests running in
+// parallel on other threads do not disturb a measurement.
+#include "allocation_counter.h"
+#include <stddef.h>
+
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *pointer, size_t size);
+
+static __thread int counting;
+static __thread uint64_t count;
+
+void *malloc(size_t size) {
+    if (counting) count++;
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size) {
+    if (counting) count++;
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *pointer, size_t size) {
+    if (counting) count++;
+    return __libc_realloc(pointer, size);
+}
+
+void allocation_counter_start(void) {
+    count = 0;
+    counting = 1;
+}
+
+uint64_t allocation_counter_stop(void) {
+    counting = 0;
+    return count;
+}

@@ -1,0 +1,121 @@
+import CAllocationCounter
+import StreamConv
+import Testing
+
+/// The per-block path is fit for an audio thread: once prepared it allocates nothing.
+@Suite struct RealTimeTests {
+    /// Counts the heap allocations `body` makes on this thread.
+    func allocations(_ body: () throws -> Void) rethrows -> UInt64 {
+        allocation_counter_start()
+        defer { _ = allocation_counter_stop() }
+        try body()
+        return allocation_counter_stop()
+    }
+
+    @Test func theCounterSeesAllocations() {
+        let n = allocations { _ = [Int](repeating: 1, count: Int.random(in: 100...200)) }
+        #expect(n >= 1)
+    }
+
+    @Test(arguments: PaddingMode.allCases)
+    func processIntoAllocatesNothing(mode: PaddingMode) throws {
+        var rng = SeededGenerator(seed: 12)
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 4, kernelSize: 31, stride: 3, padding: .samples(20), dilation: 2, groups: 2, paddingMode: mode)
+        var stream = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: 256)
+        let blocks = [1, 7, 256, 3, 100, 255, 2, 64].map { randomSignal(Float.self, channels: 2, frames: $0, using: &rng) }
+        var output = Signal<Float>(channels: 4, capacity: stream.maxOutputFramesPerChunk)
+        var produced = 0
+        for round in 0..<2 {
+            // Round 0 warms up (first outputs, reflect's held-back start); round 1 is steady state.
+            // Indexing, not `for … in`: the loop itself must not instantiate generic metadata.
+            var i = 0
+            let count = try allocations {
+                while i < 20 * blocks.count {
+                    try stream.process(blocks[i % blocks.count], into: &output)
+                    produced += output.frames
+                    i += 1
+                }
+            }
+            #expect(count == 0, "round \(round): \(count) allocations in \(20 * blocks.count) process calls")
+        }
+        #expect(produced > 0)
+        // A chunk longer than maxFrames is processed in passes, still without allocating.
+        let long = randomSignal(Float.self, channels: 2, frames: 1000, using: &rng)
+        var big = Signal<Float>(channels: 4, capacity: stream.outputFrameCount(afterProcessing: 1000))
+        #expect(try allocations { try stream.process(long, into: &big) } == 0)
+    }
+
+    @Test func theAllocatingConvenienceDoesAllocate() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3)
+        var stream = Conv1d<Double>(spec: spec, seed: 1).makeStream(maxFrames: 64)
+        let x = Signal<Double>(channels: 1, frames: 64, repeating: 0.5)
+        #expect(try allocations { _ = try stream.process(x) } >= 1)
+    }
+
+    /// Declared maximum output sizes hold for every chunk up to maxFrames, in every state.
+    @Test func maxOutputFramesPerChunkIsAnUpperBound() throws {
+        var rng = SeededGenerator(seed: 77)
+        for _ in 0..<200 {
+            let spec = randomSpec(using: &rng)
+            let maxFrames = Int.random(in: 1...40, using: &rng)
+            var stream = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: maxFrames)
+            var output = Signal<Float>(channels: spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
+            for _ in 0..<10 {
+                let n = Int.random(in: 0...maxFrames, using: &rng)
+                #expect(stream.outputFrameCount(afterProcessing: n) <= stream.maxOutputFramesPerChunk, "\(spec)")
+                try stream.process(randomSignal(Float.self, channels: spec.inChannels, frames: n, using: &rng), into: &output)
+            }
+        }
+    }
+
+    @Test func latencyIsReceptiveFieldMinusLeftPadding() throws {
+        let same = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 255, padding: .same)
+        #expect(same.latency == 127)
+        let causal = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 5, dilation: 3)
+        #expect(causal.latency == 12)
+        let overPadded = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, padding: .samples(9))
+        #expect(overPadded.latency == 0)
+        let reflect = Conv1d<Float>(spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, padding: .samples(5), paddingMode: .reflect), seed: 1).makeStream()
+        #expect(reflect.latency == 0 && reflect.startupLatency == 5)
+    }
+
+    /// Latency as observed, feeding one frame at a time: output t (aligned with input t·stride)
+    /// appears exactly when input t·stride + latency arrives; with padding wider than the
+    /// receptive field (latency 0) outputs run ahead, and all whose windows are complete are out.
+    @Test func observedLatencyMatchesTheReportedOne() throws {
+        for (k, d, p, s) in [(63, 1, 31, 1), (5, 3, 0, 1), (7, 2, 4, 2), (4, 1, 1, 3), (3, 1, 9, 1)] {
+            let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: k, stride: s, padding: .samples(p), dilation: d)
+            var stream = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: 1)
+            let unclamped = spec.receptiveField - 1 - p
+            var emitted = 0
+            for i in 0..<200 {
+                emitted += try stream.process(Signal(channels: 1, frames: 1, repeating: 1)).frames
+                if unclamped >= 0 {
+                    #expect(spec.latency == unclamped)
+                    let expected = i < spec.latency ? 0 : (i - spec.latency) / s + 1
+                    #expect(emitted == expected, "\(spec) after input \(i): \(emitted) outputs, expected \(expected)")
+                } else {
+                    #expect(spec.latency == 0)
+                    #expect(emitted == (i - unclamped) / s + 1, "\(spec) after input \(i)")
+                }
+            }
+        }
+    }
+
+    @Test func resetClearsEveryPieceOfState() throws {
+        var rng = SeededGenerator(seed: 31)
+        for mode in PaddingMode.allCases {
+            let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 4, stride: 3, padding: .samples(3), dilation: 2, paddingMode: mode)
+            let conv = Conv1d<Double>(spec: spec, seed: 4)
+            var stream = conv.makeStream(maxFrames: 5)
+            // Leave the stream mid-signal (held-back reflect start, partial stride phase, history), then reset.
+            _ = try stream.process(randomSignal(Double.self, channels: 2, frames: 2, using: &rng))
+            stream.reset()
+            _ = try stream.process(randomSignal(Double.self, channels: 2, frames: 17, using: &rng))
+            stream.reset()
+            let x = randomSignal(Double.self, channels: 2, frames: 23, using: &rng)
+            #expect(ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, chunkSizes: [4, 19]) == nil, "\(mode)")
+            #expect(stream.inputFrames == 23)
+        }
+    }
+}
