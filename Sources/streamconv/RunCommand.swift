@@ -58,8 +58,11 @@ struct RunCommand: ParsableCommand {
             sink = RawSink()
         } else {
             let format = SndFileSink.chooseFormat(path: output, inputFormat: inputFormat, sampleFormat: outFormat)
-            sink = try SndFileSink(path: output, format: format, channels: spec.outChannels, sampleRate: outRate)
+            let file = try SndFileSink(path: output, format: format, channels: spec.outChannels, sampleRate: outRate)
+            InterruptCleanup.arm(removing: file.temporaryPath)
+            sink = file
         }
+        defer { InterruptCleanup.disarm() }
         let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate)
         let mode: FilterPipeline.Mode = switch block {
         case let .frames(n): .blocks(n)

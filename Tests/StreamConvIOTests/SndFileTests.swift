@@ -49,6 +49,33 @@ import Testing
         }
     }
 
+    /// Other containers and codecs read back, multichannel included; Vorbis is lossy, so it is
+    /// checked by level rather than sample by sample.
+    @Test(arguments: [("x.aiff", SampleFormat.pcm16, true), ("x.caf", .float, true), ("x.w64", .double, true), ("x.wavex", .pcm24, true), ("x.ogg", nil, false)])
+    func otherFormatsReadBack(name: String, format: SampleFormat?, exact: Bool) throws {
+        let dir = TemporaryFolder()
+        defer { dir.cleanup() }
+        let channels = name == "x.wavex" ? 6 : 2
+        let x = Signal<Float>((0..<channels).map { c in (0..<4800).map { i in Float(0.25 * sin(Double(i) * 0.05 * Double(c + 1))) } })
+        let path = dir.path(name)
+        let vorbis: Int32 = 0x060 | 0x200000 // SF_FORMAT_OGG | SF_FORMAT_VORBIS
+        let sink = try SndFileSink(
+            path: path, format: format.map { SndFileSink.chooseFormat(path: path, inputFormat: nil, sampleFormat: $0) } ?? vorbis,
+            channels: channels, sampleRate: 48000)
+        try sink.write(x)
+        try sink.commit()
+        let (y, source) = try readAll(path)
+        #expect(source.channels == channels && source.sampleRate == 48000)
+        if exact {
+            #expect(y.frames == x.frames)
+            for c in 0..<channels { for i in 0..<x.frames { #expect(abs(y[c, i] - x[c, i]) <= 1.0 / 32768) } }
+        } else {
+            #expect(source.formatDescription.contains("Vorbis"))
+            let rms = { (s: [Float]) in (s.map { Double($0 * $0) }.reduce(0, +) / Double(s.count)).squareRoot() }
+            #expect(abs(rms(y.channel(0)) - rms(x.channel(0))) < 0.02)
+        }
+    }
+
     @Test func outOfRangeSamplesAreClippedAndCounted() throws {
         let dir = TemporaryFolder()
         defer { dir.cleanup() }

@@ -242,3 +242,44 @@ func contents(_ dir: URL) -> [String] {
         #expect(reflect.out.contains("the first output waits for 6 input frames (reflect padding)"))
     }
 }
+
+@Suite struct InterruptTests {
+    /// Ctrl-C (SIGINT) in the middle of a run: exit 130, no output file, no temporary file.
+    @Test func interruptedRunLeavesNoFile() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["run", "--preset", "identity-stereo", "--in", "-", "--out", "out.wav", "--block", "64"]
+        process.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
+        process.environment = environment
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardError = Pipe()
+        try process.run()
+        // Keep the run going (stdin stays open) until a temporary file exists and has data.
+        stdin.fileHandleForWriting.write(Data(repeating: 0, count: 8 * 4096))
+        var waited = 0
+        while !contents(dir).contains(where: { $0.hasSuffix(".tmp") }) && waited < 5000 {
+            usleep(10_000)
+            waited += 10
+        }
+        #expect(contents(dir).count == 1, "a temporary file is being written: \(contents(dir))")
+        kill(process.processIdentifier, SIGINT)
+        var exitWait = 0
+        while process.isRunning && exitWait < 10_000 {
+            usleep(10_000)
+            exitWait += 10
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("SIGINT did not stop the run within 10 s")
+        }
+        process.waitUntilExit()
+        try? stdin.fileHandleForWriting.close()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        #expect(contents(dir).isEmpty, "left behind: \(contents(dir))")
+    }
+}
