@@ -32,6 +32,8 @@ let package = Package(
         ),
         // Test-only: counts a thread's heap allocations (the core itself imports no C).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        // scripts/bench: kernel throughput and streaming overhead, as ratios to the whole-signal call.
+        .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv"]),
         .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),

@@ -39,10 +39,17 @@ public struct Conv1d<T: ConvScalar>: Sendable {
         let length = x.frames
         let padded = spec.padLeft + length + spec.padRight
         var xp = [T](repeating: 0, count: spec.inChannels * padded)
-        for c in 0..<spec.inChannels {
-            for j in 0..<padded {
-                if let i = spec.paddingMode.sourceIndex(padded: j, length: length, padLeft: spec.padLeft) {
-                    xp[c * padded + j] = x[c, i]
+        let (left, mode, channels) = (spec.padLeft, spec.paddingMode, spec.inChannels)
+        x.withUnsafeBufferPointer { src in
+            xp.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<channels {
+                    let row = dst.baseAddress! + c * padded
+                    let signal = src.baseAddress! + c * x.capacity
+                    // The signal itself in one copy; only the pads go through the index map.
+                    (row + left).update(from: signal, count: length)
+                    for j in Array(0..<left) + Array((left + length)..<padded) {
+                        if let i = mode.sourceIndex(padded: j, length: length, padLeft: left) { row[j] = signal[i] }
+                    }
                 }
             }
         }

@@ -1,0 +1,118 @@
+// streamconv-bench: throughput of the direct kernel, whole-signal against streamed.
+//
+// Baseline, measured in the same run for every configuration: one whole-signal
+// `Conv1d.forward` call. Every other row prints its time as a ratio to that baseline
+// (below 1 is faster). A second reference, "naive", is the textbook per-output scalar loop,
+// to show what the direct kernel's output-tiled loop order buys.
+// Run with scripts/bench (release build). Times are the median of several repetitions.
+import Foundation
+import StreamConv
+
+struct Config {
+    let name: String
+    let spec: Conv1dSpec
+    let frames: Int
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func median(_ repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<repetitions { times.append(try seconds(body)) }
+    return times.sorted()[times.count / 2]
+}
+
+/// The textbook loop: one output at a time, taps innermost.
+func naive<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) -> Signal<T> {
+    let s = conv.spec
+    let length = x.frames
+    let padded = s.padLeft + length + s.padRight
+    let count = (padded - s.receptiveField) / s.stride + 1
+    var xp = [[T]](repeating: [T](repeating: 0, count: padded), count: s.inChannels)
+    for c in 0..<s.inChannels {
+        for j in 0..<padded {
+            if let i = s.paddingMode.sourceIndex(padded: j, length: length, padLeft: s.padLeft) { xp[c][j] = x[c, i] }
+        }
+    }
+    var y = Signal<T>(channels: s.outChannels, frames: count)
+    for o in 0..<s.outChannels {
+        let g = o / s.outChannelsPerGroup
+        for t in 0..<count {
+            var acc: T = conv.weights.bias?[o] ?? 0
+            for i in 0..<s.inChannelsPerGroup {
+                for k in 0..<s.kernelSize {
+                    acc += conv.weights.weight(out: o, in: i, tap: k, spec: s) * xp[g * s.inChannelsPerGroup + i][t * s.stride + k * s.dilation]
+                }
+            }
+            y[o, t] = acc
+        }
+    }
+    return y
+}
+
+func stream<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>, block: Int) throws -> Int {
+    var s = conv.makeStream(maxFrames: block)
+    var input = Signal<T>(channels: x.channels, capacity: block)
+    var output = Signal<T>(channels: conv.spec.outChannels, capacity: s.maxOutputFramesPerChunk)
+    var produced = 0
+    var at = 0
+    while at < x.frames {
+        let n = min(block, x.frames - at)
+        input.setFrames(n)
+        x.withUnsafeBufferPointer { src in
+            input.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<x.channels {
+                    for i in 0..<n { dst[c * block + i] = src[c * x.capacity + at + i] }
+                }
+            }
+        }
+        try s.process(input, into: &output)
+        produced += output.frames
+        at += n
+    }
+    return produced + (try s.finish().tail.frames)
+}
+
+func run<T: ConvScalar>(_: T.Type, _ config: Config, blocks: [Int], withNaive: Bool) throws {
+    let conv = Conv1d<T>(spec: config.spec, seed: 1)
+    var rng = SeededGenerator(seed: 2)
+    let x = Signal<T>((0..<config.spec.inChannels).map { _ in (0..<config.frames).map { _ in T(rng.nextUnit() - 0.5) } })
+    var y = try conv.forward(x)
+    let baseline = try median(5) { y = try conv.forward(x) }
+    let macs = Double(y.frames * config.spec.outChannels * config.spec.inChannelsPerGroup * config.spec.kernelSize)
+    let perSample = baseline / Double(config.frames) * 1e9
+    print(String(format: "%-34@ %-6@ whole (baseline) %8.2f ms  %6.2f GMAC/s  %7.1f ns/input frame  %7.0f× real time at 48 kHz",
+                 config.name as NSString, "\(T.self)" as NSString, baseline * 1000, macs / baseline / 1e9, perSample,
+                 Double(config.frames) / 48000 / baseline))
+    for block in blocks {
+        let t = try median(block == 1 ? 1 : 3) { _ = try stream(conv, x, block: block) }
+        print(String(format: "%-34@ %-6@ streamed, block %5d           ratio to baseline %.2f", "" as NSString, "" as NSString, block, t / baseline))
+    }
+    if withNaive {
+        let t = median(1) { _ = naive(conv, x) }
+        print(String(format: "%-34@ %-6@ naive per-output loop          ratio to baseline %.2f", "" as NSString, "" as NSString, t / baseline))
+    }
+}
+
+let quick = CommandLine.arguments.contains("--quick")
+let frames = quick ? 1 << 15 : 1 << 18
+let configs = [
+    Config(name: "FIR 63 taps, stereo depthwise, same",
+           spec: try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 63, padding: .same, groups: 2, bias: false), frames: frames),
+    Config(name: "FIR 255 taps, mono, same",
+           spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 255, padding: .same, bias: false), frames: frames),
+    Config(name: "Conv1d(16, 33, 3, stride=2)",
+           spec: try Conv1dSpec(inChannels: 16, outChannels: 33, kernelSize: 3, stride: 2), frames: frames / 8),
+    Config(name: "Conv1d(8, 8, 5, dilation=4, reflect)",
+           spec: try Conv1dSpec(inChannels: 8, outChannels: 8, kernelSize: 5, padding: .same, dilation: 4, paddingMode: .reflect), frames: frames / 4),
+]
+print("streamconv-bench: \(frames) frames per FIR signal; times are medians; ratio = time / whole-signal time")
+for config in configs {
+    try run(Float.self, config, blocks: [4096, 256, 64, 1], withNaive: true)
+    try run(Double.self, config, blocks: [4096], withNaive: false)
+}
