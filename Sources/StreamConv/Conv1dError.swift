@@ -8,6 +8,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonPositive(parameter: String, value: Int)
     /// Padding below zero.
     case negativePadding(Int)
+    /// A size beyond what can be held in memory or indexed (see ``Conv1dSpec/maximumSize``).
+    case tooLarge(parameter: String, value: Int, limit: Int)
     /// `groups` does not divide a channel count.
     case groupsDoNotDivide(channels: String, count: Int, groups: Int)
     /// `padding='same'` with a stride above one, which PyTorch refuses.
@@ -39,6 +41,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(parameter) must be at least 1, got \(value)"
         case let .negativePadding(value):
             return "padding must be 0 or more, got \(value)"
+        case let .tooLarge(parameter, value, limit):
+            return "\(parameter) is \(value), more than the \(limit) this implementation supports"
         case let .groupsDoNotDivide(channels, count, groups):
             return "\(channels) (\(count)) must be divisible by groups (\(groups)); choose groups that divides both channel counts"
         case let .sameWithStride(stride):

@@ -39,20 +39,33 @@ public enum PaddingMode: String, CaseIterable, Hashable, Sendable, CustomStringC
 /// ``validateInputLength(_:)``, which the whole-signal and streaming paths share so they fail
 /// with the same error.
 public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
+    /// `in_channels`: channels of the input signal.
     public let inChannels: Int
+    /// `out_channels`: channels of the output signal.
     public let outChannels: Int
+    /// `kernel_size`: taps per (output, input) channel pair.
     public let kernelSize: Int
+    /// `stride`: input samples between consecutive outputs; output rate = input rate / stride.
     public let stride: Int
+    /// `padding` as given; ``padLeft`` and ``padRight`` are what it resolves to.
     public let padding: Conv1dPadding
+    /// `dilation`: input samples between consecutive taps.
     public let dilation: Int
+    /// `groups`: the channels split into this many independent convolutions.
     public let groups: Int
+    /// `bias`: whether a bias is added to each output channel.
     public let bias: Bool
+    /// `padding_mode`: what the samples beyond the ends of the signal are.
     public let paddingMode: PaddingMode
 
     /// Samples of padding before the first input sample.
     public let padLeft: Int
     /// Samples of padding after the last input sample.
     public let padRight: Int
+
+    /// The largest channel count, kernel size, stride, dilation, padding, receptive field and
+    /// weight count accepted, so index arithmetic cannot overflow.
+    public static let maximumSize = Int(Int32.max)
 
     /// Checks the parameters as `torch.nn.Conv1d.__init__` does.
     /// - Throws: ``Conv1dError`` naming the offending parameter and value.
@@ -66,6 +79,24 @@ public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
             ("stride", stride), ("dilation", dilation), ("groups", groups),
         ] where value < 1 {
             throw Conv1dError.nonPositive(parameter: name, value: value)
+        }
+        for (name, value) in [
+            ("in_channels", inChannels), ("out_channels", outChannels), ("kernel_size", kernelSize),
+            ("stride", stride), ("dilation", dilation), ("groups", groups),
+        ] where value > Self.maximumSize {
+            throw Conv1dError.tooLarge(parameter: name, value: value, limit: Self.maximumSize)
+        }
+        if case let .samples(p) = padding, p > Self.maximumSize {
+            throw Conv1dError.tooLarge(parameter: "padding", value: p, limit: Self.maximumSize)
+        }
+        // Both factors are below 2^31, so these products fit in 64 bits.
+        let field = dilation * (kernelSize - 1) + 1
+        if field > Self.maximumSize {
+            throw Conv1dError.tooLarge(parameter: "receptive field dilation·(kernel_size−1)+1", value: field, limit: Self.maximumSize)
+        }
+        let weightCount = outChannels * (inChannels / groups) * kernelSize
+        if outChannels * (inChannels / groups) > Self.maximumSize || weightCount > Self.maximumSize {
+            throw Conv1dError.tooLarge(parameter: "weight count out_channels·in_channels/groups·kernel_size", value: weightCount, limit: Self.maximumSize)
         }
         if inChannels % groups != 0 {
             throw Conv1dError.groupsDoNotDivide(channels: "in_channels", count: inChannels, groups: groups)

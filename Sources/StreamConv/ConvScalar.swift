@@ -15,11 +15,15 @@ where RawSignificand: FixedWidthInteger {
 }
 
 extension Float: ConvScalar {
+    /// 2⁻²⁴.
     public static var unitRoundoff: Float { Float.ulpOfOne / 2 }
+    /// Correctly rounded from the decimal text.
     public init?(decimal text: Substring) { self.init(text) }
 }
 
 extension Double: ConvScalar {
+    /// 2⁻⁵³.
     public static var unitRoundoff: Double { Double.ulpOfOne / 2 }
+    /// Correctly rounded from the decimal text.
     public init?(decimal text: Substring) { self.init(text) }
 }

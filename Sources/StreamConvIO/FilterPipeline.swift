@@ -3,11 +3,17 @@ import StreamConv
 
 /// What a run did, for the one-line summary.
 public struct RunSummary: Sendable {
+    /// Frames read from the source.
     public var inputFrames: Int64
+    /// Frames written to the sink.
     public var outputFrames: Int64
+    /// Source rate in Hz.
     public var inputRate: Int
+    /// Sink rate in Hz (input rate / stride).
     public var outputRate: Int
+    /// Source channels.
     public var inputChannels: Int
+    /// Sink channels.
     public var outputChannels: Int
     /// ``Conv1dSpec/latency`` in input frames.
     public var latencyFrames: Int

@@ -53,6 +53,7 @@ public final class RawSink: AudioSink {
     private let descriptor: Int32
     private let name: String
     private var interleaved: [Float] = []
+    /// Always 0: float32 output is never clipped.
     public let clippedSamples = 0
 
     /// Writes to `descriptor`.

@@ -30,6 +30,20 @@ import Testing
         }
     }
 
+    @Test func absurdSizesAreErrorsNotOverflows() {
+        let limit = Conv1dSpec.maximumSize
+        #expect(throws: Conv1dError.tooLarge(parameter: "kernel_size", value: 1 << 40, limit: limit)) {
+            try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 1 << 40)
+        }
+        #expect(throws: Conv1dError.tooLarge(parameter: "padding", value: Int.max, limit: limit)) {
+            try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 1, padding: .samples(Int.max))
+        }
+        #expect(throws: Conv1dError.tooLarge(parameter: "receptive field dilation·(kernel_size−1)+1", value: 65536 * 65535 + 1, limit: limit)) {
+            try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 65536, dilation: 65536)
+        }
+        #expect(throws: Conv1dError.self) { try Conv1dSpec(inChannels: 70000, outChannels: 70000, kernelSize: 1) }
+    }
+
     @Test func negativePaddingRefused() {
         #expect(throws: Conv1dError.negativePadding(-1)) {
             try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, padding: .samples(-1))
