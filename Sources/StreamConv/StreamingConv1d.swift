@@ -44,6 +44,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     public private(set) var maxFrames: Int
     /// Outputs withheld until ``finish()``: `ceil(pad_left / stride)` with circular padding, else 0.
     public let withheldHeadFrames: Int
+    private let headWindowLength: Int
 
     // Geometry, fixed by the spec.
     private let receptiveField: Int
@@ -57,11 +58,11 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     // Linear with the kept samples moved to the front after each pass, rather than a masked
     // ring: every window the kernel reads is then one contiguous run, which is what a SIMD or
     // FFT engine wants, and the move costs fewer than `receptiveField` samples per channel per
-    // pass, below the `kernel_size` multiply-adds each output costs anyway.
-    private var history: [T]
-    private var historyCapacity: Int
+    // pass, below the `kernel_size` multiply-adds each output costs anyway (scripts/bench:
+    // blocks of 64–4096 frames run at 0.6–1.1× the whole-signal call's time).
+    private var history: PlanarStorage<T>
     private var stored = 0
-    /// Padded index of `history[0]`; always `nextOutput · stride`.
+    /// Padded index of `history` frame 0; always `nextOutput · stride`.
     private var bufferStart: Int64 = 0
     /// Padded index of the next sample appended.
     private var nextInput: Int64 = 0
@@ -75,18 +76,15 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
 
     // The first samples of the signal: reflect mirrors x[1…pad_left]; circular needs the start
     // for its right pad and for the withheld head outputs.
-    private var staging: [T]
+    private var staging: PlanarStorage<T>
     private let stagingCapacity: Int
     private var staged = 0
     // The last samples of the signal: replicate needs 1, reflect pad_right+1, circular pad_left.
-    private var tailRing: [T]
-    private let tailCapacity: Int
-    private var tailWrite = 0
-    // Room for one pad run (mirrored or repeated samples) and, for circular, the head window.
-    private var scratch: [T]
+    private var tail: TailRing<T>
+    // One pad run (mirrored or repeated samples) and, for circular, the head window.
+    private var scratch: PlanarStorage<T>
     private let scratchCapacity: Int
-    private var headWindow: [T]
-    private let headWindowLength: Int
+    private var headWindow: PlanarStorage<T>
 
     /// A stream of `conv`, prepared for chunks of up to `maxFrames` frames.
     public init(_ conv: Conv1d<T>, maxFrames: Int = 4096) {
@@ -101,6 +99,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         let head = mode == .circular ? (padLeft + stride - 1) / stride : 0
         withheldHeadFrames = head
         headWindowLength = head > 0 ? (head - 1) * stride + receptiveField : 0
+        let tailCapacity: Int
         switch mode {
         case .zeros:
             (stagingCapacity, tailCapacity) = (0, 0)
@@ -112,13 +111,13 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
             (stagingCapacity, tailCapacity) = (max(padRight, headWindowLength - padLeft, 0), padLeft)
         }
         scratchCapacity = max(1, padLeft, padRight)
-        staging = Array(repeating: 0, count: inChannels * stagingCapacity)
-        tailRing = Array(repeating: 0, count: inChannels * tailCapacity)
-        scratch = Array(repeating: 0, count: inChannels * scratchCapacity)
-        headWindow = Array(repeating: 0, count: inChannels * headWindowLength)
+        // At least one frame each, so every storage has an address.
+        staging = PlanarStorage(channels: inChannels, capacity: max(1, stagingCapacity))
+        tail = TailRing(channels: inChannels, capacity: tailCapacity)
+        scratch = PlanarStorage(channels: inChannels, capacity: scratchCapacity)
+        headWindow = PlanarStorage(channels: inChannels, capacity: max(1, headWindowLength))
         self.maxFrames = 0
-        historyCapacity = 0
-        history = []
+        history = PlanarStorage(channels: inChannels, capacity: 0)
         prepare(maxFrames: max(1, maxFrames))
         reset()
     }
@@ -128,13 +127,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     public mutating func prepare(maxFrames: Int) {
         precondition(maxFrames >= 1, "maxFrames must be at least 1")
         let capacity = receptiveField - 1 + maxFrames
-        guard capacity > historyCapacity else { return }
-        var grown = [T](repeating: 0, count: inChannels * capacity)
-        for c in 0..<inChannels {
-            for i in 0..<stored { grown[c * capacity + i] = history[c * historyCapacity + i] }
-        }
-        history = grown
-        historyCapacity = capacity
+        guard capacity > history.capacity else { return }
+        history.grow(to: capacity, keeping: stored)
         self.maxFrames = maxFrames
     }
 
@@ -149,7 +143,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         started = false
         finished = false
         staged = 0
-        tailWrite = 0
+        tail.clear()
     }
 
     /// Input frames between a sample arriving and the output aligned with it being emitted,
@@ -197,18 +191,11 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         if output.channels != spec.outChannels || output.capacity < needed {
             throw .outputCapacity(needed: needed, capacity: output.channels == spec.outChannels ? output.capacity : 0)
         }
-        let outStride = output.capacity
-        var written = 0
-        output.withUnsafeMutableBufferPointer { out in
-            var sink = OutputCursor(base: out.baseAddress, stride: outStride, capacity: needed)
-            input.withUnsafeBufferPointer { inp in
-                if let base = inp.baseAddress, input.frames > 0 {
-                    consume(base, sourceStride: input.capacity, count: input.frames, into: &sink)
-                }
+        output.withOutput(capacity: needed) { sink in
+            if input.frames > 0 {
+                input.withView { consume($0, count: input.frames, into: &sink) }
             }
-            written = sink.written
         }
-        output.setFrames(written)
     }
 
     /// Filters the next chunk; allocates its output.
@@ -239,18 +226,10 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         }
         finished = true
         let length = Int(inputFrames)
-        let tailStride = tail.capacity
-        var written = 0
-        tail.withUnsafeMutableBufferPointer { out in
-            var sink = OutputCursor(base: out.baseAddress, stride: tailStride, capacity: counts.tail)
-            feedRightPad(length: length, into: &sink)
-            written = sink.written
+        tail.withOutput(capacity: counts.tail) { sink in feedRightPad(length: length, into: &sink) }
+        head.withOutput(capacity: counts.head) { sink in
+            if counts.head > 0 { computeHead(count: counts.head, length: length, into: &sink) }
         }
-        tail.setFrames(written)
-        if counts.head > 0 {
-            computeHead(count: counts.head, length: length, into: &head)
-        }
-        head.setFrames(counts.head)
     }
 
     /// Ends the signal and returns the remaining outputs; allocates them.
@@ -266,119 +245,66 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
 
     // MARK: - Feeding
 
-    /// Where computed outputs go: a planar buffer and how many frames are in it.
-    private struct OutputCursor {
-        let base: UnsafeMutablePointer<T>?
-        let stride: Int
-        let capacity: Int
-        var written = 0
-    }
-
-    /// Takes `count` input frames (channel `c` at `source + c·sourceStride`): remembers what the
-    /// padding mode needs, pads the start when it can, and feeds the samples.
-    private mutating func consume(_ source: UnsafePointer<T>, sourceStride: Int, count: Int, into sink: inout OutputCursor) {
+    /// Takes `count` input frames: remembers what the padding mode needs, pads the start when
+    /// it can, and feeds the samples.
+    private mutating func consume(_ source: PlanarView<T>, count: Int, into sink: inout PlanarOutput<T>) {
         let before = Int(inputFrames)
         inputFrames += Int64(count)
-        remember(source, sourceStride: sourceStride, count: count, firstIndex: before)
+        remember(source, count: count)
         switch mode {
         case .zeros:
             if !started {
                 started = true
-                fillScratch { _, _ in 0 }
+                scratch.fill(count: padLeft) { _, _ in 0 }
                 feedScratch(count: padLeft, into: &sink)
             }
-            feed(source, sourceStride: sourceStride, count: count, into: &sink)
+            feed(source, count: count, into: &sink)
         case .replicate:
             if !started {
                 started = true
-                fillScratch { c, _ in source[c * sourceStride] }
+                scratch.fill(count: padLeft) { c, _ in source[c, 0] }
                 feedScratch(count: padLeft, into: &sink)
             }
-            feed(source, sourceStride: sourceStride, count: count, into: &sink)
+            feed(source, count: count, into: &sink)
         case .reflect:
             if started {
-                feed(source, sourceStride: sourceStride, count: count, into: &sink)
+                feed(source, count: count, into: &sink)
             } else if staged == stagingCapacity {
                 // x[0…pad_left] are all here: mirror x[pad_left…1], then x[0…pad_left], then the rest.
                 started = true
-                let (stagingStride, left) = (stagingCapacity, padLeft)
-                let mirrored = staging
-                fillScratch { c, j in j < left ? mirrored[c * stagingStride + left - j] : 0 }
-                feedScratch(count: padLeft, into: &sink)
-                staging.withUnsafeBufferPointer { s in
-                    feed(s.baseAddress!, sourceStride: stagingStride, count: stagingStride, into: &sink)
-                }
+                let (mirrored, left) = (staging, padLeft)
+                scratch.fill(count: left) { c, j in mirrored[c, left - j] }
+                feedScratch(count: left, into: &sink)
+                mirrored.withView { feed($0, count: stagingCapacity, into: &sink) }
                 let used = stagingCapacity - before
-                if count > used {
-                    feed(source + used, sourceStride: sourceStride, count: count - used, into: &sink)
-                }
+                if count > used { feed(source.dropping(used), count: count - used, into: &sink) }
             }
         case .circular:
-            feed(source, sourceStride: sourceStride, count: count, into: &sink)
+            feed(source, count: count, into: &sink)
         }
     }
 
     /// Copies what the padding mode keeps of a chunk: the signal's first samples (staging)
     /// and its last ones (the tail ring).
-    private mutating func remember(_ source: UnsafePointer<T>, sourceStride: Int, count: Int, firstIndex: Int) {
+    private mutating func remember(_ source: PlanarView<T>, count: Int) {
         if staged < stagingCapacity {
             let take = min(stagingCapacity - staged, count)
-            let (cap, at) = (stagingCapacity, staged)
-            let channels = inChannels
-            staging.withUnsafeMutableBufferPointer { s in
-                for c in 0..<channels {
-                    (s.baseAddress! + c * cap + at).update(from: source + c * sourceStride, count: take)
-                }
-            }
+            staging.copy(from: source, count: take, to: staged)
             staged += take
         }
-        if tailCapacity > 0 {
-            let keep = min(count, tailCapacity)
-            let cap = tailCapacity
-            let (channels, start) = (inChannels, tailWrite)
-            var position = start
-            tailRing.withUnsafeMutableBufferPointer { r in
-                for c in 0..<channels {
-                    position = start
-                    for i in (count - keep)..<count {
-                        r[c * cap + position] = source[c * sourceStride + i]
-                        position = position + 1 == cap ? 0 : position + 1
-                    }
-                }
-            }
-            tailWrite = position
-        }
-    }
-
-    /// Input sample `length − 1 − back` (`back < ` the tail ring's fill) of channel `c`.
-    private func fromEnd(_ back: Int, channel c: Int) -> T {
-        var position = tailWrite - 1 - back
-        if position < 0 { position += tailCapacity }
-        return tailRing[c * tailCapacity + position]
-    }
-
-    /// Fills the first `scratchCapacity` samples of each channel's scratch row with `value(c, j)`.
-    private mutating func fillScratch(_ value: (Int, Int) -> T) {
-        let (cap, channels) = (scratchCapacity, inChannels)
-        scratch.withUnsafeMutableBufferPointer { s in
-            for c in 0..<channels {
-                for j in 0..<cap { s[c * cap + j] = value(c, j) }
-            }
-        }
+        tail.append(source, count: count)
     }
 
     /// Feeds the first `count` scratch samples of every channel (`count ≤ scratchCapacity`).
-    private mutating func feedScratch(count: Int, into sink: inout OutputCursor) {
+    private mutating func feedScratch(count: Int, into sink: inout PlanarOutput<T>) {
         guard count > 0 else { return }
         let pad = scratch
-        pad.withUnsafeBufferPointer { s in
-            feed(s.baseAddress!, sourceStride: scratchCapacity, count: count, into: &sink)
-        }
+        pad.withView { feed($0, count: count, into: &sink) }
     }
 
     /// Appends padded samples to the history, in passes that fit it, computing every output
     /// that becomes ready after each pass.
-    private mutating func feed(_ source: UnsafePointer<T>, sourceStride: Int, count: Int, into sink: inout OutputCursor) {
+    private mutating func feed(_ source: PlanarView<T>, count: Int, into sink: inout PlanarOutput<T>) {
         var done = 0
         while done < count {
             if nextInput < bufferStart {
@@ -388,13 +314,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
                 done += skip
                 continue
             }
-            let take = min(count - done, historyCapacity - stored)
-            let (cap, at, from, channels) = (historyCapacity, stored, done, inChannels)
-            history.withUnsafeMutableBufferPointer { h in
-                for c in 0..<channels {
-                    (h.baseAddress! + c * cap + at).update(from: source + c * sourceStride + from, count: take)
-                }
-            }
+            let take = min(count - done, history.capacity - stored)
+            history.copy(from: source.dropping(done), count: take, to: stored)
             stored += take
             nextInput += Int64(take)
             done += take
@@ -404,78 +325,90 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
 
     /// Computes every output whose window is in the history, then drops the samples no
     /// later output reads.
-    private mutating func emitReady(into sink: inout OutputCursor) {
+    private mutating func emitReady(into sink: inout PlanarOutput<T>) {
         guard stored >= receptiveField else { return }
         let count = (stored - receptiveField) / stride + 1
-        // The frame counts promised to callers are computed separately; never write past them.
-        precondition(sink.written + count <= sink.capacity, "StreamingConv1d output count out of step")
-        let cap = historyCapacity
         let kernel = conv.kernel
-        history.withUnsafeBufferPointer { h in
-            kernel.compute(
-                input: h.baseAddress!, inputStride: cap,
-                output: sink.base! + sink.written, outputStride: sink.stride, count: count)
-        }
-        sink.written += count
+        history.withView { sink.compute(kernel, from: $0, count: count) }
         nextOutput += Int64(count)
         let start = nextOutput * Int64(stride)
         let drop = Int(start - bufferStart)
         bufferStart = start
         if drop >= stored {
             stored = 0
-            return
+        } else {
+            history.shiftToFront(from: drop, count: stored - drop)
+            stored -= drop
         }
-        let (keep, channels) = (stored - drop, inChannels)
-        history.withUnsafeMutableBufferPointer { h in
-            for c in 0..<channels {
-                let row = h.baseAddress! + c * cap
-                row.update(from: row + drop, count: keep)
-            }
-        }
-        stored = keep
     }
 
     /// Feeds the right padding, which completes every remaining output.
-    private mutating func feedRightPad(length: Int, into sink: inout OutputCursor) {
+    private mutating func feedRightPad(length: Int, into sink: inout PlanarOutput<T>) {
+        let right = padRight
         switch mode {
         case .zeros:
-            fillScratch { _, _ in 0 }
+            scratch.fill(count: right) { _, _ in 0 }
         case .replicate:
-            let last = (0..<inChannels).map { fromEnd(0, channel: $0) }
-            fillScratch { c, _ in last[c] }
+            let ring = tail
+            scratch.fill(count: right) { c, _ in ring.fromEnd(0, channel: c) }
         case .reflect:
             // x[L−2−i] for i < pad_right.
-            let right = padRight
-            let values = (0..<inChannels).map { c in (0..<right).map { fromEnd(1 + $0, channel: c) } }
-            fillScratch { c, j in j < right ? values[c][j] : 0 }
+            let ring = tail
+            scratch.fill(count: right) { c, j in ring.fromEnd(1 + j, channel: c) }
         case .circular:
             // x[0…pad_right−1], kept in staging.
-            let (start, cap, right) = (staging, stagingCapacity, padRight)
-            fillScratch { c, j in j < right ? start[c * cap + j] : 0 }
+            let start = staging
+            scratch.fill(count: right) { c, j in start[c, j] }
         }
-        feedScratch(count: padRight, into: &sink)
+        feedScratch(count: right, into: &sink)
     }
 
     /// Computes the first `count` outputs of a circular stream from the kept start and end
     /// of the signal.
-    private mutating func computeHead(count: Int, length: Int, into head: inout Signal<T>) {
+    private mutating func computeHead(count: Int, length: Int, into sink: inout PlanarOutput<T>) {
         let window = (count - 1) * stride + receptiveField
-        let cap = headWindowLength
-        for c in 0..<inChannels {
-            for j in 0..<window {
-                let i = PaddingMode.circular.sourceIndex(padded: j, length: length, padLeft: padLeft)!
-                let value = j < padLeft ? fromEnd(length - 1 - i, channel: c) : staging[c * stagingCapacity + i]
-                headWindow[c * cap + j] = value
-            }
+        let (left, ring, start) = (padLeft, tail, staging)
+        headWindow.fill(count: window) { c, j in
+            let i = PaddingMode.circular.sourceIndex(padded: j, length: length, padLeft: left)!
+            return j < left ? ring.fromEnd(length - 1 - i, channel: c) : start[c, i]
         }
-        let outStride = head.capacity
         let kernel = conv.kernel
-        headWindow.withUnsafeBufferPointer { w in
-            head.withUnsafeMutableBufferPointer { out in
-                kernel.compute(
-                    input: w.baseAddress!, inputStride: cap,
-                    output: out.baseAddress!, outputStride: outStride, count: count)
+        headWindow.withView { sink.compute(kernel, from: $0, count: count) }
+    }
+}
+
+/// The last `capacity` samples of every channel of the signal, in a ring.
+private struct TailRing<T: ConvScalar>: Sendable {
+    private var storage: PlanarStorage<T>
+    private let capacity: Int
+    private var write = 0
+
+    init(channels: Int, capacity: Int) {
+        storage = PlanarStorage(channels: channels, capacity: max(1, capacity))
+        self.capacity = capacity
+    }
+
+    mutating func clear() { write = 0 }
+
+    /// Keeps the last samples of a chunk of `count` frames.
+    mutating func append(_ source: PlanarView<T>, count: Int) {
+        guard capacity > 0 else { return }
+        let keep = min(count, capacity)
+        var position = write
+        for c in 0..<storage.channels {
+            position = write
+            for i in (count - keep)..<count {
+                storage[c, position] = source[c, i]
+                position = position + 1 == capacity ? 0 : position + 1
             }
         }
+        write = position
+    }
+
+    /// Input sample `length − 1 − back` of channel `c` (`back` below the samples seen and `capacity`).
+    func fromEnd(_ back: Int, channel c: Int) -> T {
+        var position = write - 1 - back
+        if position < 0 { position += capacity }
+        return storage[c, position]
     }
 }
