@@ -1,25 +1,39 @@
 import Foundation
 
-/// A progress bar on standard error, shown only when it is a terminal and the run has taken
-/// more than a second; redrawn at most ten times a second and erased at the end.
+import ArgumentParser
+
+/// `--progress`: when to draw the progress bar.
+enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
+    /// On a terminal, once the run has taken more than a second.
+    case auto
+    /// From the start, terminal or not.
+    case always
+    /// Never.
+    case never
+}
+
+/// A progress bar on standard error: by default only when it is a terminal and the run has
+/// taken more than a second; redrawn at most ten times a second and erased at the end.
 final class ProgressBar {
     private let total: Int64?
     private let rate: Int
     private let start = ContinuousClock.now
     private var lastDraw: ContinuousClock.Instant?
     private let enabled: Bool
+    private let delay: Duration
     private var drawn = false
 
-    init(totalFrames: Int64?, sampleRate: Int) {
+    init(totalFrames: Int64?, sampleRate: Int, mode: ProgressMode = .auto) {
         total = totalFrames
         rate = sampleRate
-        enabled = isatty(2) == 1
+        enabled = mode == .always || mode == .auto && isatty(2) == 1
+        delay = mode == .always ? .zero : .seconds(1)
     }
 
     func update(_ frames: Int64) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        guard now - start > .seconds(1) else { return }
+        guard now - start >= delay else { return }
         if let lastDraw, now - lastDraw < .milliseconds(100) { return }
         lastDraw = now
         let elapsed = Self.seconds(now - start)

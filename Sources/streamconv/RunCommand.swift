@@ -31,6 +31,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("out-format"), help: ArgumentHelp("Output sample type: \(SampleFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
     var outFormat: SampleFormat?
 
+    @Option(help: ArgumentHelp("Progress bar on stderr: auto (on a terminal, after a second), always, never.", valueName: "when"))
+    var progress: ProgressMode = .auto
+
     @Option(help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
     var rate: Int?
 
@@ -63,7 +66,7 @@ struct RunCommand: ParsableCommand {
             sink = file
         }
         defer { InterruptCleanup.disarm() }
-        let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate)
+        let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate, mode: progress)
         let mode: FilterPipeline.Mode = switch block {
         case let .frames(n): .blocks(n)
         case .whole: .whole

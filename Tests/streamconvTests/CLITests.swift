@@ -134,6 +134,20 @@ func contents(_ dir: URL) -> [String] {
         #expect(r.stderr.contains("1000 frames in"))
     }
 
+    @Test func progressBarIsDrawnAndErased() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeFile(stereoInput(frames: 48000, seed: 4), dir.appendingPathComponent("in.wav").path)
+        let shown = try CLI.run(["run", "--preset", "lowpass-4k", "--in", "in.wav", "--out", "o.wav", "--block", "4800", "--progress", "always"], in: dir)
+        #expect(shown.status == 0)
+        let frames = shown.stderr.split(separator: "\r")
+        #expect(frames.contains { $0.hasPrefix("[===") && $0.contains("% ") && $0.contains("/ 1.0 s") }, "\(shown.stderr)")
+        #expect(frames.last?.hasPrefix("\u{1B}[Klowpass-4k: 48000 frames in") == true, "bar erased before the summary")
+        // Not a terminal: no bar by default.
+        let quiet = try CLI.run(["run", "--preset", "lowpass-4k", "--in", "in.wav", "--out", "o.wav"], in: dir)
+        #expect(!quiet.stderr.contains("\r") && quiet.stderr.hasPrefix("lowpass-4k: 48000 frames in"))
+    }
+
     @Test func clippingIsReported() throws {
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
