@@ -111,6 +111,9 @@ def make_cases(rng):
                 pick = index % 3
                 length = shortest if pick == 0 else shortest + 1 if pick == 1 else shortest + int(rng.integers(2, 30))
                 cases.append((cin, cout, kernel_size, stride, padding, dilation, groups, bias, mode, length))
+    # Long signals: outputs span several of the kernel's 512-output tiles.
+    cases.append((2, 2, 9, 1, "same", 1, 2, True, "reflect", 1100))
+    cases.append((2, 3, 5, 2, 3, 2, 1, False, "circular", 1300))
     # Depthwise with multiplier 2, longer kernels, and stride wider than the receptive field.
     for mode in modes:
         cases.append((3, 6, 7, 1, "same", 2, 3, True, mode, 40))

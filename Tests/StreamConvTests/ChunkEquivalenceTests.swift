@@ -59,6 +59,20 @@ import Testing
         }
     }
 
+    /// Long kernels and long signals: windows far wider than chunks, several kernel tiles per call.
+    @Test(arguments: PaddingMode.allCases)
+    func longKernelsAndSignals(mode: PaddingMode) throws {
+        var rng = SeededGenerator(seed: 404)
+        for (k, d, s, padding) in [(63, 1, 1, Conv1dPadding.same), (31, 3, 2, .samples(40)), (128, 1, 5, .samples(64))] {
+            let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: k, stride: s, padding: padding, dilation: d, groups: 2, paddingMode: mode)
+            let conv = Conv1d<Float>(spec: spec, seed: 8)
+            let x = randomSignal(Float.self, channels: 2, frames: 2500 + Int.random(in: 0..<100, using: &rng), using: &rng)
+            var stream = conv.makeStream(maxFrames: [1, 100, 700].randomElement(using: &rng)!)
+            let mismatch = ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, trials: 4, using: &rng)
+            #expect(mismatch == nil, "\(spec): \(mismatch?.description ?? "")")
+        }
+    }
+
     /// A stride wider than the receptive field skips input samples that no output reads.
     @Test func strideWiderThanReceptiveField() throws {
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 2, stride: 7, padding: .samples(1))

@@ -20,6 +20,7 @@ import Testing
         #expect(specs.contains { $0.groups == $0.inChannels && $0.outChannels == 2 * $0.inChannels && $0.groups > 1 })
         #expect(specs.contains { $0.bias } && specs.contains { !$0.bias })
         #expect(Self.cases.contains { $0.input[0].count == minimumLength($0.spec) })
+        #expect(Self.cases.contains { $0.expected[0].count > 1024 }, "outputs spanning several kernel tiles")
     }
 
     func check<T: ConvScalar>(_ type: T.Type, factor: Double) throws {
