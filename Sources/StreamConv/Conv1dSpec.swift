@@ -155,6 +155,19 @@ public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The shortest input ``validateInputLength(_:)`` accepts: one sample at least, enough
+    /// to fill the receptive field once padded, and more than the pad on each side for reflect
+    /// (at least the pad for circular).
+    public var minimumInputLength: Int {
+        var length = max(1, receptiveField - padLeft - padRight)
+        switch paddingMode {
+        case .reflect: length = max(length, padLeft + 1, padRight + 1)
+        case .circular: length = max(length, padLeft, padRight)
+        case .zeros, .replicate: break
+        }
+        return length
+    }
+
     /// `L_out = floor((L_in + pad_left + pad_right − dilation·(kernel_size−1) − 1) / stride) + 1`.
     /// - Throws: as ``validateInputLength(_:)`` when no output exists for this length.
     public func outputLength(inputLength: Int) throws(Conv1dError) -> Int {

@@ -15,6 +15,28 @@ public protocol AudioSource: AnyObject {
     func read(into signal: inout Signal<Float>) throws(IOError) -> Int
 }
 
+extension AudioSource {
+    /// Reads everything that is left, in blocks of `block` frames.
+    public func readAll(block: Int = 65536, progress: (Int64) -> Void = { _ in }) throws(IOError) -> Signal<Float> {
+        var buffer = Signal<Float>(channels: channels, capacity: block)
+        var channelData = [[Float]](repeating: [], count: channels)
+        var total: Int64 = 0
+        while try read(into: &buffer) > 0 {
+            for c in 0..<channels { channelData[c] += buffer.channel(c) }
+            total += Int64(buffer.frames)
+            progress(total)
+        }
+        return Signal(channelData)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+}
+
 /// Where frames go.
 public protocol AudioSink: AnyObject {
     /// Writes the valid frames of `signal` (planar).

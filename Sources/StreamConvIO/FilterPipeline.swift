@@ -87,7 +87,7 @@ public enum FilterPipeline {
                 inputRate: source.sampleRate, outputRate: source.sampleRate / conv.spec.stride,
                 inputChannels: conv.spec.inChannels, outputChannels: conv.spec.outChannels,
                 latencyFrames: conv.spec.latency,
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                seconds: elapsed.inSeconds,
                 clippedSamples: sink.clippedSamples)
         } catch {
             sink.abandon()
@@ -131,17 +131,10 @@ public enum FilterPipeline {
         source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
         let block = 65536
-        var buffer = Signal<Float>(channels: conv.spec.inChannels, capacity: block)
-        var channels = [[Float]](repeating: [], count: conv.spec.inChannels)
-        var total: Int64 = 0
-        while try source.read(into: &buffer) > 0 {
-            for c in 0..<buffer.channels { channels[c] += buffer.channel(c) }
-            total += Int64(buffer.frames)
-            progress(total)
-        }
+        let x = try source.readAll(block: block, progress: progress)
         let y: Signal<Float>
         do {
-            y = try conv.forward(Signal(channels))
+            y = try conv.forward(x)
         } catch {
             throw .filter(error.description)
         }
@@ -151,6 +144,6 @@ public enum FilterPipeline {
             try sink.write(y.slice(at..<(at + n)))
             at += n
         }
-        return (total, Int64(y.frames))
+        return (Int64(x.frames), Int64(y.frames))
     }
 }

@@ -89,8 +89,7 @@ public final class RawSink: AudioSink {
 final class SpillFile {
     private let descriptor: Int32
     private let channels: Int
-    private var interleaved: [Float] = []
-    private(set) var frames = 0
+    private let writer: RawSink
 
     init(channels: Int) throws(IOError) {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
@@ -100,24 +99,13 @@ final class SpillFile {
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         descriptor = fd
         self.channels = channels
+        writer = RawSink(descriptor: fd, name: "temporary file")
     }
 
     deinit { close(descriptor) }
 
     func append(_ signal: Signal<Float>) throws(IOError) {
-        guard signal.frames > 0 else { return }
-        Interleave.interleave(signal, into: &interleaved)
-        let total = signal.frames * channels * 4
-        var offset = 0
-        while offset < total {
-            let n = interleaved.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, total - offset) }
-            if n <= 0 {
-                if n < 0 && errno == EINTR { continue }
-                throw .io(path: "temporary file", reason: String(cString: strerror(errno)))
-            }
-            offset += n
-        }
-        frames += signal.frames
+        try writer.write(signal)
     }
 
     /// Writes every spilled frame to `sink`, in blocks of `block` frames.

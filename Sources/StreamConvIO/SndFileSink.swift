@@ -65,6 +65,19 @@ public final class SndFileSink: AudioSink {
 
     deinit { abandon() }
 
+    /// Writes a whole signal to `path` in one go (format as ``chooseFormat(path:inputFormat:sampleFormat:)``).
+    /// - Returns: the committed sink, for its ``clippedSamples``.
+    @discardableResult
+    public static func writeFile(
+        _ signal: Signal<Float>, to path: String, sampleFormat: SampleFormat?, sampleRate: Int, inputFormat: Int32? = nil
+    ) throws(IOError) -> SndFileSink {
+        let format = chooseFormat(path: path, inputFormat: inputFormat, sampleFormat: sampleFormat)
+        let sink = try SndFileSink(path: path, format: format, channels: signal.channels, sampleRate: sampleRate)
+        try sink.write(signal)
+        try sink.commit()
+        return sink
+    }
+
     public func write(_ signal: Signal<Float>) throws(IOError) {
         guard let handle else { throw .io(path: path, reason: "written after the file was closed") }
         precondition(signal.channels == channels, "signal channel count must match the file")

@@ -41,10 +41,7 @@ struct DemoCommand: ParsableCommand {
         }
 
         let signal = Self.testSignal(rate: rate, seconds: seconds)
-        let format = SndFileSink.chooseFormat(path: inputPath, inputFormat: nil, sampleFormat: .float)
-        let inputSink = try SndFileSink(path: inputPath, format: format, channels: 2, sampleRate: rate)
-        try inputSink.write(signal)
-        try inputSink.commit()
+        try SndFileSink.writeFile(signal, to: inputPath, sampleFormat: .float, sampleRate: rate)
 
         let source = try SndFileSource(path: inputPath)
         try FilterPipeline.checkCompatible(source, spec: conv.spec, presetRate: preset.sampleRate)
@@ -59,7 +56,7 @@ struct DemoCommand: ParsableCommand {
         print("input:   \(inputPath)  (left: 1 kHz + 12 kHz tones, right: 20 Hz–20 kHz sweep)")
         print("output:  \(outputPath)")
         print("summary: \(summary.line)")
-        let output = try Self.readAll(outputPath)
+        let output = try SndFileSource(path: outputPath).readAll()
         for frequency in [1000.0, 12000.0] {
             let before = Self.level(signal.channel(0), frequency: frequency, rate: rate)
             let after = Self.level(output.channel(0), frequency: frequency, rate: outRate)
@@ -82,14 +79,6 @@ struct DemoCommand: ParsableCommand {
             return Float(0.5 * sin(2 * .pi * f0 * (exp(k * t) - 1) / k))
         }
         return Signal([left, right])
-    }
-
-    static func readAll(_ path: String) throws -> Signal<Float> {
-        let source = try SndFileSource(path: path)
-        var block = Signal<Float>(channels: source.channels, capacity: 65536)
-        var all = Signal<Float>(channels: source.channels, frames: 0)
-        while try source.read(into: &block) > 0 { all = all.appending(block) }
-        return all
     }
 
     /// The level of one frequency in dBFS (Goertzel over the middle of the signal, Hann-windowed),

@@ -35,6 +35,6 @@ struct InfoCommand: ParsableCommand {
         if spec.paddingMode == .circular && spec.padLeft > 0 {
             print("               circular padding: the first \((spec.padLeft + spec.stride - 1) / spec.stride) outputs are known only at the end of the input")
         }
-        print("output length: floor((L + \(spec.padLeft + spec.padRight) - \(spec.receptiveField)) / \(spec.stride)) + 1 for an input of L frames, L ≥ \(VerifyCommand.shortestInput(spec))")
+        print("output length: floor((L + \(spec.padLeft + spec.padRight) - \(spec.receptiveField)) / \(spec.stride)) + 1 for an input of L frames, L ≥ \(spec.minimumInputLength)")
     }
 }

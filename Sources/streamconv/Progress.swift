@@ -1,6 +1,7 @@
 import Foundation
 
 import ArgumentParser
+import StreamConvIO
 
 /// `--progress`: when to draw the progress bar.
 enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
@@ -36,7 +37,7 @@ final class ProgressBar {
         guard now - start >= delay else { return }
         if let lastDraw, now - lastDraw < .milliseconds(100) { return }
         lastDraw = now
-        let elapsed = Self.seconds(now - start)
+        let elapsed = (now - start).inSeconds
         let audio = Double(frames) / Double(rate)
         var line: String
         if let total, total > 0 {
@@ -55,10 +56,6 @@ final class ProgressBar {
 
     func clear() {
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 

@@ -31,7 +31,7 @@ struct VerifyCommand: ParsableCommand {
         let (preset, _) = try presetOptions.load()
         let spec = preset.spec
         var rng = SeededGenerator(seed: seed)
-        let shortest = Self.shortestInput(spec)
+        let shortest = spec.minimumInputLength
         let longest = shortest + max(2000, 4 * spec.receptiveField)
         let float = try preset.conv1d(as: Float.self)
         let double = try preset.conv1d(as: Double.self)
@@ -52,11 +52,6 @@ struct VerifyCommand: ParsableCommand {
             checked += 1
         }
         print("\(preset.name): \(checked)/\(trials) random chunkings matched the whole-signal call bit for bit (Float and Double, lengths \(shortest)–\(longest) frames, \(spec))")
-    }
-
-    /// The shortest input the filter accepts.
-    static func shortestInput(_ spec: Conv1dSpec) -> Int {
-        (1...).first { (try? spec.validateInputLength($0)) != nil }!
     }
 }
 

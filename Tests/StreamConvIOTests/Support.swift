@@ -40,18 +40,11 @@ func handWrittenWAV(samples: [Int16], channels: Int, rate: Int, extensible: Bool
 /// Reads a whole file through ``SndFileSource``.
 func readAll(_ path: String, block: Int = 1000) throws -> (signal: Signal<Float>, source: SndFileSource) {
     let source = try SndFileSource(path: path)
-    var buffer = Signal<Float>(channels: source.channels, capacity: block)
-    var all = Signal<Float>(channels: source.channels, frames: 0)
-    while try source.read(into: &buffer) > 0 { all = all.appending(buffer) }
-    return (all, source)
+    return (try source.readAll(block: block), source)
 }
 
 /// Writes `signal` with ``SndFileSink`` in one go and commits.
+@discardableResult
 func writeFile(_ signal: Signal<Float>, to path: String, format: SampleFormat, rate: Int = 48000) throws -> SndFileSink {
-    let sink = try SndFileSink(
-        path: path, format: SndFileSink.chooseFormat(path: path, inputFormat: nil, sampleFormat: format),
-        channels: signal.channels, sampleRate: rate)
-    try sink.write(signal)
-    try sink.commit()
-    return sink
+    try SndFileSink.writeFile(signal, to: path, sampleFormat: format, sampleRate: rate)
 }

@@ -96,6 +96,17 @@ import Testing
         #expect(error.description.contains("16") && error.description.contains("8"))
     }
 
+    /// The spec's minimum length is the first length validation accepts (test formula kept independent).
+    @Test func minimumInputLengthIsTheBoundary() throws {
+        var rng = SeededGenerator(seed: 21)
+        for _ in 0..<300 {
+            let spec = randomSpec(using: &rng)
+            #expect(spec.minimumInputLength == minimumLength(spec))
+            #expect(throws: Conv1dError.self) { try spec.validateInputLength(spec.minimumInputLength - 1) }
+            try spec.validateInputLength(spec.minimumInputLength)
+        }
+    }
+
     @Test func emptyInput() throws {
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 1, padding: .samples(2))
         try expectBoth(spec, length: 0, .emptyInput)

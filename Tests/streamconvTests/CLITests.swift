@@ -65,16 +65,11 @@ func temporaryFolder() -> URL {
 
 func readFile(_ path: String) throws -> (Signal<Float>, SndFileSource) {
     let source = try SndFileSource(path: path)
-    var block = Signal<Float>(channels: source.channels, capacity: 4096)
-    var all = Signal<Float>(channels: source.channels, frames: 0)
-    while try source.read(into: &block) > 0 { all = all.appending(block) }
-    return (all, source)
+    return (try source.readAll(block: 4096), source)
 }
 
 func writeFile(_ x: Signal<Float>, _ path: String, format: SampleFormat = .float, rate: Int = 48000) throws {
-    let sink = try SndFileSink(path: path, format: SndFileSink.chooseFormat(path: path, inputFormat: nil, sampleFormat: format), channels: x.channels, sampleRate: rate)
-    try sink.write(x)
-    try sink.commit()
+    try SndFileSink.writeFile(x, to: path, sampleFormat: format, sampleRate: rate)
 }
 
 func contents(_ dir: URL) -> [String] {
