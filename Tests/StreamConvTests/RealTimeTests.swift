@@ -102,6 +102,23 @@ import Testing
         }
     }
 
+    /// Growing the buffers mid-stream keeps the signal's state: the output is unchanged.
+    @Test(arguments: PaddingMode.allCases)
+    func prepareMidStreamKeepsState(mode: PaddingMode) throws {
+        var rng = SeededGenerator(seed: 55)
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 3, kernelSize: 7, stride: 2, padding: .samples(4), dilation: 3, paddingMode: mode)
+        let conv = Conv1d<Float>(spec: spec, seed: 6)
+        let x = randomSignal(Float.self, channels: 2, frames: 300, using: &rng)
+        var stream = conv.makeStream(maxFrames: 3)
+        var out = try stream.process(x.slice(0..<50))
+        stream.prepare(maxFrames: 200)
+        #expect(stream.maxFrames == 200)
+        out = out.appending(try stream.process(x.slice(50..<250)))
+        out = out.appending(try stream.process(x.slice(250..<300)))
+        let end = try stream.finish()
+        #expect(end.head.appending(out).appending(end.tail) == (try conv.forward(x)))
+    }
+
     @Test func resetClearsEveryPieceOfState() throws {
         var rng = SeededGenerator(seed: 31)
         for mode in PaddingMode.allCases {
