@@ -47,8 +47,10 @@ public struct Conv1d<T: ConvScalar>: Sendable {
                     let signal = src.baseAddress! + c * x.capacity
                     // The signal itself in one copy; only the pads go through the index map.
                     (row + left).update(from: signal, count: length)
-                    for j in Array(0..<left) + Array((left + length)..<padded) {
-                        if let i = mode.sourceIndex(padded: j, length: length, padLeft: left) { row[j] = signal[i] }
+                    for pad in [0..<left, (left + length)..<padded] {
+                        for j in pad {
+                            if let i = mode.sourceIndex(padded: j, length: length, padLeft: left) { row[j] = signal[i] }
+                        }
                     }
                 }
             }

@@ -44,7 +44,6 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     public private(set) var maxFrames: Int
     /// Outputs withheld until ``finish()``: `ceil(pad_left / stride)` with circular padding, else 0.
     public let withheldHeadFrames: Int
-    private let headWindowLength: Int
 
     // Geometry, fixed by the spec.
     private let receptiveField: Int
@@ -83,7 +82,6 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     private var tail: TailRing<T>
     // One pad run (mirrored or repeated samples) and, for circular, the head window.
     private var scratch: PlanarStorage<T>
-    private let scratchCapacity: Int
     private var headWindow: PlanarStorage<T>
 
     /// A stream of `conv`, prepared for chunks of up to `maxFrames` frames.
@@ -98,7 +96,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         mode = spec.paddingMode
         let head = mode == .circular ? (padLeft + stride - 1) / stride : 0
         withheldHeadFrames = head
-        headWindowLength = head > 0 ? (head - 1) * stride + receptiveField : 0
+        let headWindowLength = head > 0 ? (head - 1) * stride + receptiveField : 0
         let tailCapacity: Int
         switch mode {
         case .zeros:
@@ -110,11 +108,10 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         case .circular:
             (stagingCapacity, tailCapacity) = (max(padRight, headWindowLength - padLeft, 0), padLeft)
         }
-        scratchCapacity = max(1, padLeft, padRight)
         // At least one frame each, so every storage has an address.
         staging = PlanarStorage(channels: inChannels, capacity: max(1, stagingCapacity))
         tail = TailRing(channels: inChannels, capacity: tailCapacity)
-        scratch = PlanarStorage(channels: inChannels, capacity: scratchCapacity)
+        scratch = PlanarStorage(channels: inChannels, capacity: max(1, padLeft, padRight))
         headWindow = PlanarStorage(channels: inChannels, capacity: max(1, headWindowLength))
         self.maxFrames = 0
         history = PlanarStorage(channels: inChannels, capacity: 0)
@@ -295,7 +292,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         tail.append(source, count: count)
     }
 
-    /// Feeds the first `count` scratch samples of every channel (`count ≤ scratchCapacity`).
+    /// Feeds the first `count` scratch samples of every channel (`count ≤ max(pad_left, pad_right)`).
     private mutating func feedScratch(count: Int, into sink: inout PlanarOutput<T>) {
         guard count > 0 else { return }
         let pad = scratch

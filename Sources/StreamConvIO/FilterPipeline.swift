@@ -95,6 +95,15 @@ public enum FilterPipeline {
         }
     }
 
+    /// Runs a filter call, reporting its refusal (a too short signal, say) as an I/O error.
+    private static func filtering<R>(_ body: () throws(Conv1dError) -> R) throws(IOError) -> R {
+        do {
+            return try body()
+        } catch {
+            throw .filter(error.description)
+        }
+    }
+
     private static func streamed(
         source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, block: Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
@@ -104,21 +113,12 @@ public enum FilterPipeline {
         let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
         var outFrames: Int64 = 0
         while try source.read(into: &input) > 0 {
-            do {
-                try stream.process(input, into: &output)
-            } catch {
-                throw .filter(error.description)
-            }
+            try filtering { () throws(Conv1dError) in try stream.process(input, into: &output) }
             if let spill { try spill.append(output) } else { try sink.write(output) }
             outFrames += Int64(output.frames)
             progress(stream.inputFrames)
         }
-        let end: StreamEnd<Float>
-        do {
-            end = try stream.finish()
-        } catch {
-            throw .filter(error.description)
-        }
+        let end = try filtering { () throws(Conv1dError) in try stream.finish() }
         if let spill {
             try sink.write(end.head)
             try spill.replay(into: sink, block: block)
@@ -132,12 +132,7 @@ public enum FilterPipeline {
     ) throws(IOError) -> (Int64, Int64) {
         let block = 65536
         let x = try source.readAll(block: block, progress: progress)
-        let y: Signal<Float>
-        do {
-            y = try conv.forward(x)
-        } catch {
-            throw .filter(error.description)
-        }
+        let y = try filtering { () throws(Conv1dError) in try conv.forward(x) }
         var at = 0
         while at < y.frames {
             let n = min(block, y.frames - at)
