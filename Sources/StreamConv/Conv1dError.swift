@@ -42,7 +42,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .negativePadding(value):
             return "padding must be 0 or more, got \(value)"
         case let .tooLarge(parameter, value, limit):
-            return "\(parameter) is \(value), more than the \(limit) this implementation supports"
+            let shown = value == Int.max ? "beyond 2^63" : "\(value)"
+            return "\(parameter) is \(shown), more than the \(limit) this implementation supports"
         case let .groupsDoNotDivide(channels, count, groups):
             return "\(channels) (\(count)) must be divisible by groups (\(groups)); choose groups that divides both channel counts"
         case let .sameWithStride(stride):

@@ -94,8 +94,9 @@ public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
         if field > Self.maximumSize {
             throw Conv1dError.tooLarge(parameter: "receptive field dilation·(kernel_size−1)+1", value: field, limit: Self.maximumSize)
         }
-        let weightCount = outChannels * (inChannels / groups) * kernelSize
-        if outChannels * (inChannels / groups) > Self.maximumSize || weightCount > Self.maximumSize {
+        // Each factor is below 2^31, but three of them can overflow 64 bits: saturate.
+        let weightCount = Saturating.product([outChannels, inChannels / groups, kernelSize])
+        if weightCount > Self.maximumSize {
             throw Conv1dError.tooLarge(parameter: "weight count out_channels·in_channels/groups·kernel_size", value: weightCount, limit: Self.maximumSize)
         }
         if inChannels % groups != 0 {

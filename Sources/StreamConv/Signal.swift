@@ -86,23 +86,43 @@ public struct Signal<T: ConvScalar>: Sendable, Equatable, CustomStringConvertibl
     }
 
     /// A copy of frames `range` of every channel.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func slice(_ range: Range<Int>) -> Signal {
-        precondition(range.lowerBound >= 0 && range.upperBound <= frames)
-        var out = Signal(channels: channels, frames: range.count)
-        for c in 0..<channels {
-            for (j, i) in range.enumerated() { out.storage[c * range.count + j] = storage[c * capacity + i] }
-        }
+        var out = Signal(channels: channels, capacity: range.count)
+        copyFrames(range, into: &out)
         return out
     }
 
+    /// Copies frames `range` of every channel to frames `offset…` of `destination` (same
+    /// channel count, enough capacity) and sets its `frames` to `offset + range.count`;
+    /// allocates nothing when `destination`'s storage is not shared.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func copyFrames(_ range: Range<Int>, into destination: inout Signal, at offset: Int = 0) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= frames, "range \(range) outside 0..<\(frames)")
+        precondition(destination.channels == channels && offset >= 0 && offset + range.count <= destination.capacity, "destination too small")
+        let (count, sourceStride, destinationStride) = (range.count, capacity, destination.capacity)
+        destination.setFrames(offset + count)
+        guard count > 0 else { return }
+        storage.withUnsafeBufferPointer { src in
+            destination.storage.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<channels {
+                    (dst.baseAddress! + c * destinationStride + offset)
+                        .update(from: src.baseAddress! + c * sourceStride + range.lowerBound, count: count)
+                }
+            }
+        }
+    }
+
     /// This signal followed by `other` (same channel count).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func appending(_ other: Signal) -> Signal {
         precondition(other.channels == channels, "channel counts differ")
-        var out = Signal(channels: channels, frames: frames + other.frames)
-        for c in 0..<channels {
-            for i in 0..<frames { out.storage[c * out.capacity + i] = storage[c * capacity + i] }
-            for i in 0..<other.frames { out.storage[c * out.capacity + frames + i] = other.storage[c * other.capacity + i] }
-        }
+        var out = Signal(channels: channels, capacity: frames + other.frames)
+        copyFrames(0..<frames, into: &out)
+        other.copyFrames(0..<other.frames, into: &out, at: frames)
         return out
     }
 

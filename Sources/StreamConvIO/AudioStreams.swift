@@ -1,3 +1,4 @@
+import CSndFile
 import StreamConv
 
 /// Where frames come from: a file, standard input, a device.
@@ -10,20 +11,29 @@ public protocol AudioSource: AnyObject {
     var sampleRate: Int { get }
     /// Total frames, when known in advance (files); `nil` for streams.
     var frameCount: Int64? { get }
+    /// Frames the source promised (a file's header), when known; the pipeline compares it
+    /// with the frames it could read to notice a truncated file.
+    var promisedFrames: Int64? { get }
     /// Reads up to `signal.capacity` frames into `signal` (planar) and sets its `frames`;
     /// returns the count, 0 at the end.
     func read(into signal: inout Signal<Float>) throws(IOError) -> Int
 }
 
 extension AudioSource {
+    /// A stream promises nothing.
+    public var promisedFrames: Int64? { frameCount }
+
     /// Reads everything that is left, in blocks of `block` frames.
-    public func readAll(block: Int = 65536, progress: (Int64) -> Void = { _ in }) throws(IOError) -> Signal<Float> {
+    /// - Throws: ``IOError/tooLongForWhole(path:limit:)`` past `limit` frames (an endless
+    ///   input would otherwise fill the memory), or a read error.
+    public func readAll(block: Int = 65536, limit: Int64 = .max, progress: (Int64) -> Void = { _ in }) throws(IOError) -> Signal<Float> {
         var buffer = Signal<Float>(channels: channels, capacity: block)
         var channelData = [[Float]](repeating: [], count: channels)
         var total: Int64 = 0
         while try read(into: &buffer) > 0 {
-            for c in 0..<channels { channelData[c] += buffer.channel(c) }
             total += Int64(buffer.frames)
+            if total > limit { throw .tooLongForWhole(path: name, limit: limit) }
+            for c in 0..<channels { channelData[c] += buffer.channel(c) }
             progress(total)
         }
         return Signal(channelData)
@@ -47,6 +57,13 @@ public protocol AudioSink: AnyObject {
     func abandon()
     /// Samples that were outside the output's integer range and were clipped.
     var clippedSamples: Int { get }
+    /// NaN samples written as 0 (integer formats have no NaN).
+    var nanWrittenAsZero: Int { get }
+}
+
+extension AudioSink {
+    /// A float sink writes NaN as NaN.
+    public var nanWrittenAsZero: Int { 0 }
 }
 
 /// The sample type written to an output file: `--out-format`.
@@ -56,28 +73,15 @@ public enum SampleFormat: String, CaseIterable, Sendable, CustomStringConvertibl
     /// libsndfile's subtype code.
     var subtype: Int32 {
         switch self {
-        case .float: return Int32(SndFileCodes.float)
-        case .double: return Int32(SndFileCodes.double)
-        case .pcm16: return Int32(SndFileCodes.pcm16)
-        case .pcm24: return Int32(SndFileCodes.pcm24)
-        case .pcm32: return Int32(SndFileCodes.pcm32)
+        case .float: return Int32(SF_FORMAT_FLOAT)
+        case .double: return Int32(SF_FORMAT_DOUBLE)
+        case .pcm16: return Int32(SF_FORMAT_PCM_16)
+        case .pcm24: return Int32(SF_FORMAT_PCM_24)
+        case .pcm32: return Int32(SF_FORMAT_PCM_32)
         }
     }
 
     public var description: String { rawValue }
-}
-
-/// Counts samples outside the range an integer format of `bits` bits holds after libsndfile
-/// scales by 2^(bits−1): `[−1, (2^(bits−1)−1)/2^(bits−1)]`.
-struct ClipCounter {
-    let bits: Int?
-    private(set) var count = 0
-
-    mutating func scan(_ samples: UnsafeBufferPointer<Float>) {
-        guard let bits else { return }
-        let top = Float(Double((1 << (bits - 1)) - 1) / Double(1 << (bits - 1)))
-        for x in samples where x > top || x < -1 { count += 1 }
-    }
 }
 
 /// Converts between planar signals and interleaved buffers at the I/O edge.

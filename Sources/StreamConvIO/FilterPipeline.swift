@@ -9,8 +9,8 @@ public struct RunSummary: Sendable {
     public var outputFrames: Int64
     /// Source rate in Hz.
     public var inputRate: Int
-    /// Sink rate in Hz (input rate / stride).
-    public var outputRate: Int
+    /// Sink rate in Hz (input rate / stride; fractional only for raw-to-raw runs).
+    public var outputRate: Double
     /// Source channels.
     public var inputChannels: Int
     /// Sink channels.
@@ -21,20 +21,35 @@ public struct RunSummary: Sendable {
     public var seconds: Double
     /// Samples clipped by an integer output format.
     public var clippedSamples: Int
+    /// NaN or ±Inf samples in the input.
+    public var nonFiniteInput: Int = 0
+    /// NaN output samples written as 0 by an integer format.
+    public var nanWrittenAsZero: Int = 0
+    /// Frames the input's header promised, when more than were read (a truncated file).
+    public var promisedFrames: Int64?
 
     /// Seconds of input per second of processing.
     public var realTimeFactor: Double {
         seconds > 0 ? Double(inputFrames) / Double(inputRate) / seconds : .infinity
     }
 
-    /// One line: frames in and out, latency, time, real-time factor, clipping.
+    /// One line: frames in and out, latency, time, real-time factor, then what went wrong
+    /// (clipping, non-finite samples).
     public var line: String {
         let latencyMs = Double(latencyFrames) * 1000 / Double(inputRate)
-        var text = "\(inputFrames) frames in (\(inputChannels) ch @ \(inputRate) Hz) → \(outputFrames) frames out (\(outputChannels) ch @ \(outputRate) Hz)"
+        var text = "\(inputFrames) frames in (\(inputChannels) ch @ \(inputRate) Hz) → \(outputFrames) frames out (\(outputChannels) ch @ \(String(format: "%g", outputRate)) Hz)"
         text += ", latency \(latencyFrames) frames (\(String(format: "%.2f", latencyMs)) ms)"
         text += ", \(String(format: "%.3f", seconds)) s, \(String(format: "%.1f", realTimeFactor))× real time"
         if clippedSamples > 0 { text += ", \(clippedSamples) samples clipped" }
+        if nonFiniteInput > 0 { text += ", \(nonFiniteInput) non-finite input samples (NaN/Inf)" }
+        if nanWrittenAsZero > 0 { text += ", \(nanWrittenAsZero) NaN output samples written as 0" }
         return text
+    }
+
+    /// The warning for a truncated input, if it was.
+    public var truncationWarning: String? {
+        guard let promisedFrames, promisedFrames > inputFrames else { return nil }
+        return "warning: the input's header promises \(promisedFrames) frames but only \(inputFrames) could be read (truncated file?); --strict makes this an error"
     }
 }
 
@@ -55,40 +70,55 @@ public enum FilterPipeline {
         return inputRate / stride
     }
 
-    /// Checks a source against a filter: channel count, and rate when the preset names one.
-    public static func checkCompatible(_ source: any AudioSource, spec: Conv1dSpec, presetRate: Int?) throws(IOError) {
+    /// Checks a source against a filter: channel count, rate when the preset names one, and
+    /// (unless raw output, where no rate is written) a whole output rate.
+    public static func checkCompatible(_ source: any AudioSource, spec: Conv1dSpec, presetRate: Int?, requireWholeOutputRate: Bool = true) throws(IOError) {
         if source.channels != spec.inChannels {
             throw .channels(path: source.name, got: source.channels, expected: spec.inChannels)
         }
         if let presetRate, presetRate != source.sampleRate {
             throw .sampleRate(path: source.name, got: source.sampleRate, preset: presetRate)
         }
-        _ = try outputRate(inputRate: source.sampleRate, stride: spec.stride)
+        if requireWholeOutputRate { _ = try outputRate(inputRate: source.sampleRate, stride: spec.stride) }
     }
 
     /// Filters everything `source` gives into `sink` and commits it; on any error the sink is
     /// abandoned (no output file) and the error rethrown.
-    /// - Parameter progress: called after each block with the input frames read so far.
+    /// - Parameters:
+    ///   - strict: a source that delivers fewer frames than its header promised is an error
+    ///     (``IOError/truncated(path:promised:read:)``) instead of a warning in the summary.
+    ///   - wholeLimit: the most input frames `.whole` reads before refusing (memory).
+    ///   - progress: called after each block with the input frames read so far.
     public static func run(
         source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, mode: Mode,
+        strict: Bool = false, wholeLimit: Int64 = .max,
         progress: (Int64) -> Void = { _ in }
     ) throws(IOError) -> RunSummary {
         let start = ContinuousClock.now
-        do {
-            try checkCompatible(source, spec: conv.spec, presetRate: nil)
-            let (inFrames, outFrames) = switch mode {
-            case let .blocks(size): try streamed(source: source, sink: sink, conv: conv, block: size, progress: progress)
-            case .whole: try whole(source: source, sink: sink, conv: conv, progress: progress)
+        do throws(IOError) {
+            if source.channels != conv.spec.inChannels {
+                throw IOError.channels(path: source.name, got: source.channels, expected: conv.spec.inChannels)
             }
+            var nonFinite = 0
+            let (inFrames, outFrames) = switch mode {
+            case let .blocks(size):
+                try streamed(source: source, sink: sink, conv: conv, block: size, nonFinite: &nonFinite, progress: progress)
+            case .whole:
+                try whole(source: source, sink: sink, conv: conv, limit: wholeLimit, nonFinite: &nonFinite, progress: progress)
+            }
+            let promised = source.promisedFrames.flatMap { $0 > inFrames ? $0 : nil }
+            if strict, let promised { throw IOError.truncated(path: source.name, promised: promised, read: inFrames) }
             try sink.commit()
             let elapsed = ContinuousClock.now - start
             return RunSummary(
                 inputFrames: inFrames, outputFrames: outFrames,
-                inputRate: source.sampleRate, outputRate: source.sampleRate / conv.spec.stride,
+                inputRate: source.sampleRate, outputRate: Double(source.sampleRate) / Double(conv.spec.stride),
                 inputChannels: conv.spec.inChannels, outputChannels: conv.spec.outChannels,
                 latencyFrames: conv.spec.latency,
                 seconds: elapsed.inSeconds,
-                clippedSamples: sink.clippedSamples)
+                clippedSamples: sink.clippedSamples,
+                nonFiniteInput: nonFinite, nanWrittenAsZero: sink.nanWrittenAsZero,
+                promisedFrames: promised)
         } catch {
             sink.abandon()
             throw error
@@ -105,7 +135,7 @@ public enum FilterPipeline {
     }
 
     private static func streamed(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, block: Int, progress: (Int64) -> Void
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, block: Int, nonFinite: inout Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
         var stream = conv.makeStream(maxFrames: block)
         var input = Signal<Float>(channels: conv.spec.inChannels, capacity: block)
@@ -113,6 +143,7 @@ public enum FilterPipeline {
         let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
         var outFrames: Int64 = 0
         while try source.read(into: &input) > 0 {
+            nonFinite += input.nonFiniteCount
             try filtering { () throws(Conv1dError) in try stream.process(input, into: &output) }
             if let spill { try spill.append(output) } else { try sink.write(output) }
             outFrames += Int64(output.frames)
@@ -128,17 +159,34 @@ public enum FilterPipeline {
     }
 
     private static func whole(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, progress: (Int64) -> Void
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, limit: Int64, nonFinite: inout Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
         let block = 65536
-        let x = try source.readAll(block: block, progress: progress)
+        let x = try source.readAll(block: block, limit: limit, progress: progress)
+        nonFinite += x.nonFiniteCount
         let y = try filtering { () throws(Conv1dError) in try conv.forward(x) }
         var at = 0
+        var piece = Signal<Float>(channels: y.channels, capacity: min(block, y.frames))
         while at < y.frames {
             let n = min(block, y.frames - at)
-            try sink.write(y.slice(at..<(at + n)))
+            y.copyFrames(at..<(at + n), into: &piece)
+            try sink.write(piece)
             at += n
         }
         return (Int64(x.frames), Int64(y.frames))
+    }
+}
+
+extension Signal where T == Float {
+    /// NaN and ±Inf samples among the valid frames.
+    var nonFiniteCount: Int {
+        var count = 0
+        let (frames, capacity) = (self.frames, self.capacity)
+        withUnsafeBufferPointer { buffer in
+            for c in 0..<channels {
+                for i in 0..<frames where !buffer[c * capacity + i].isFinite { count += 1 }
+            }
+        }
+        return count
     }
 }

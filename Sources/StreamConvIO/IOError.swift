@@ -17,6 +17,16 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
     case partialFrame(bytes: Int, frameBytes: Int)
     /// The filter refused the signal (too short, bad padding for its length…).
     case filter(String)
+    /// The input delivered fewer frames than its header promised, and `--strict` was given.
+    case truncated(path: String, promised: Int64, read: Int64)
+    /// `--block whole` would have to hold more than `limit` frames in memory.
+    case tooLongForWhole(path: String, limit: Int64)
+    /// Raw input that starts with an audio file's header.
+    case rawIsAFile(path: String, container: String)
+    /// `--out` names the input file (through any link) and `--in-place` was not given.
+    case sameFile(path: String)
+    /// A sample was out of the integer range and clipping was made an error (`--clip error`).
+    case clipped(path: String, frame: Int64, channel: Int)
 
     public var description: String {
         switch self {
@@ -27,11 +37,21 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .sampleRate(path, got, preset):
             return "\(path) is at \(got) Hz but the preset was made for \(preset) Hz; resample the input or use a preset for \(got) Hz"
         case let .strideRate(rate, stride):
-            return "output rate \(rate) Hz / stride \(stride) is not a whole number of Hz; use an input rate divisible by \(stride)"
+            return "the input rate \(rate) Hz / stride \(stride) is not a whole number of Hz, so no output rate can be written; use an input rate divisible by \(stride) (raw output, --out -, has no rate and is allowed)"
         case let .format(path, reason): return "cannot write \(path): \(reason)"
         case let .partialFrame(bytes, frameBytes):
             return "raw input ended inside a frame (\(bytes) bytes is not a multiple of \(frameBytes) bytes per frame)"
         case let .filter(message): return message
+        case let .truncated(path, promised, read):
+            return "\(path): the header promises \(promised) frames but only \(read) could be read (truncated file?); no output written (--strict)"
+        case let .tooLongForWhole(path, limit):
+            return "\(path) is longer than the \(limit) frames --block whole can hold within the memory limit; stream it with --block N, or raise --max-memory"
+        case let .rawIsAFile(path, container):
+            return "\(path) starts with \(container) file header, not raw samples; give the file with --in FILE (or convert it to raw, e.g. sox FILE -t f32 -)"
+        case let .sameFile(path):
+            return "\(path) is the input file; write to another file, or give --in-place to replace the input once the output is complete"
+        case let .clipped(path, frame, channel):
+            return "\(path): output frame \(frame), channel \(channel) is outside the integer range (--clip error); lower the level or write --out-format float"
         }
     }
 }

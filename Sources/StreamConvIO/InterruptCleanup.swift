@@ -1,32 +1,46 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Removes a file being written when the process is interrupted (SIGINT, SIGTERM, SIGHUP), so
-/// Ctrl-C during a run leaves no half-written output behind. The handler only calls
+/// What happens when the process is told to stop: the one temporary file that may have a
+/// name (only where the file system has no `O_TMPFILE`, see ``OutputFile``) is removed,
+/// and the process exits with 128 + the signal number. The handler only calls
 /// async-signal-safe functions: `unlink` on a path prepared in advance, then `_exit`.
 public enum InterruptCleanup {
     nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
 
-    /// Removes `file` if a terminating signal arrives before ``disarm()``.
-    public static func arm(removing file: String) {
-        let old = path
-        path = strdup(file)
-        free(old)
-        // A parent may have started us with these signals blocked (thread pools often do).
+    /// The signals that end a run with cleanup: Ctrl-C, `kill`, a closed terminal, Ctrl-\,
+    /// and the ones whose default would kill the process without it.
+    public static let terminating: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF]
+
+    /// Installs the handlers for ``terminating`` (unblocking them, since a parent may have
+    /// started us with them blocked), and ignores `SIGPIPE` and `SIGXFSZ` so that a closed
+    /// pipe or a file-size limit makes the write fail with an error message instead of
+    /// killing the process. Call once at start-up.
+    public static func installHandlers() {
         var set = sigset_t()
         sigemptyset(&set)
-        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+        for sig in terminating { sigaddset(&set, sig) }
         sigprocmask(SIG_UNBLOCK, &set, nil)
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
+        for sig in terminating {
             signal(sig) { signalNumber in
                 if let p = InterruptCleanup.path { unlink(p) }
                 _exit(128 + signalNumber)
             }
         }
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
     }
 
-    /// Stops watching; the default signal handling returns.
-    public static func disarm() {
-        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+    /// Removes `file` if a terminating signal arrives before ``disarm()``.
+    static func arm(removing file: SystemPath) {
+        let old = path
+        path = file.withCString { strdup($0) }
+        free(old)
+    }
+
+    /// Forgets the file.
+    static func disarm() {
         let old = path
         path = nil
         free(old)

@@ -1,82 +1,168 @@
 import Foundation
 import StreamConv
 
-/// Raw interleaved float32 little-endian frames from a file descriptor (standard input for `-`).
+/// The sample encoding of raw (headerless) input and output: `--raw-format`.
+public enum RawSampleFormat: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// 32-bit float, little-endian.
+    case f32
+    /// 16-bit signed integer, little-endian; read as value / 2^15, as libsndfile does.
+    case s16
+    /// 32-bit signed integer, little-endian; read as value / 2^31.
+    case s32
+
+    /// Bytes per sample.
+    public var bytes: Int { self == .s16 ? 2 : 4 }
+
+    public var description: String { rawValue }
+}
+
+/// Raw interleaved little-endian frames from a file descriptor (standard input for `-`).
 public final class RawSource: AudioSource {
     public let name: String
     public let channels: Int
     public let sampleRate: Int
     public let frameCount: Int64? = nil
+    /// The sample encoding.
+    public let format: RawSampleFormat
     private let descriptor: Int32
     private var bytes: [UInt8] = []
     private var pending = 0
+    private var checkedHeader: Bool
 
-    /// Frames of `channels` float32 samples at `sampleRate`, read from `descriptor`.
-    public init(descriptor: Int32 = 0, name: String = "stdin", channels: Int, sampleRate: Int) {
+    /// Frames of `channels` samples of `format` at `sampleRate`, read from `descriptor`.
+    /// - Parameter detectHeaders: refuse input that starts like a WAV, FLAC, Ogg, AIFF or CAF file.
+    public init(descriptor: Int32 = 0, name: String = "stdin", channels: Int, sampleRate: Int, format: RawSampleFormat = .f32, detectHeaders: Bool = true) {
+        checkedHeader = !detectHeaders
         self.descriptor = descriptor
         self.name = name
         self.channels = channels
         self.sampleRate = sampleRate
+        self.format = format
+    }
+
+    /// Waits for the first bytes, before anything large is built for the input.
+    /// - Returns: false when the input is empty.
+    /// - Throws: ``IOError/rawIsAFile(path:container:)`` when the input starts with an audio
+    ///   file's header (a WAV piped into raw input), or a read error.
+    public func hasData() throws(IOError) -> Bool {
+        try fill(upTo: 12)
+        return pending > 0
     }
 
     public func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
-        let frameBytes = 4 * channels
-        let want = signal.capacity * frameBytes
-        if bytes.count < want { bytes = [UInt8](repeating: 0, count: want) }
+        let frameBytes = format.bytes * channels
         // Fill the block completely unless the input ends, so block sizes do not depend on pipe timing.
-        while pending < want {
-            let n = bytes.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress! + pending, want - pending) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: name, reason: String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            pending += n
-        }
-        let frames = pending / frameBytes
+        try fill(upTo: signal.capacity * frameBytes)
+        let frames = min(pending / frameBytes, signal.capacity)
         if frames == 0 && pending > 0 { throw .partialFrame(bytes: pending, frameBytes: frameBytes) }
+        let (channels, capacity, format) = (channels, signal.capacity, format)
+        signal.setFrames(frames)
         bytes.withUnsafeBytes { raw in
-            let floats = raw.bindMemory(to: UInt32.self)
-            var values = [Float](repeating: 0, count: frames * channels)
-            for i in 0..<(frames * channels) { values[i] = Float(bitPattern: UInt32(littleEndian: floats[i])) }
-            values.withUnsafeBufferPointer { Interleave.deinterleave($0, frames: frames, into: &signal) }
+            signal.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<frames {
+                    for c in 0..<channels {
+                        let at = (i * channels + c) * format.bytes
+                        let value: Float
+                        switch format {
+                        case .f32: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                        case .s16: value = Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self))) * 0x1p-15
+                        case .s32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))) * 0x1p-31
+                        }
+                        dst[c * capacity + i] = value
+                    }
+                }
+            }
         }
         let used = frames * frameBytes
         if pending > used { bytes.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[used..<pending])) } }
         pending -= used
         return frames
     }
+
+    /// Reads until `want` bytes are pending or the input ends.
+    private func fill(upTo want: Int) throws(IOError) {
+        if bytes.count < want { bytes += [UInt8](repeating: 0, count: want - bytes.count) }
+        while pending < want {
+            let result = bytes.withUnsafeMutableBytes { Syscall.read(descriptor, into: $0.baseAddress! + pending, count: want - pending) }
+            switch result {
+            case let .success(n):
+                if n == 0 { try checkHeader(); return }
+                pending += n
+            case let .failure(e):
+                throw .io(path: name, reason: e.description)
+            }
+            if !checkedHeader && pending >= 12 { try checkHeader() }
+        }
+    }
+
+    /// Refuses an audio file's header where raw samples were promised.
+    private func checkHeader() throws(IOError) {
+        guard !checkedHeader else { return }
+        checkedHeader = true
+        let magic = String(decoding: bytes.prefix(min(4, pending)), as: UTF8.self)
+        let containers = ["RIFF": "a WAV", "RF64": "an RF64", "fLaC": "a FLAC", "OggS": "an Ogg", "FORM": "an AIFF", "caff": "a CAF"]
+        if pending >= 4, let container = containers[magic] {
+            throw .rawIsAFile(path: name, container: container)
+        }
+    }
 }
 
-/// Raw interleaved float32 little-endian frames to a file descriptor (standard output for `-`).
+/// Raw interleaved little-endian frames to a file descriptor (standard output for `-`).
+/// Integer formats are quantised like file output (``Quantizer``).
 public final class RawSink: AudioSink {
     private let descriptor: Int32
     private let name: String
-    private var interleaved: [Float] = []
-    /// Always 0: float32 output is never clipped.
-    public let clippedSamples = 0
+    private let format: RawSampleFormat
+    private var bytes: [UInt8] = []
+    private var quantizer: Quantizer?
+    private let clipPolicy: ClipPolicy
+    private var framesWritten: Int64 = 0
+    public var clippedSamples: Int { quantizer?.clipped ?? 0 }
+    public var nanWrittenAsZero: Int { quantizer?.notANumber ?? 0 }
 
-    /// Writes to `descriptor`.
-    public init(descriptor: Int32 = 1, name: String = "stdout") {
+    /// Writes `format` samples to `descriptor`.
+    public init(descriptor: Int32 = 1, name: String = "stdout", format: RawSampleFormat = .f32, dither: Dither = .none, clip: ClipPolicy = .count) {
         self.descriptor = descriptor
         self.name = name
+        self.format = format
+        clipPolicy = clip
+        quantizer = switch format {
+        case .f32: nil
+        case .s16: Quantizer(bits: 16, dither: dither)
+        case .s32: Quantizer(bits: 32, dither: dither)
+        }
     }
 
     public func write(_ signal: Signal<Float>) throws(IOError) {
-        guard signal.frames > 0 else { return }
-        Interleave.interleave(signal, into: &interleaved)
-        let count = signal.frames * signal.channels
-        for i in 0..<count { interleaved[i] = Float(bitPattern: interleaved[i].bitPattern.littleEndian) }
-        var offset = 0
-        let total = count * 4
-        while offset < total {
-            let n = interleaved.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, total - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: name, reason: String(cString: strerror(errno)))
+        let (frames, channels, capacity, format) = (signal.frames, signal.channels, signal.capacity, format)
+        guard frames > 0 else { return }
+        let total = frames * channels * format.bytes
+        if bytes.count < total { bytes = [UInt8](repeating: 0, count: total) }
+        var q = quantizer
+        let start = framesWritten
+        signal.withUnsafeBufferPointer { src in
+            bytes.withUnsafeMutableBytes { raw in
+                for c in 0..<channels {
+                    for i in 0..<frames {
+                        let x = src[c * capacity + i]
+                        let at = (i * channels + c) * format.bytes
+                        switch format {
+                        case .f32: raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+                        case .s16: raw.storeBytes(of: Int16(q!.code(x, frame: start + Int64(i), channel: c)).littleEndian, toByteOffset: at, as: Int16.self)
+                        case .s32: raw.storeBytes(of: q!.code(x, frame: start + Int64(i), channel: c).littleEndian, toByteOffset: at, as: Int32.self)
+                        }
+                    }
+                }
             }
-            offset += n
         }
+        quantizer = q
+        if clipPolicy == .error, let at = q?.firstClip {
+            throw .clipped(path: name, frame: at.frame, channel: at.channel)
+        }
+        if case let .failure(e) = bytes.withUnsafeBytes({ Syscall.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: $0[0..<total])) }) {
+            throw .io(path: name, reason: e.description)
+        }
+        framesWritten += Int64(frames)
     }
 
     public func commit() throws(IOError) {}
@@ -85,21 +171,16 @@ public final class RawSink: AudioSink {
 
 /// A temporary file holding planar output frames until they can be written in order: circular
 /// padding's first outputs are known only at the end of the signal, and the sink must receive
-/// them first. Unlinked as soon as it is created, so nothing is left behind.
+/// them first. Unnamed (or unlinked at once), so nothing is left behind.
 final class SpillFile {
     private let descriptor: Int32
     private let channels: Int
     private let writer: RawSink
 
     init(channels: Int) throws(IOError) {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-        var template = Array("\(base)/streamconv-spill-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if fd < 0 { throw .io(path: base, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        descriptor = fd
+        descriptor = try OutputFile.unnamedTemporary(for: "temporary file")
         self.channels = channels
-        writer = RawSink(descriptor: fd, name: "temporary file")
+        writer = RawSink(descriptor: descriptor, name: "temporary file")
     }
 
     deinit { close(descriptor) }
@@ -111,7 +192,7 @@ final class SpillFile {
     /// Writes every spilled frame to `sink`, in blocks of `block` frames.
     func replay(into sink: any AudioSink, block: Int) throws(IOError) {
         if lseek(descriptor, 0, SEEK_SET) < 0 { throw .io(path: "temporary file", reason: String(cString: strerror(errno))) }
-        let source = RawSource(descriptor: descriptor, name: "temporary file", channels: channels, sampleRate: 1)
+        let source = RawSource(descriptor: descriptor, name: "temporary file", channels: channels, sampleRate: 1, detectHeaders: false)
         var buffer = Signal<Float>(channels: channels, capacity: block)
         while try source.read(into: &buffer) > 0 { try sink.write(buffer) }
     }

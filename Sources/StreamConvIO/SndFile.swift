@@ -1,26 +1,70 @@
 import CSndFile
 
-/// libsndfile's C calls, in one place: opening, reading, writing, and turning its error codes
-/// into messages. Everything else in the module goes through this file.
+/// libsndfile's C calls, in one place: opening, reading, writing, commands and metadata,
+/// and turning its error codes into messages. Everything else in the module goes through
+/// this file.
 enum SndFile {
     /// The library's message for the last error on `handle` (or the last open error when nil).
     static func lastError(_ handle: OpaquePointer?) -> String {
         String(cString: sf_strerror(handle))
     }
 
-    static func open(_ path: String, mode: Int32, info: inout SF_INFO) -> OpaquePointer? {
-        sf_open(path, mode, &info)
+    /// Opens an already open file descriptor; libsndfile never sees a path, so names that
+    /// are not UTF-8 work. The caller keeps ownership of `descriptor`.
+    static func open(descriptor: Int32, mode: Int32, info: inout SF_INFO) -> OpaquePointer? {
+        sf_open_fd(descriptor, mode, &info, 0)
     }
 
-    static func formatIsValid(_ info: SF_INFO) -> Bool {
-        var copy = info
-        return sf_format_check(&copy) == Int32(SF_TRUE)
+    static func formatIsValid(format: Int32, channels: Int, rate: Int) -> Bool {
+        guard channels > 0, channels <= 1024, rate > 0, rate <= Int(Int32.max) else { return false }
+        var info = SF_INFO()
+        info.format = format
+        info.channels = Int32(channels)
+        info.samplerate = Int32(rate)
+        return sf_format_check(&info) == Int32(SF_TRUE)
     }
 
-    /// Turns on libsndfile's clipping for float → integer writes, which also makes it scale
-    /// by 2^(bits−1), the inverse of how it normalises integer samples when reading.
-    static func enableClipping(_ handle: OpaquePointer) {
-        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+    /// Settings made before the first sample is written.
+    static func disablePeakChunk(_ handle: OpaquePointer) {
+        // The PEAK chunk holds the time of writing, which would make two identical runs differ.
+        sf_command(handle, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
+    }
+
+    static func enableRF64Downgrade(_ handle: OpaquePointer) {
+        sf_command(handle, Int32(SFC_RF64_AUTO_DOWNGRADE), nil, Int32(SF_TRUE))
+    }
+
+    /// Sets a double-valued command (VBR quality, compression level); false when refused.
+    static func set(_ command: Int32, _ value: Double, on handle: OpaquePointer) -> Bool {
+        var v = value
+        return sf_command(handle, command, &v, Int32(MemoryLayout<Double>.size)) == Int32(SF_TRUE)
+    }
+
+    static let vbrQuality = Int32(SFC_SET_VBR_ENCODING_QUALITY)
+    static let compressionLevel = Int32(SFC_SET_COMPRESSION_LEVEL)
+
+    /// The channel map stored in the file (WAVEX mask, CAF layout…), if it has one.
+    static func channelMap(_ handle: OpaquePointer, channels: Int) -> [Int32]? {
+        var map = [Int32](repeating: 0, count: channels)
+        let ok = map.withUnsafeMutableBytes {
+            sf_command(handle, Int32(SFC_GET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count))
+        }
+        return ok == Int32(SF_TRUE) && map.contains(where: { $0 != 0 }) ? map : nil
+    }
+
+    static func setChannelMap(_ handle: OpaquePointer, _ map: [Int32]) -> Bool {
+        var copy = map
+        return copy.withUnsafeMutableBytes {
+            sf_command(handle, Int32(SFC_SET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count))
+        } == Int32(SF_TRUE)
+    }
+
+    static func string(_ handle: OpaquePointer, _ kind: Int32) -> String? {
+        sf_get_string(handle, kind).map { String(cString: $0) }
+    }
+
+    static func setString(_ handle: OpaquePointer, _ kind: Int32, _ value: String) {
+        _ = sf_set_string(handle, kind, value)
     }
 
     static func readFrames(_ handle: OpaquePointer, into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
@@ -29,6 +73,31 @@ enum SndFile {
 
     static func writeFrames(_ handle: OpaquePointer, from buffer: UnsafePointer<Float>, frames: Int) -> Int {
         Int(sf_writef_float(handle, buffer, sf_count_t(frames)))
+    }
+
+    static func writeFrames(_ handle: OpaquePointer, from buffer: UnsafePointer<Int32>, frames: Int) -> Int {
+        Int(sf_writef_int(handle, buffer, sf_count_t(frames)))
+    }
+
+    static func error(_ handle: OpaquePointer) -> Int32 { sf_error(handle) }
+
+    /// libsndfile's log of what it found while parsing the header.
+    static func log(_ handle: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 8192)
+        let n = buffer.withUnsafeMutableBufferPointer { sf_command(handle, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
+        return n > 0 ? String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
+
+    /// The header's data size against the bytes really there, when libsndfile had to shorten
+    /// a data chunk the file does not hold (its log says `data : 192000 (should be 500)`).
+    static func shortenedDataChunk(_ handle: OpaquePointer) -> (promised: Int64, present: Int64)? {
+        for line in log(handle).split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard words.count >= 6, ["data", "SSND"].contains(words[0]), words[1] == ":", words[3] == "(should",
+                  let promised = Int64(words[2]), let present = Int64(words[5].dropLast()), present < promised else { continue }
+            return (promised, present)
+        }
+        return nil
     }
 
     static func close(_ handle: OpaquePointer) -> Int32 {
@@ -40,19 +109,38 @@ enum SndFile {
         var info = SF_FORMAT_INFO(format: format, name: nil, extension: nil)
         guard sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
               let name = info.name else {
-            return String(format, radix: 16)
+            return "format 0x" + String(format, radix: 16)
         }
         return String(cString: name)
     }
 
-    /// The major format libsndfile uses for a file extension, if it knows one.
-    static func majorFormat(forExtension ext: String) -> Int32? {
-        let table: [String: Int] = [
-            "wav": SF_FORMAT_WAV, "wave": SF_FORMAT_WAV, "flac": SF_FORMAT_FLAC, "ogg": SF_FORMAT_OGG,
-            "oga": SF_FORMAT_OGG, "aif": SF_FORMAT_AIFF, "aiff": SF_FORMAT_AIFF, "aifc": SF_FORMAT_AIFF,
-            "caf": SF_FORMAT_CAF, "au": SF_FORMAT_AU, "snd": SF_FORMAT_AU, "w64": SF_FORMAT_W64,
-            "rf64": SF_FORMAT_RF64, "voc": SF_FORMAT_VOC, "wavex": SF_FORMAT_WAVEX, "opus": SF_FORMAT_OGG,
-        ]
-        return table[ext.lowercased()].map { Int32($0) }
+    /// libsndfile's version ("libsndfile-1.2.0").
+    static var version: String { String(cString: sf_version_string()) }
+}
+
+/// The string metadata a file can carry, libsndfile's `SF_STR_*` kinds.
+public enum MetadataKey: Int32, CaseIterable, Sendable, CustomStringConvertible {
+    case title = 0x01, copyright = 0x02, software = 0x03, artist = 0x04, comment = 0x05
+    case date = 0x06, album = 0x07, license = 0x08, trackNumber = 0x09, genre = 0x10
+
+    public var description: String {
+        switch self {
+        case .trackNumber: return "track number"
+        default: return "\(self)".lowercased()
+        }
+    }
+}
+
+/// What a file carries besides its samples, copied from input to output.
+public struct AudioMetadata: Sendable, Equatable {
+    /// Title, artist, album, comment, date… (each only when present).
+    public var strings: [MetadataKey: String]
+    /// One `SF_CHANNEL_MAP_*` value per channel (a WAVEX channel mask, a CAF layout), if known.
+    public var channelMap: [Int32]?
+
+    /// Metadata from its parts.
+    public init(strings: [MetadataKey: String] = [:], channelMap: [Int32]? = nil) {
+        self.strings = strings
+        self.channelMap = channelMap
     }
 }

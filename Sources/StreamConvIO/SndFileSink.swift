@@ -1,114 +1,184 @@
 import CSndFile
-import Foundation
 import StreamConv
 
-/// Writes a file through libsndfile, atomically: frames go to a temporary file beside the
-/// target, which is renamed over it only by ``commit()``. A run that fails or is abandoned
-/// leaves no file and never touches an existing one.
+/// Writes a file through libsndfile into an ``OutputFile``, which decides how the file
+/// reaches its target (atomically for regular files; see there).
+///
+/// Integer encodings are quantised by streamconv (``Quantizer``: round half to even, optional
+/// TPDF dither, clipping counted or refused), the same for every container. Output is
+/// reproducible byte for byte: no PEAK chunk (it holds the time of writing). A WAV that
+/// would pass 4 GiB is written as RF64; when the length is not known in advance, as RF64
+/// that libsndfile turns back into WAV if it stays small.
 public final class SndFileSink: AudioSink {
-    /// The file that ``commit()`` creates.
-    public let path: String
-    /// The temporary file being written.
-    public let temporaryPath: String
-    /// libsndfile's format code written.
-    public let format: Int32
-    private var handle: OpaquePointer?
-    private var interleaved: [Float] = []
-    private var clip: ClipCounter
-    private let channels: Int
-    public var clippedSamples: Int { clip.count }
+    /// Everything about the file besides its samples.
+    public struct Settings: Sendable {
+        /// Container and encoding (see ``Container/outputFormat(path:type:input:sampleFormat:channels:rate:)``).
+        public var format: SndFileFormat
+        /// Noise before rounding to integers.
+        public var dither: Dither = .none
+        /// Clipped samples counted, or an error.
+        public var clip: ClipPolicy = .count
+        /// VBR quality 0…1 for lossy encoders (`--quality`).
+        public var quality: Double?
+        /// Compression level 0…1 for FLAC (`--compression`).
+        public var compression: Double?
+        /// Strings and channel map to write.
+        public var metadata = AudioMetadata()
+        /// Frames that will be written, when known: decides WAV against RF64.
+        public var expectedFrames: Int64?
 
-    /// The format to write: the major format of `path`'s extension when libsndfile knows it,
-    /// else `inputFormat`'s, else WAV; the subtype `sampleFormat`, else the input's, else float.
-    public static func chooseFormat(path: String, inputFormat: Int32?, sampleFormat: SampleFormat?) -> Int32 {
-        let ext = URL(fileURLWithPath: path).pathExtension
-        let inputMajor = inputFormat.map { $0 & Int32(SndFileCodes.typeMask) }
-        let major = SndFile.majorFormat(forExtension: ext) ?? inputMajor ?? Int32(SndFileCodes.wav)
-        let subtype = sampleFormat?.subtype ?? inputFormat.map { $0 & Int32(SndFileCodes.subMask) } ?? Int32(SndFileCodes.float)
-        return major | subtype
+        /// Settings for `format`; the rest defaults.
+        public init(format: SndFileFormat) { self.format = format }
     }
 
-    /// Opens a temporary file beside `path` for `channels` channels at `sampleRate`.
-    /// - Throws: ``IOError/format(path:reason:)`` when the major format cannot hold the subtype,
-    ///   ``IOError/open(path:reason:)`` when the file cannot be created.
-    public init(path: String, format: Int32, channels: Int, sampleRate: Int) throws(IOError) {
+    /// Where the file goes.
+    public let output: OutputFile
+    /// The format actually written (RF64 where a WAV would be too large).
+    public let format: SndFileFormat
+    /// The path as given.
+    public var path: SystemPath { output.path }
+    private var handle: OpaquePointer?
+    private var floats: [Float] = []
+    private var integers: [Int32] = []
+    private var quantizer: Quantizer?
+    private let clipPolicy: ClipPolicy
+    private let channels: Int
+    private let byteLimit: Int64?
+    private var framesWritten: Int64 = 0
+    public var clippedSamples: Int { quantizer?.clipped ?? 0 }
+    /// NaN samples written as 0 to an integer encoding.
+    public var nanWrittenAsZero: Int { quantizer?.notANumber ?? 0 }
+
+    /// The largest data size a 32-bit RIFF or AIFF size field describes, less room for the header.
+    static let classicLimit: Int64 = Int64(UInt32.max) - (1 << 20)
+
+    /// The WAV container to use for `format` and `dataBytes` of samples (`nil`: not known):
+    /// RF64 above ``classicLimit``; RF64 with downgrade when unknown.
+    static func wavContainer(for format: SndFileFormat, dataBytes: Int64?) -> (SndFileFormat, downgrade: Bool) {
+        guard format.isWAV else { return (format, false) }
+        guard let dataBytes else { return (SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype), true) }
+        if dataBytes > classicLimit { return (SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype), false) }
+        return (format, false)
+    }
+
+    /// Opens a libsndfile writer on `output` for `channels` channels at `sampleRate`.
+    /// - Throws: ``IOError/format(path:reason:)`` when the format cannot be written,
+    ///   ``IOError/open(path:reason:)`` when libsndfile refuses it.
+    public init(output: OutputFile, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) {
+        let name = output.path.description
+        let dataBytes = settings.expectedFrames.map { $0 * Int64(channels * settings.format.bytesPerSample) }
+        let (format, downgrade) = Self.wavContainer(for: settings.format, dataBytes: dataBytes)
+        let sizeLimited = format.major == Int32(SF_FORMAT_AIFF)
+        if sizeLimited, let dataBytes, dataBytes > Self.classicLimit {
+            throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold more than 4 GiB (this output is \(dataBytes) bytes); write .caf, .w64 or .rf64")
+        }
+        guard format.canWrite(channels: channels, rate: sampleRate) else {
+            throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold \(SndFile.formatName(format.subtype)) with \(channels) channels at \(sampleRate) Hz; choose another --out-format (\(SampleFormat.allCases.map(\.rawValue).joined(separator: ", "))) or output file type")
+        }
         var info = SF_INFO()
-        info.format = format
+        info.format = format.code
         info.channels = Int32(channels)
         info.samplerate = Int32(sampleRate)
-        guard SndFile.formatIsValid(info) else {
-            let major = SndFile.formatName(format & Int32(SndFileCodes.typeMask))
-            let subtype = SndFile.formatName(format & Int32(SndFileCodes.subMask))
-            throw .format(path: path, reason: "\(major) cannot hold \(subtype) with \(channels) channels at \(sampleRate) Hz; choose another --out-format (\(SampleFormat.allCases.map(\.rawValue).joined(separator: ", "))) or output file type")
+        guard let handle = SndFile.open(descriptor: output.descriptor, mode: Int32(SFM_WRITE), info: &info) else {
+            throw .open(path: name, reason: SndFile.lastError(nil))
         }
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
-            throw .open(path: path, reason: "folder \(directory) does not exist")
+        SndFile.disablePeakChunk(handle)
+        if downgrade { SndFile.enableRF64Downgrade(handle) }
+        if let map = settings.metadata.channelMap, map.count == channels { _ = SndFile.setChannelMap(handle, map) }
+        for key in MetadataKey.allCases {
+            if let value = settings.metadata.strings[key] { SndFile.setString(handle, key.rawValue, value) }
         }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .open(path: path, reason: "it is a folder")
+        if let quality = settings.quality, !SndFile.set(SndFile.vbrQuality, quality, on: handle) {
+            _ = SndFile.close(handle)
+            throw .format(path: name, reason: "--quality applies to lossy encodings (Vorbis, Opus, MP3), not \(format)")
         }
-        temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).streamconv-\(getpid()).tmp").path
-        guard let handle = SndFile.open(temporaryPath, mode: Int32(SFM_WRITE), info: &info) else {
-            throw .open(path: path, reason: SndFile.lastError(nil))
+        if let level = settings.compression, !SndFile.set(SndFile.compressionLevel, level, on: handle) {
+            _ = SndFile.close(handle)
+            throw .format(path: name, reason: "--compression applies to FLAC (and Opus), not \(format)")
         }
-        SndFile.enableClipping(handle)
         self.handle = handle
-        self.path = path
+        self.output = output
         self.format = format
         self.channels = channels
-        clip = ClipCounter(bits: SndFileCodes.integerBits(subtype: format & Int32(SndFileCodes.subMask)))
+        clipPolicy = settings.clip
+        byteLimit = sizeLimited ? Self.classicLimit : nil
+        quantizer = format.integerBits.map { Quantizer(bits: $0, dither: settings.dither) }
+    }
+
+    /// A sink for `path` (see ``OutputFile``), the format chosen as
+    /// ``Container/outputFormat(path:type:input:sampleFormat:channels:rate:)`` with no input.
+    /// - Parameter frames: the frames that will be written, when known (WAV or RF64).
+    public convenience init(path: SystemPath, sampleFormat: SampleFormat?, channels: Int, sampleRate: Int, frames: Int64? = nil) throws(IOError) {
+        let format = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: sampleFormat, channels: channels, rate: sampleRate)
+        var settings = Settings(format: format)
+        settings.expectedFrames = frames
+        try self.init(output: OutputFile(path: path), settings: settings, channels: channels, sampleRate: sampleRate)
     }
 
     deinit { abandon() }
 
-    /// Writes a whole signal to `path` in one go (format as ``chooseFormat(path:inputFormat:sampleFormat:)``).
+    /// Writes a whole signal to `path` in one go.
     /// - Returns: the committed sink, for its ``clippedSamples``.
     @discardableResult
-    public static func writeFile(
-        _ signal: Signal<Float>, to path: String, sampleFormat: SampleFormat?, sampleRate: Int, inputFormat: Int32? = nil
-    ) throws(IOError) -> SndFileSink {
-        let format = chooseFormat(path: path, inputFormat: inputFormat, sampleFormat: sampleFormat)
-        let sink = try SndFileSink(path: path, format: format, channels: signal.channels, sampleRate: sampleRate)
+    public static func writeFile(_ signal: Signal<Float>, to path: String, sampleFormat: SampleFormat?, sampleRate: Int) throws(IOError) -> SndFileSink {
+        let sink = try SndFileSink(path: SystemPath(path), sampleFormat: sampleFormat, channels: signal.channels, sampleRate: sampleRate, frames: Int64(signal.frames))
         try sink.write(signal)
         try sink.commit()
         return sink
     }
 
     public func write(_ signal: Signal<Float>) throws(IOError) {
-        guard let handle else { throw .io(path: path, reason: "written after the file was closed") }
+        guard let handle else { throw .io(path: path.description, reason: "written after the file was closed") }
         precondition(signal.channels == channels, "signal channel count must match the file")
-        guard signal.frames > 0 else { return }
-        Interleave.interleave(signal, into: &interleaved)
-        let count = signal.frames * channels
-        interleaved.withUnsafeBufferPointer { clip.scan(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-        let written = interleaved.withUnsafeBufferPointer { SndFile.writeFrames(handle, from: $0.baseAddress!, frames: signal.frames) }
-        if written != signal.frames {
-            throw .io(path: path, reason: "write failed: \(SndFile.lastError(handle))")
+        let frames = signal.frames
+        guard frames > 0 else { return }
+        if let byteLimit, (framesWritten + Int64(frames)) * Int64(channels * format.bytesPerSample) > byteLimit {
+            throw .format(path: path.description, reason: "\(SndFile.formatName(format.major)) cannot hold more than 4 GiB; write .caf, .w64 or .rf64")
         }
+        let written: Int
+        if var q = quantizer {
+            if integers.count < frames * channels { integers = [Int32](repeating: 0, count: frames * channels) }
+            let start = framesWritten
+            signal.withUnsafeBufferPointer { src in
+                integers.withUnsafeMutableBufferPointer { dst in
+                    for c in 0..<channels {
+                        let row = c * signal.capacity
+                        for i in 0..<frames {
+                            dst[i * channels + c] = q.leftAligned(src[row + i], frame: start + Int64(i), channel: c)
+                        }
+                    }
+                }
+            }
+            quantizer = q
+            if clipPolicy == .error, let at = q.firstClip {
+                throw .clipped(path: path.description, frame: at.frame, channel: at.channel)
+            }
+            written = integers.withUnsafeBufferPointer { SndFile.writeFrames(handle, from: $0.baseAddress!, frames: frames) }
+        } else {
+            Interleave.interleave(signal, into: &floats)
+            written = floats.withUnsafeBufferPointer { SndFile.writeFrames(handle, from: $0.baseAddress!, frames: frames) }
+        }
+        if written != frames {
+            throw .io(path: path.description, reason: "write failed: \(SndFile.lastError(handle))")
+        }
+        framesWritten += Int64(frames)
     }
 
     public func commit() throws(IOError) {
-        guard let handle else { throw .io(path: path, reason: "already closed") }
+        guard let handle else { throw .io(path: path.description, reason: "already closed") }
         self.handle = nil
         if SndFile.close(handle) != 0 {
-            unlink(temporaryPath)
-            throw .io(path: path, reason: "closing failed: \(SndFile.lastError(nil))")
+            output.abandon()
+            throw .io(path: path.description, reason: "closing failed: \(SndFile.lastError(nil))")
         }
-        if rename(temporaryPath, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw .io(path: path, reason: "cannot move the finished file into place: \(reason)")
-        }
+        try output.commit()
     }
 
     public func abandon() {
-        guard let handle else { return }
-        self.handle = nil
-        _ = SndFile.close(handle)
-        unlink(temporaryPath)
+        if let handle {
+            self.handle = nil
+            _ = SndFile.close(handle)
+        }
+        output.abandon()
     }
 }

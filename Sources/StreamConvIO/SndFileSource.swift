@@ -1,53 +1,107 @@
 import CSndFile
 import StreamConv
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads any file libsndfile reads (WAV incl. WAVE_FORMAT_EXTENSIBLE, FLAC, Ogg/Vorbis, AIFF,
 /// CAF, …) as `Float` frames. Integer PCM is normalised as libsndfile does: divided by 2^(bits−1).
 public final class SndFileSource: AudioSource {
     public let name: String
+    /// The path as given.
+    public let path: SystemPath
     public let channels: Int
     public let sampleRate: Int
     public let frameCount: Int64?
-    /// libsndfile's format code (major format | subtype), kept for writing the output alike.
-    public let format: Int32
+    /// The container and encoding, kept for writing the output alike.
+    public let format: SndFileFormat
+    /// Which file this is, to refuse writing the output over it.
+    public let identity: FileIdentity
+    /// Title, artist, channel map… as the file has them.
+    public let metadata: AudioMetadata
+    /// Frames the header promises: more than ``frameCount`` when the file was cut short.
+    public let promisedFrames: Int64?
+    /// Frames read so far.
+    public private(set) var framesRead: Int64 = 0
+    private let descriptor: Int32
     private let handle: OpaquePointer
     private var interleaved: [Float] = []
 
     /// Opens `path` for reading.
-    /// - Throws: ``IOError/open(path:reason:)`` with libsndfile's reason.
-    public init(path: String) throws(IOError) {
+    /// - Throws: ``IOError/open(path:reason:)`` with the system's or libsndfile's reason.
+    public init(path: SystemPath) throws(IOError) {
+        let name = path.description
+        let fd: Int32
+        switch Syscall.open(path, O_RDONLY) {
+        case let .success(opened): fd = opened
+        case let .failure(e): throw .open(path: name, reason: e.description)
+        }
+        guard case let .success(st) = Syscall.descriptorStatus(fd) else {
+            close(fd)
+            throw .open(path: name, reason: Errno(errno).description)
+        }
+        if FileKind(st) == .directory {
+            close(fd)
+            throw .open(path: name, reason: "it is a folder")
+        }
         var info = SF_INFO()
-        guard let handle = SndFile.open(path, mode: Int32(SFM_READ), info: &info) else {
-            throw .open(path: path, reason: SndFile.lastError(nil))
+        guard let handle = SndFile.open(descriptor: fd, mode: Int32(SFM_READ), info: &info) else {
+            let reason = SndFile.lastError(nil)
+            close(fd)
+            throw .open(path: name, reason: reason)
+        }
+        guard info.samplerate > 0, info.channels > 0 else {
+            _ = SndFile.close(handle)
+            close(fd)
+            throw .open(path: name, reason: "the header gives \(info.channels) channels at \(info.samplerate) Hz")
         }
         self.handle = handle
-        name = path
+        descriptor = fd
+        self.path = path
+        self.name = name
+        identity = FileIdentity(st)
         channels = Int(info.channels)
         sampleRate = Int(info.samplerate)
         frameCount = info.frames >= 0 && info.frames < Int64.max / 2 ? Int64(info.frames) : nil
-        format = info.format
+        format = SndFileFormat(code: info.format)
+        if let frames = frameCount, let (promised, present) = SndFile.shortenedDataChunk(handle) {
+            promisedFrames = present > 0
+                ? frames * promised / present
+                : promised / Int64(Int(info.channels) * format.bytesPerSample)
+        } else {
+            promisedFrames = frameCount
+        }
+        var strings: [MetadataKey: String] = [:]
+        for key in MetadataKey.allCases {
+            if let value = SndFile.string(handle, key.rawValue), !value.isEmpty { strings[key] = value }
+        }
+        metadata = AudioMetadata(strings: strings, channelMap: SndFile.channelMap(handle, channels: Int(info.channels)))
     }
 
-    deinit { _ = SndFile.close(handle) }
+    /// Opens the file at `path` (UTF-8).
+    public convenience init(path: String) throws(IOError) {
+        try self.init(path: SystemPath(path))
+    }
 
-    /// The major format, e.g. WAV, FLAC.
-    public var majorFormat: Int32 { format & Int32(SndFileCodes.typeMask) }
-    /// The subtype, e.g. PCM_16, FLOAT.
-    public var subtype: Int32 { format & Int32(SndFileCodes.subMask) }
+    deinit {
+        _ = SndFile.close(handle)
+        close(descriptor)
+    }
+
     /// "WAV (Microsoft), Signed 16 bit PCM".
-    public var formatDescription: String {
-        "\(SndFile.formatName(majorFormat)), \(SndFile.formatName(subtype))"
-    }
+    public var formatDescription: String { format.description }
 
     public func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
         precondition(signal.channels == channels, "signal channel count must match the file")
         let want = signal.capacity
         if interleaved.count < want * channels { interleaved = [Float](repeating: 0, count: want * channels) }
         let got = interleaved.withUnsafeMutableBufferPointer { SndFile.readFrames(handle, into: $0.baseAddress!, frames: want) }
-        if got < 0 || (got == 0 && sf_error(handle) != 0) {
+        if got < 0 || (got == 0 && SndFile.error(handle) != 0) {
             throw .io(path: name, reason: SndFile.lastError(handle))
         }
         interleaved.withUnsafeBufferPointer { Interleave.deinterleave($0, frames: got, into: &signal) }
+        framesRead += Int64(got)
         return got
     }
 }

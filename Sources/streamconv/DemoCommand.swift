@@ -12,56 +12,94 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Left channel: 1 kHz and 12 kHz tones; right channel: a logarithmic sweep from 20 Hz \
             to 20 kHz. Writes demo-input.wav and demo-output.wav (float, 48 kHz) and prints the \
-            run summary and the level of each tone before and after the filter.
+            run summary and, for each tone, its level before and after the filter and the \
+            filter's response there computed from its taps. A tone at or above the output's \
+            Nyquist frequency (a decimating preset) cannot be measured in the output; only the \
+            computed response is shown for it.
             """
     )
 
     @Option(help: "Preset to apply (a 2-channel preset for 48 kHz).")
     var preset = "lowpass-4k"
 
-    @Option(help: "Seconds of signal.")
+    @Option(parsing: .unconditional, help: "Seconds of signal.")
     var seconds = 4.0
 
     @Option(name: .customLong("dir"), help: "Folder to write the two files into.")
     var directory = "."
 
+    /// The tones of the left channel.
+    static let tones = [1000.0, 12000.0]
+
     func validate() throws {
-        if !(seconds > 0.2 && seconds <= 3600) { throw ValidationError("--seconds must be between 0.2 and 3600, got \(seconds)") }
+        if !(seconds >= 0.2 && seconds <= 3600) { throw ValidationError("--seconds must be between 0.2 and 3600, got \(seconds)") }
     }
 
     func run() throws {
         let (preset, url) = try PresetLibrary.standard().load(preset)
-        let path = url.path
-        let conv = try preset.conv1d(as: Float.self)
         let rate = preset.sampleRate ?? 48000
-        let inputPath = URL(fileURLWithPath: directory).appendingPathComponent("demo-input.wav").path
-        let outputPath = URL(fileURLWithPath: directory).appendingPathComponent("demo-output.wav").path
-        guard conv.spec.inChannels == 2 else {
-            throw ValidationError("the demo needs a 2-channel preset; \(preset.name) has in_channels=\(conv.spec.inChannels)")
+        guard preset.spec.inChannels == 2 else {
+            throw ValidationError("the demo needs a 2-channel preset; \(preset.name) has in_channels=\(preset.spec.inChannels)")
         }
+        let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: preset.spec.stride)
+        let conv = try preset.conv1d(as: Float.self)
+        let folder = SystemPath.fromArgument(directory)
+        let inputPath = folder.appending(Array("demo-input.wav".utf8))
+        let outputPath = folder.appending(Array("demo-output.wav".utf8))
 
         let signal = Self.testSignal(rate: rate, seconds: seconds)
-        try SndFileSink.writeFile(signal, to: inputPath, sampleFormat: .float, sampleRate: rate)
+        let inputSink = try SndFileSink(path: inputPath, sampleFormat: .float, channels: 2, sampleRate: rate, frames: Int64(signal.frames))
+        try inputSink.write(signal)
+        try inputSink.commit()
 
         let source = try SndFileSource(path: inputPath)
         try FilterPipeline.checkCompatible(source, spec: conv.spec, presetRate: preset.sampleRate)
-        let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: conv.spec.stride)
-        let sink = try SndFileSink(
-            path: outputPath, format: SndFileSink.chooseFormat(path: outputPath, inputFormat: source.format, sampleFormat: nil),
-            channels: conv.spec.outChannels, sampleRate: outRate)
+        let format = try Container.outputFormat(path: outputPath, type: nil, input: source.format, sampleFormat: nil, channels: conv.spec.outChannels, rate: outRate)
+        var settings = SndFileSink.Settings(format: format)
+        settings.expectedFrames = Int64(try conv.spec.outputLength(inputLength: signal.frames))
+        let sink = try SndFileSink(output: OutputFile(path: outputPath), settings: settings, channels: conv.spec.outChannels, sampleRate: outRate)
         let summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: .blocks(4096))
 
-        print("preset:  \(preset.name) (\(path))")
+        print("preset:  \(preset.name) (\(url.path))")
         print("         \(conv.spec)")
         print("input:   \(inputPath)  (left: 1 kHz + 12 kHz tones, right: 20 Hz–20 kHz sweep)")
         print("output:  \(outputPath)")
         print("summary: \(summary.line)")
         let output = try SndFileSource(path: outputPath).readAll()
-        for frequency in [1000.0, 12000.0] {
-            let before = Self.level(signal.channel(0), frequency: frequency, rate: rate)
-            let after = Self.level(output.channel(0), frequency: frequency, rate: outRate)
-            print(String(format: "tone %5.0f Hz: %6.1f dBFS in, %6.1f dBFS out (%+.1f dB)", frequency, before, after, after - before))
+        for line in Self.toneReport(input: signal.channel(0), output: output.channel(0), rate: rate, outputRate: outRate, conv: conv) {
+            print(line)
         }
+    }
+
+    /// One line per tone: measured levels where the output can represent the tone (below
+    /// 90% of its Nyquist frequency), and the response computed from the taps.
+    static func toneReport(input: [Float], output: [Float], rate: Int, outputRate: Int, conv: Conv1d<Float>) -> [String] {
+        tones.map { frequency in
+            let before = level(input, frequency: frequency, rate: rate)
+            let response = String(format: "filter response %+.1f dB", responseDB(conv, frequency: frequency, rate: rate))
+            let nyquist = Double(outputRate) / 2
+            guard frequency < 0.9 * nyquist else {
+                return String(format: "tone %5.0f Hz: %6.1f dBFS in; at or above the output's Nyquist frequency (%.0f Hz), not measurable after decimation; %@",
+                              frequency, before, nyquist, response)
+            }
+            let after = level(output, frequency: frequency, rate: outputRate)
+            return String(format: "tone %5.0f Hz: %6.1f dBFS in, %6.1f dBFS out (%+.1f dB); %@", frequency, before, after, after - before, response)
+        }
+    }
+
+    /// |H(f)| in dB from input channel 0 to output channel 0, from the taps:
+    /// `Σ_k w[0][0][k]·e^(−iωk)` (a cross-correlation has the same magnitude response).
+    static func responseDB(_ conv: Conv1d<Float>, frequency: Double, rate: Int) -> Double {
+        let spec = conv.spec
+        let w = 2 * Double.pi * frequency / Double(rate)
+        var (re, im) = (0.0, 0.0)
+        for k in 0..<spec.kernelSize {
+            let tap = Double(conv.weights.weight(out: 0, in: 0, tap: k, spec: spec))
+            let phase = w * Double(k * spec.dilation)
+            re += tap * cos(phase)
+            im -= tap * sin(phase)
+        }
+        return 20 * log10(max((re * re + im * im).squareRoot(), 1e-12))
     }
 
     /// Left: two tones; right: a logarithmic sweep.
@@ -72,7 +110,7 @@ struct DemoCommand: ParsableCommand {
         let k = log(f1 / f0) / seconds
         let left = (0..<frames).map { i -> Float in
             let t = Double(i) / r
-            return Float(0.3 * sin(2 * .pi * 1000 * t) + 0.3 * sin(2 * .pi * 12000 * t))
+            return Float(tones.map { 0.3 * sin(2 * .pi * $0 * t) }.reduce(0, +))
         }
         let right = (0..<frames).map { i -> Float in
             let t = Double(i) / r

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StreamConvPresets
 
 /// `--preset`, shared by every command that uses a filter.
@@ -18,15 +19,42 @@ enum BlockSize: ExpressibleByArgument, Equatable {
     case frames(Int)
     case whole
 
+    /// The largest block: 16 Mi frames.
+    static let largest = 1 << 24
+
     init?(argument: String) {
         if argument == "whole" {
             self = .whole
-        } else if let n = Int(argument), n >= 1, n <= 1 << 24 {
+        } else if let n = Int(argument) {
             self = .frames(n)
         } else {
             return nil
         }
     }
 
+    func validate() throws {
+        if case let .frames(n) = self, !(1...Self.largest).contains(n) {
+            throw ValidationError(n < 1 ? "--block must be at least 1, got \(n)" : "--block must be at most \(Self.largest) frames, got \(n); use --block whole for one whole-signal call")
+        }
+    }
+
     static var defaultValueDescription: String { "4096" }
+}
+
+/// Sample rates given by users: 1 Hz to 2^31−1 Hz, what audio files can record.
+enum SampleRate {
+    static func validate(_ rate: Int, name: String) throws {
+        guard rate >= 1 else { throw ValidationError("\(name) must be at least 1, got \(rate)") }
+        guard rate <= Int(Int32.max) else { throw ValidationError("\(name) must be at most \(Int32.max) Hz, got \(rate)") }
+    }
+}
+
+/// Options that take one value: giving one twice is a mistake, not "the last one wins".
+enum RepeatedOptions {
+    static func refuse(_ names: [String], arguments: [String] = CommandLine.arguments) throws {
+        for name in names {
+            let count = arguments.dropFirst().prefix { $0 != "--" }.filter { $0 == name || $0.hasPrefix(name + "=") }.count
+            if count > 1 { throw ValidationError("\(name) was given \(count) times; give it once") }
+        }
+    }
 }

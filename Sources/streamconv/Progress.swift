@@ -50,16 +50,11 @@ final class ProgressBar {
             line = String(format: "%.1f s of audio", audio)
         }
         line += String(format: "  %.1f× real time", audio / max(elapsed, 1e-9))
-        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        StandardError.write("\r" + line + "\u{1B}[K")
         drawn = true
     }
 
     func clear() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { StandardError.write("\r\u{1B}[K") }
     }
-}
-
-/// Writes one line to standard error.
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -7,80 +7,166 @@ import StreamConvPresets
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Filter a file (any format libsndfile reads) or raw float32 on stdin/stdout.",
+        abstract: "Filter a file (any format libsndfile reads) or raw samples on stdin/stdout.",
         discussion: """
-            The output keeps the input's format and sample type unless --out-format says \
-            otherwise; a known extension (.wav, .flac, .ogg, .aiff, .caf, …) on --out chooses \
-            the file type. It is written to a temporary file beside the target and moved into \
-            place only when the run succeeds. '-' is raw interleaved float32 little-endian on \
-            stdin or stdout. A one-line summary goes to stderr.
+            The output keeps the input's container and sample type unless told otherwise: a \
+            known extension on --out (or --type) chooses the container, --out-format the sample \
+            type. A new or regular output file is written under a temporary name and moved into \
+            place only when the run succeeds; a symlink's target is replaced the same way; a \
+            FIFO, socket or character device (/dev/null) is written directly. '-' is raw \
+            interleaved little-endian samples (--raw-format) on stdin or stdout. A one-line \
+            summary goes to stderr.
             """
     )
 
     @OptionGroup var presetOptions: PresetOptions
 
-    @Option(name: .customLong("in"), help: ArgumentHelp("Input file, or - for raw float32 on stdin.", valueName: "file"))
+    @Option(name: .customLong("in"), help: ArgumentHelp("Input file, or - for raw samples on stdin.", valueName: "file"))
     var input: String
 
-    @Option(name: .customLong("out"), help: ArgumentHelp("Output file, or - for raw float32 on stdout.", valueName: "file"))
+    @Option(name: .customLong("out"), help: ArgumentHelp("Output file, or - for raw samples on stdout.", valueName: "file"))
     var output: String
 
-    @Option(help: ArgumentHelp("Frames per streaming block, or 'whole' for one whole-signal call.", valueName: "N|whole"))
+    @Flag(name: .customLong("in-place"), help: "Allow --out to be the input file; it is replaced once the output is complete.")
+    var inPlace = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames per streaming block, or 'whole' for one whole-signal call.", valueName: "N|whole"))
     var block: BlockSize = .frames(4096)
 
     @Option(name: .customLong("out-format"), help: ArgumentHelp("Output sample type: \(SampleFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
     var outFormat: SampleFormat?
 
+    @Option(name: .customLong("type"), help: ArgumentHelp("Output container when the extension does not say: \(Container.nameList).", valueName: "container"))
+    var container: String?
+
+    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32, s16, s32.", valueName: "format"))
+    var rawFormat: RawSampleFormat?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
+    var rate: Int?
+
+    @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf (±1 LSB triangular).", valueName: "kind"))
+    var dither: Dither = .none
+
+    @Option(help: ArgumentHelp("Samples outside the integer output range: count (clip and report), error (stop, no output).", valueName: "policy"))
+    var clip: ClipPolicy = .count
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Quality of lossy encoders (Vorbis, Opus, MP3), 0 (smallest) to 1 (best).", valueName: "Q"))
+    var quality: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("FLAC compression level, 0 (fastest) to 1 (smallest).", valueName: "C"))
+    var compression: Double?
+
+    @Flag(help: "An input shorter than its header promises is an error (no output), not a warning.")
+    var strict = false
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
+    var maxMemory: ByteCount?
+
     @Option(help: ArgumentHelp("Progress bar on stderr: auto (on a terminal, after a second), always, never.", valueName: "when"))
     var progress: ProgressMode = .auto
 
-    @Option(help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
-    var rate: Int?
-
     func validate() throws {
-        if let rate, rate < 1 { throw ValidationError("--rate must be at least 1, got \(rate)") }
+        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate"])
+        try block.validate()
+        if let rate {
+            guard input == "-" else {
+                throw ValidationError("--rate is for raw input (--in -); a file's rate comes from its header")
+            }
+            try SampleRate.validate(rate, name: "--rate")
+        }
+        if output == "-" && outFormat != nil {
+            throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|s16|s32")
+        }
+        if output == "-" && container != nil { throw ValidationError("--type is for file output, not --out -") }
+        if rawFormat != nil && input != "-" && output != "-" {
+            throw ValidationError("--raw-format is for raw input or output (-); files carry their own sample type")
+        }
+        if let container, Container.named(container) == nil {
+            throw ValidationError("--type \(container) is not a container; use one of \(Container.nameList)")
+        }
+        for (name, value) in [("--quality", quality), ("--compression", compression)] {
+            if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1, got \(value)") }
+        }
     }
 
     func run() throws {
         let (preset, _) = try presetOptions.load()
-        let conv = try preset.conv1d(as: Float.self)
-        let spec = conv.spec
+        let spec = preset.spec
+        let budget = try MemoryBudget(option: maxMemory)
+
+        // The input is opened and checked against the spec before anything large is built.
         let source: any AudioSource
-        var inputFormat: Int32?
+        var file: SndFileSource?
         if input == "-" {
-            source = RawSource(channels: spec.inChannels, sampleRate: rate ?? preset.sampleRate ?? 48000)
+            let raw = RawSource(channels: spec.inChannels, sampleRate: rate ?? preset.sampleRate ?? 48000, format: rawFormat ?? .f32)
+            guard try raw.hasData() else { throw Conv1dError.emptyInput }
+            source = raw
         } else {
-            let file = try SndFileSource(path: input)
-            inputFormat = file.format
-            source = file
+            let opened = try SndFileSource(path: SystemPath.fromArgument(input))
+            file = opened
+            source = opened
         }
-        try FilterPipeline.checkCompatible(source, spec: spec, presetRate: preset.sampleRate)
-        let outRate = try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
+        let rawToRaw = input == "-" && output == "-"
+        try FilterPipeline.checkCompatible(source, spec: spec, presetRate: preset.sampleRate, requireWholeOutputRate: !rawToRaw)
+
+        let mode: FilterPipeline.Mode
+        var wholeLimit = Int64.max
+        let weightBytes = spec.weightBytes(scalarSize: 4)
+        switch block {
+        case let .frames(n):
+            mode = .blocks(n)
+            let io = Saturating.product([n, spec.inChannels + spec.outChannels, 4 * 3])
+            try budget.check(Saturating.sum([weightBytes, spec.streamBytes(maxFrames: n, scalarSize: 4), io]), for: "streaming \(spec) in blocks of \(n) frames")
+        case .whole:
+            mode = .whole
+            // The signal read, its padded copy and the output, per input frame.
+            let perFrame = Saturating.product([4, Saturating.sum([3 * spec.inChannels, 2 * spec.outChannels])])
+            if let frames = source.frameCount {
+                let need = Saturating.sum([weightBytes, spec.forwardBytes(inputLength: Int(frames), scalarSize: 4), Saturating.product([Int(frames), perFrame])])
+                try budget.check(need, for: "--block whole on \(frames) frames")
+            }
+            wholeLimit = Int64(max(0, budget.limit - weightBytes) / max(1, perFrame))
+        }
+        try budget.check(weightBytes, for: "the weights of \(spec)")
+        let conv = try preset.conv1d(as: Float.self)
+
+        let outRate = rawToRaw ? source.sampleRate / spec.stride : try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
         let sink: any AudioSink
         if output == "-" {
-            sink = RawSink()
+            sink = RawSink(format: rawFormat ?? .f32, dither: dither, clip: clip)
         } else {
-            let format = SndFileSink.chooseFormat(path: output, inputFormat: inputFormat, sampleFormat: outFormat)
-            let file = try SndFileSink(path: output, format: format, channels: spec.outChannels, sampleRate: outRate)
-            InterruptCleanup.arm(removing: file.temporaryPath)
-            sink = file
+            let path = SystemPath.fromArgument(output)
+            let format = try Container.outputFormat(
+                path: path, type: container, input: file?.format, sampleFormat: outFormat,
+                channels: spec.outChannels, rate: outRate)
+            var settings = SndFileSink.Settings(format: format)
+            settings.dither = dither
+            settings.clip = clip
+            settings.quality = quality
+            settings.compression = compression
+            settings.metadata = file?.metadata ?? AudioMetadata()
+            if spec.outChannels != spec.inChannels { settings.metadata.channelMap = nil }
+            settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
+            if let frames = source.frameCount { settings.expectedFrames = try? Int64(spec.outputLength(inputLength: Int(frames))) }
+            let outputFile = try OutputFile(path: path, input: file?.identity, inPlace: inPlace)
+            sink = try SndFileSink(output: outputFile, settings: settings, channels: spec.outChannels, sampleRate: outRate)
         }
-        defer { InterruptCleanup.disarm() }
         let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate, mode: progress)
-        let mode: FilterPipeline.Mode = switch block {
-        case let .frames(n): .blocks(n)
-        case .whole: .whole
-        }
         let summary: RunSummary
         do {
-            summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, progress: bar.update)
+            summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, strict: strict, wholeLimit: wholeLimit, progress: bar.update)
         } catch {
             bar.clear()
             throw error
         }
         bar.clear()
         printError("\(preset.name): \(summary.line)")
+        if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
     }
 }
 
 extension SampleFormat: ExpressibleByArgument {}
+extension RawSampleFormat: ExpressibleByArgument {}
+extension Dither: ExpressibleByArgument {}
+extension ClipPolicy: ExpressibleByArgument {}

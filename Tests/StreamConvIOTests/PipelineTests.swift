@@ -9,7 +9,7 @@ import Testing
         if !FileManager.default.fileExists(atPath: inPath) { _ = try writeFile(input, to: inPath, format: .float, rate: rate) }
         let source = try SndFileSource(path: inPath)
         let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: conv.spec.stride)
-        let sink = try SndFileSink(path: dir.path(name), format: SndFileSink.chooseFormat(path: dir.path(name), inputFormat: source.format, sampleFormat: nil), channels: conv.spec.outChannels, sampleRate: outRate)
+        let sink = try makeSink(dir.path(name), format: chosenFormat(dir.path(name), input: source.format, channels: conv.spec.outChannels, rate: outRate), channels: conv.spec.outChannels, rate: outRate)
         let summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode)
         let (y, out) = try readAll(dir.path(name))
         return (y, summary, out)
@@ -75,7 +75,7 @@ import Testing
         _ = try writeFile(Signal(channels: 1, frames: 20, repeating: 0.5), to: dir.path("short.wav"), format: .float)
         try Data("previous".utf8).write(to: dir.url.appendingPathComponent("out.wav"))
         let source = try SndFileSource(path: dir.path("short.wav"))
-        let sink = try SndFileSink(path: dir.path("out.wav"), format: source.format, channels: 1, sampleRate: 48000)
+        let sink = try makeSink(dir.path("out.wav"), format: source.format, channels: 1)
         #expect(throws: IOError.filter(Conv1dError.inputTooShort(paddedLength: 20, receptiveField: 50, inputLength: 20).description)) {
             try FilterPipeline.run(source: source, sink: sink, conv: Conv1d(spec: spec, seed: 1), mode: mode)
         }

@@ -48,3 +48,15 @@ func readAll(_ path: String, block: Int = 1000) throws -> (signal: Signal<Float>
 func writeFile(_ signal: Signal<Float>, to path: String, format: SampleFormat, rate: Int = 48000) throws -> SndFileSink {
     try SndFileSink.writeFile(signal, to: path, sampleFormat: format, sampleRate: rate)
 }
+
+/// A sink writing `format` to `path` through an ``OutputFile``.
+func makeSink(_ path: String, format: SndFileFormat, channels: Int, rate: Int = 48000, settings: (inout SndFileSink.Settings) -> Void = { _ in }) throws -> SndFileSink {
+    var s = SndFileSink.Settings(format: format)
+    settings(&s)
+    return try SndFileSink(output: OutputFile(path: SystemPath(path)), settings: s, channels: channels, sampleRate: rate)
+}
+
+/// The format `run` would choose for `path` with no options.
+func chosenFormat(_ path: String, input: SndFileFormat?, sampleFormat: SampleFormat? = nil, channels: Int = 2, rate: Int = 48000) throws -> SndFileFormat {
+    try Container.outputFormat(path: SystemPath(path), type: nil, input: input, sampleFormat: sampleFormat, channels: channels, rate: rate)
+}

@@ -1,0 +1,92 @@
+/// `--dither`: noise added before rounding to an integer format.
+public enum Dither: String, CaseIterable, Sendable {
+    /// Plain rounding.
+    case none
+    /// Triangular (TPDF) noise spanning ±1 LSB: the sum of two independent uniform values,
+    /// which makes the rounding error independent of the signal.
+    case tpdf
+}
+
+/// What to do when a sample lies outside the integer format's range.
+public enum ClipPolicy: String, CaseIterable, Sendable {
+    /// Clip to the range and count it.
+    case count
+    /// Stop the run; no output file is written.
+    case error
+}
+
+/// Float → integer conversion done by streamconv itself, the same for every container:
+/// scale by 2^(bits−1) (the inverse of how libsndfile normalises integers on reading), add
+/// the dither, round half to even, clip to `[−2^(bits−1), 2^(bits−1)−1]`. libsndfile gets
+/// the result as a left-aligned 32-bit integer, which every integer subtype takes by
+/// dropping low bits it does not store, so no rounding happens there.
+///
+/// The dither noise for a sample depends only on its absolute frame index and channel
+/// (a counter-based generator), so dithered output does not depend on the block size.
+public struct Quantizer: Sendable {
+    /// Bits per sample (8, 16, 24 or 32).
+    public let bits: Int
+    /// The noise added before rounding.
+    public let dither: Dither
+    /// Samples outside the range, clipped.
+    public private(set) var clipped = 0
+    /// NaN samples, written as 0.
+    public private(set) var notANumber = 0
+    /// Where the first clipped sample was: (frame, channel).
+    public private(set) var firstClip: (frame: Int64, channel: Int)?
+
+    private let scale: Double
+    private let low: Double
+    private let high: Double
+
+    /// A quantiser to `bits`-bit integers.
+    public init(bits: Int, dither: Dither = .none) {
+        precondition((1...32).contains(bits), "bits must be 1…32")
+        self.bits = bits
+        self.dither = dither
+        scale = Double(sign: .plus, exponent: bits - 1, significand: 1)
+        low = -scale
+        high = scale - 1
+    }
+
+    /// The integer code for `x` (not left-aligned): what a `bits`-bit file stores.
+    public mutating func code(_ x: Float, frame: Int64, channel: Int) -> Int32 {
+        guard !x.isNaN else {
+            notANumber += 1
+            return 0
+        }
+        // Exact: a Float times a power of two, plus a noise value far above its ulp.
+        var v = Double(x) * scale
+        if dither == .tpdf { v += Self.triangularNoise(frame: frame, channel: channel) }
+        v = v.rounded(.toNearestOrEven)
+        if v < low || v > high {
+            clipped += 1
+            if firstClip == nil { firstClip = (frame, channel) }
+            v = v < low ? low : high
+        }
+        return Int32(v)
+    }
+
+    /// `code(x)` shifted to the top of 32 bits, as `sf_writef_int` takes it.
+    @inline(__always)
+    public mutating func leftAligned(_ x: Float, frame: Int64, channel: Int) -> Int32 {
+        code(x, frame: frame, channel: channel) << Int32(32 - bits)
+    }
+
+    /// TPDF noise in (−1, 1) LSB for one sample: the difference of two uniform values drawn
+    /// from a hash of (frame, channel), so every run and every block size gives the same noise.
+    public static func triangularNoise(frame: Int64, channel: Int) -> Double {
+        let bits = mix(UInt64(bitPattern: frame) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: channel) &* 0xC2B2_AE3D_27D4_EB4F)
+        let a = Double(bits >> 40) * 0x1p-24
+        let b = Double(bits & 0xFF_FFFF) * 0x1p-24
+        return a - b
+    }
+
+    /// SplitMix64's finaliser: every input bit affects every output bit.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
