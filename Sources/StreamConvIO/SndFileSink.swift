@@ -90,7 +90,7 @@ public final class SndFileSink: AudioSink {
         }
         if let quality = settings.quality, !SndFile.set(SndFile.vbrQuality, quality, on: handle) {
             _ = SndFile.close(handle)
-            throw .format(path: name, reason: "--quality applies to lossy encodings (Vorbis, Opus, MP3), not \(format)")
+            throw .format(path: name, reason: "--quality applies to lossy encodings (Vorbis, Opus, MP3) and FLAC, not \(format)")
         }
         if let level = settings.compression, !SndFile.set(SndFile.compressionLevel, level, on: handle) {
             _ = SndFile.close(handle)

@@ -6,7 +6,10 @@ import Testing
 
 /// The built `streamconv` executable, run as a user runs it.
 struct CLI {
+    /// The built executable; `STREAMCONV_TEST_EXECUTABLE` points the suite at another build
+    /// (an older commit's, to watch a new test fail before its fix).
     static let executable: URL = {
+        if let other = ProcessInfo.processInfo.environment["STREAMCONV_TEST_EXECUTABLE"] { return URL(fileURLWithPath: other) }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("streamconv")
     }()
@@ -21,8 +24,18 @@ struct CLI {
 
     /// Runs `streamconv args` in `directory` with `input` on stdin.
     static func run(_ args: [String], in directory: URL? = nil, input: Data = Data()) throws -> Result {
+        try launch(executable, args, in: directory, input: input)
+    }
+
+    /// Runs `script` with /bin/sh, `$SC` being the executable (for redirections and limits
+    /// a Process cannot express: `2>&-`, `ulimit -f`, file names that are not UTF-8).
+    static func shell(_ script: String, in directory: URL? = nil, input: Data = Data()) throws -> Result {
+        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", "SC='\(executable.path)'; " + script], in: directory, input: input)
+    }
+
+    private static func launch(_ program: URL, _ args: [String], in directory: URL?, input: Data) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = args
         process.currentDirectoryURL = directory ?? repository
         var environment = ProcessInfo.processInfo.environment
