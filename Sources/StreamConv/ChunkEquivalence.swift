@@ -39,9 +39,7 @@ public enum ChunkEquivalence {
                 at += size
             }
             let end = try processor.finish()
-            var whole = end.head
-            for piece in pieces { whole = whole.appending(piece) }
-            streamed = .success(whole.appending(end.tail))
+            streamed = .success(Signal.concatenating([end.head] + pieces + [end.tail]))
         } catch {
             streamed = .failure(error)
         }

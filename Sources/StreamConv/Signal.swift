@@ -126,6 +126,23 @@ public struct Signal<T: ConvScalar>: Sendable, Equatable, CustomStringConvertibl
         return out
     }
 
+    /// The signals one after another (same channel count), copied once: linear in the total
+    /// length however many pieces there are.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func concatenating(_ pieces: [Signal]) -> Signal {
+        let channels = pieces.first?.channels ?? 0
+        precondition(pieces.allSatisfy { $0.channels == channels }, "channel counts differ")
+        var out = Signal(channels: channels, capacity: pieces.reduce(0) { $0 + $1.frames })
+        var at = 0
+        for piece in pieces {
+            piece.copyFrames(0..<piece.frames, into: &out, at: at)
+            at += piece.frames
+        }
+        out.setFrames(at)
+        return out
+    }
+
     /// Read access to the raw storage: channel `c`, frame `i` is at `c · capacity + i`.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {

@@ -23,10 +23,22 @@ final class ProgressBar {
     private let enabled: Bool
     private let delay: Duration
     private var drawn = false
+    /// Counts things (`"trials"`) instead of audio frames.
+    private let unit: String?
 
     init(totalFrames: Int64?, sampleRate: Int, mode: ProgressMode = .auto) {
         total = totalFrames
         rate = sampleRate
+        unit = nil
+        enabled = mode == .always || mode == .auto && isatty(2) == 1
+        delay = mode == .always ? .zero : .seconds(1)
+    }
+
+    /// A bar counting `total` things called `unit`.
+    init(counting total: Int, unit: String, mode: ProgressMode = .auto) {
+        self.total = Int64(total)
+        rate = 1
+        self.unit = unit
         enabled = mode == .always || mode == .auto && isatty(2) == 1
         delay = mode == .always ? .zero : .seconds(1)
     }
@@ -38,6 +50,14 @@ final class ProgressBar {
         if let lastDraw, now - lastDraw < .milliseconds(100) { return }
         lastDraw = now
         let elapsed = (now - start).inSeconds
+        if let unit, let total {
+            let fraction = min(1, Double(frames) / Double(max(1, total)))
+            let filled = Int(fraction * 30)
+            let bar = "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: 30 - filled) + "]"
+            StandardError.write("\r" + bar + String(format: " %3.0f%%  %lld / %lld ", fraction * 100, frames, total) + unit + "\u{1B}[K")
+            drawn = true
+            return
+        }
         let audio = Double(frames) / Double(rate)
         var line: String
         if let total, total > 0 {

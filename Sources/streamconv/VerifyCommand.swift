@@ -17,14 +17,18 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var presetOptions: PresetOptions
 
-    @Option(help: "Number of random signals and chunkings.")
+    @Option(parsing: .unconditional, help: "Number of random signals and chunkings.")
     var trials = 100
 
     @Option(help: "Seed for the random signals and chunkings.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("Progress bar on stderr: auto (on a terminal, after a second), always, never.", valueName: "when"))
+    var progress: ProgressMode = .auto
+
     func validate() throws {
         if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        if trials > 1_000_000 { throw ValidationError("--trials must be at most 1000000, got \(trials)") }
     }
 
     func run() throws {
@@ -36,7 +40,10 @@ struct VerifyCommand: ParsableCommand {
         let float = try preset.conv1d(as: Float.self)
         let double = try preset.conv1d(as: Double.self)
         var checked = 0
+        let bar = ProgressBar(counting: trials, unit: "trials", mode: progress)
+        defer { bar.clear() }
         for trial in 1...trials {
+            bar.update(Int64(trial - 1))
             let length = trial == 1 ? shortest : Int.random(in: shortest...longest, using: &rng)
             let maxFrames = [1, 7, 64, 4096].randomElement(using: &rng)!
             let sizes = ChunkEquivalence.randomChunking(length: length, using: &rng)

@@ -18,7 +18,7 @@ struct TemporaryFolder {
 
 /// A 16-bit PCM WAV written byte by byte, independently of libsndfile; `extensible` writes
 /// WAVE_FORMAT_EXTENSIBLE (tag 0xFFFE with the PCM sub-format GUID).
-func handWrittenWAV(samples: [Int16], channels: Int, rate: Int, extensible: Bool) -> Data {
+func handWrittenWAV(samples: [Int16], channels: Int, rate: Int, extensible: Bool, mask: Int? = nil) -> Data {
     var d = Data()
     func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
     func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
@@ -28,7 +28,7 @@ func handWrittenWAV(samples: [Int16], channels: Int, rate: Int, extensible: Bool
     d.append(contentsOf: Array("fmt ".utf8)); u32(fmtSize)
     u16(extensible ? 0xFFFE : 1); u16(channels); u32(rate); u32(rate * channels * 2); u16(channels * 2); u16(16)
     if extensible {
-        u16(22); u16(16); u32(channels == 2 ? 3 : 4)
+        u16(22); u16(16); u32(mask ?? (channels == 2 ? 3 : 4))
         // KSDATAFORMAT_SUBTYPE_PCM 00000001-0000-0010-8000-00aa00389b71
         d.append(contentsOf: [0x01, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71])
     }

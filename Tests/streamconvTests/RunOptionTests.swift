@@ -1,0 +1,195 @@
+import Foundation
+import StreamConv
+import StreamConvIO
+import Testing
+
+/// `run` as users drive it: reproducible output, integer output options, containers, raw
+/// formats, option mistakes, truncated and non-finite input (issue 5, items 3, 4, 6–9, 22, 24).
+@Suite(.serialized) struct RunOptionTests {
+    let dir = temporaryFolder()
+    let x: Signal<Float>
+
+    init() throws {
+        var rng = SeededGenerator(seed: 8)
+        x = Signal((0..<2).map { _ in (0..<5000).map { _ in Float((rng.nextUnit() - 0.5) * 0.8) } })
+        try writeFile(x, dir.appendingPathComponent("in.wav").path)
+    }
+
+    func run(_ args: [String], input: Data = Data()) throws -> CLI.Result {
+        try CLI.run(["run", "--preset", "lowpass-4k"] + args, in: dir, input: input)
+    }
+
+    func bytes(_ name: String) throws -> Data { try Data(contentsOf: dir.appendingPathComponent(name)) }
+
+    /// Same inputs and options, byte-identical files (a second apart: the float WAV PEAK
+    /// chunk's timestamp made them differ).
+    @Test func outputBytesAreReproducible() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(String, [String])] = [("a.wav", []), ("b.wav", ["--out-format", "pcm16"]), ("c.flac", []), ("d.aiff", []), ("e.caf", []), ("f.wav", ["--out-format", "pcm24", "--dither", "tpdf"])]
+        var first: [Data] = []
+        for (name, options) in cases {
+            #expect(try run(["--in", "in.wav", "--out", name] + options).status == 0)
+            first.append(try bytes(name))
+        }
+        sleep(1)
+        for ((name, options), earlier) in zip(cases, first) {
+            #expect(try run(["--in", "in.wav", "--out", name] + options).status == 0)
+            #expect(try bytes(name) == earlier, "\(name)")
+        }
+    }
+
+    /// TPDF dither depends on the absolute frame, not the block: identical for every --block.
+    @Test func ditheredOutputIsTheSameForEveryBlockSize() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var outputs: [Data] = []
+        for block in ["1", "77", "4096", "whole"] {
+            let r = try run(["--in", "in.wav", "--out", "d\(block).wav", "--out-format", "pcm16", "--dither", "tpdf", "--block", block])
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try bytes("d\(block).wav"))
+        }
+        #expect(Set(outputs).count == 1)
+        #expect(try run(["--in", "in.wav", "--out", "plain.wav", "--out-format", "pcm16"]).status == 0)
+        #expect(try bytes("plain.wav") != outputs[0], "the dither changed something")
+    }
+
+    @Test func clipErrorStopsWithoutOutput() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeFile(Signal([[0.5, 1.5, -2, 0.25], [0.1, 0.2, 3, 0.3]]), dir.appendingPathComponent("loud.wav").path)
+        let counted = try CLI.run(["run", "--preset", "identity-stereo", "--in", "loud.wav", "--out", "o.wav", "--out-format", "pcm16"], in: dir)
+        #expect(counted.status == 0 && counted.stderr.contains(", 3 samples clipped"), "\(counted.stderr)")
+        let refused = try CLI.run(["run", "--preset", "identity-stereo", "--in", "loud.wav", "--out", "e.wav", "--out-format", "pcm16", "--clip", "error"], in: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "Error: e.wav: output frame 1, channel 0 is outside the integer range (--clip error); lower the level or write --out-format float\n", "\(refused.stderr)")
+        #expect(!contents(dir).contains("e.wav"))
+    }
+
+    /// Strings travel from input to output, and `software` names streamconv.
+    @Test func metadataIsCopied() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var settings = SndFileSink.Settings(format: SndFileFormat(major: 0x010000, subtype: 0x0002))
+        settings.metadata.strings = [.title: "Étude", .artist: "Someone", .comment: "take 2", .date: "2026"]
+        settings.expectedFrames = Int64(x.frames)
+        let sink = try SndFileSink(output: OutputFile(path: SystemPath(dir.appendingPathComponent("tagged.wav").path)), settings: settings, channels: 2, sampleRate: 48000)
+        try sink.write(x)
+        try sink.commit()
+        for out in ["t.wav", "t.flac"] {
+            #expect(try run(["--in", "tagged.wav", "--out", out]).status == 0)
+            let strings = try SndFileSource(path: dir.appendingPathComponent(out).path).metadata.strings
+            #expect(strings[.title] == "Étude" && strings[.artist] == "Someone" && strings[.comment] == "take 2" && strings[.date] == "2026", "\(out): \(strings)")
+            #expect(strings[.software]?.hasPrefix("streamconv \(StreamConvVersion.string)") == true, "\(strings)")
+        }
+    }
+
+    /// Extensions choose the container and codec; a lossy input gets a neutral sample type.
+    @Test func containersAndCodecs() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let txt = try run(["--in", "in.wav", "--out", "o.txt"])
+        #expect(txt.status == 1 && txt.stderr.hasPrefix("Error: cannot write o.txt: no audio container is known for .txt; use one of .wav"), "\(txt.stderr)")
+        #expect(!contents(dir).contains("o.txt"))
+        #expect(try run(["--in", "in.wav", "--out", "o.txt", "--type", "wav"]).status == 0)
+        #expect(String(decoding: try bytes("o.txt").prefix(4), as: UTF8.self) == "RIFF")
+        for (name, description) in [("o.ogg", "Vorbis"), ("o.opus", "Opus"), ("o.mp3", "MPEG Layer III")] {
+            let r = try run(["--in", "in.wav", "--out", name, "--quality", "0.5"])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            #expect(try SndFileSource(path: dir.appendingPathComponent(name).path).formatDescription.contains(description), "\(name)")
+        }
+        for (name, description) in [("from-mp3.wav", "32 bit float"), ("from-mp3.flac", "Signed 24 bit PCM")] {
+            let r = try run(["--in", "o.mp3", "--out", name])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            #expect(try SndFileSource(path: dir.appendingPathComponent(name).path).formatDescription.hasSuffix(description))
+        }
+        #expect(try run(["--in", "in.wav", "--out", "fast.flac", "--out-format", "pcm24", "--compression", "0"]).status == 0)
+        #expect(try run(["--in", "in.wav", "--out", "small.flac", "--out-format", "pcm24", "--compression", "1"]).status == 0)
+        #expect(try bytes("small.flac").count < bytes("fast.flac").count)
+    }
+
+    /// Raw input and output in f32, s16 and s32; a raw stride that does not divide the rate is fine.
+    @Test func rawFormats() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let codes: [Int16] = [0, 1, -1, 16384, -32768, 32767, 100, -100]
+        let s16 = Data(codes.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } })
+        let same = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--raw-format", "s16"], in: dir, input: s16)
+        #expect(same.status == 0 && same.stdout == s16, "\(same.stderr)")
+        let floats = Data([Float(0.5), -0.25, 1e-3, 3, -1, 0.125].flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian) { Array($0) } })
+        let f32 = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--raw-format", "f32"], in: dir, input: floats)
+        #expect(f32.status == 0 && f32.stdout == floats)
+        let s32 = Data(codes.flatMap { withUnsafeBytes(of: (Int32($0) << 16).littleEndian) { Array($0) } })
+        let widened = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--raw-format", "s32"], in: dir, input: s32)
+        #expect(widened.stdout == s32)
+        try Data(#"{"conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "stride": 2, "groups": 2}, "init": {"seed": 1}}"#.utf8)
+            .write(to: dir.appendingPathComponent("stride2.json"))
+        let strided = try CLI.run(["run", "--preset", "stride2.json", "--in", "-", "--out", "-", "--rate", "44101"], in: dir, input: Data(repeating: 0, count: 8 * 64))
+        #expect(strided.status == 0, "\(strided.stderr)")
+        #expect(strided.stderr.contains("(2 ch @ 22050.5 Hz)"))
+        let fileOut = try CLI.run(["run", "--preset", "stride2.json", "--in", "-", "--out", "o.wav", "--rate", "44101"], in: dir, input: Data(repeating: 0, count: 8 * 64))
+        #expect(fileOut.status == 1 && fileOut.stderr.hasPrefix("Error: the input rate 44101 Hz / stride 2 is not a whole number of Hz"), "\(fileOut.stderr)")
+    }
+
+    /// Options that would be ignored are mistakes: one line, a --help hint, exit 64.
+    @Test(arguments: [
+        (["--in", "in.wav", "--out", "o.wav", "--rate", "44100"], "Error: --rate is for raw input (--in -); a file's rate comes from its header"),
+        (["--in", "in.wav", "--out", "-", "--out-format", "pcm16"], "Error: --out-format is for file output; raw output (--out -) takes --raw-format f32|s16|s32"),
+        (["--in", "in.wav", "--out", "o.wav", "--raw-format", "s16"], "Error: --raw-format is for raw input or output (-)"),
+        (["--in", "in.wav", "--in", "other.wav", "--out", "o.wav"], "Error: --in was given 2 times; give it once"),
+        (["--in", "in.wav", "--out", "a.wav", "--out=b.wav"], "Error: --out was given 2 times; give it once"),
+        (["--in", "in.wav", "--out", "o.wav", "--block", "-1"], "Error: --block must be at least 1, got -1"),
+        (["--in", "-", "--out", "o.wav", "--rate", "-5"], "Error: --rate must be at least 1, got -5"),
+        (["--in", "-", "--out", "o.wav", "--rate", "2147483648"], "Error: --rate must be at most 2147483647 Hz, got 2147483648"),
+        (["--in", "in.wav", "--out", "o.ogg", "--quality", "2"], "Error: --quality must be between 0 and 1, got 2.0"),
+    ])
+    func ignoredOptionsAreUsageErrors(args: [String], message: String) throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(args)
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 2 && lines[1] == "Run 'streamconv run --help' for usage.", "\(r.stderr)")
+        #expect(contents(dir) == ["in.wav"])
+    }
+
+    @Test func versionHelpAndNoSubcommand() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && version.out == "streamconv \(StreamConvVersion.string)\n")
+        let bare = try CLI.run([])
+        #expect(bare.status == 64 && bare.stderr.contains("SUBCOMMANDS:") && bare.stdout.isEmpty)
+        let help = try CLI.run(["run", "--help"])
+        #expect(help.status == 0 && help.out.contains("--in-place") && help.out.contains("--dither"))
+        let verifyTrials = try CLI.run(["verify", "--preset", "lowpass-4k", "--trials", "-1"])
+        #expect(verifyTrials.status == 64 && verifyTrials.stderr.hasPrefix("Error: --trials must be at least 1, got -1"), "\(verifyTrials.stderr)")
+    }
+
+    /// A WAV whose header promises more than it holds: a warning (exit 0), or with --strict
+    /// an error and no output. Non-finite input samples are counted; NaN becomes 0 in PCM.
+    @Test func truncatedAndNonFiniteInput() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var wav = handWrittenPCM16(frames: 125, channels: 2, promisedFrames: 48000)
+        try wav.write(to: dir.appendingPathComponent("cut.wav"))
+        let warned = try CLI.run(["run", "--preset", "identity-stereo", "--in", "cut.wav", "--out", "o.wav"], in: dir)
+        #expect(warned.status == 0)
+        #expect(warned.stderr.contains("cut.wav: warning: the input's header promises 48000 frames but only 125 could be read"), "\(warned.stderr)")
+        let strict = try CLI.run(["run", "--preset", "identity-stereo", "--in", "cut.wav", "--out", "s.wav", "--strict"], in: dir)
+        #expect(strict.status == 1 && strict.stderr == "Error: cut.wav: the header promises 48000 frames but only 125 could be read (truncated file?); no output written (--strict)\n", "\(strict.stderr)")
+        #expect(!contents(dir).contains("s.wav"))
+        wav = Data()
+        try writeFile(Signal([[0.5, .nan, .infinity, -.infinity, 0.25], [.nan, 0.1, 0.2, 0.3, 0.4]]), dir.appendingPathComponent("nan.wav").path)
+        let r = try CLI.run(["run", "--preset", "identity-stereo", "--in", "nan.wav", "--out", "n.wav", "--out-format", "pcm16"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stderr.contains(", 2 samples clipped, 4 non-finite input samples (NaN/Inf), 2 NaN output samples written as 0"), "\(r.stderr)")
+        let (y, _) = try readFile(dir.appendingPathComponent("n.wav").path)
+        #expect(y[0, 1] == 0 && y[1, 0] == 0 && y[0, 2] == Float(32767) / 32768 && y[0, 3] == -1)
+    }
+}
+
+/// A 16-bit WAV whose data chunk header announces `promisedFrames` but holds `frames`.
+func handWrittenPCM16(frames: Int, channels: Int, promisedFrames: Int) -> Data {
+    var d = Data()
+    func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
+    func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
+    let promised = promisedFrames * channels * 2
+    d.append(contentsOf: Array("RIFF".utf8)); u32(36 + promised); d.append(contentsOf: Array("WAVE".utf8))
+    d.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(channels); u32(48000); u32(48000 * channels * 2); u16(channels * 2); u16(16)
+    d.append(contentsOf: Array("data".utf8)); u32(promised)
+    for i in 0..<(frames * channels) { u16(i % 100) }
+    return d
+}
