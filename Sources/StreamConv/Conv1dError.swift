@@ -34,6 +34,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputCapacity(needed: Int, capacity: Int)
     /// `process` was called after `finish` without a `reset`.
     case streamFinished
+    /// The input rate divided by the stride is not a whole number of Hz.
+    case strideDoesNotDivideRate(rate: Int, stride: Int)
 
     public var description: String {
         switch self {
@@ -71,6 +73,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
             return "batch item \(index) has shape \(Self.shape(got)) but item 0 has \(Self.shape(expected)); a batch needs one shape"
         case let .outputCapacity(needed, capacity):
             return "output buffer holds \(capacity) frames but this call produces \(needed); size it with outputFrameCount(afterProcessing:)"
+        case let .strideDoesNotDivideRate(rate, stride):
+            return "the input rate \(rate) Hz / stride \(stride) is not a whole number of Hz, so no output rate can be written; use an input rate divisible by \(stride)"
         case .streamFinished:
             return "the stream was finished; call reset() before processing a new signal"
         }

@@ -176,6 +176,19 @@ public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
         return (padLeft + inputLength + padRight - receptiveField) / stride + 1
     }
 
+    /// The output rate for an input at `inputRate` Hz: `inputRate / stride`, which must be a
+    /// whole number for a file or a device to carry it.
+    /// - Throws: ``Conv1dError/strideDoesNotDivideRate(rate:stride:)``.
+    public func outputRate(inputRate: Int) throws(Conv1dError) -> Int {
+        try Self.rateRule(inputRate: inputRate, stride: stride)
+    }
+
+    /// ``outputRate(inputRate:)`` for a stride alone.
+    public static func rateRule(inputRate: Int, stride: Int) throws(Conv1dError) -> Int {
+        guard stride > 0, inputRate % stride == 0 else { throw .strideDoesNotDivideRate(rate: inputRate, stride: stride) }
+        return inputRate / stride
+    }
+
     /// Input frames between a sample arriving and the output aligned with it
     /// (output `t` aligns with input `t·stride`) being emitted, once streaming is under way:
     /// `dilation·(kernel_size−1) − pad_left`, never below zero. Reflect padding adds a wait

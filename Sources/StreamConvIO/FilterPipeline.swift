@@ -66,8 +66,11 @@ public enum FilterPipeline {
     /// The output rate for `inputRate` and `stride`.
     /// - Throws: ``IOError/strideRate(rate:stride:)`` when it is not a whole number.
     public static func outputRate(inputRate: Int, stride: Int) throws(IOError) -> Int {
-        guard inputRate % stride == 0 else { throw .strideRate(rate: inputRate, stride: stride) }
-        return inputRate / stride
+        do {
+            return try Conv1dSpec.rateRule(inputRate: inputRate, stride: stride)
+        } catch {
+            throw .strideRate(rate: inputRate, stride: stride)
+        }
     }
 
     /// Checks a source against a filter: channel count, rate when the preset names one, and

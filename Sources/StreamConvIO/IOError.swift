@@ -1,3 +1,5 @@
+import StreamConv
+
 /// Why reading, writing or running a file could not be done. Messages name the file and,
 /// where the library gives one, libsndfile's own reason.
 public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -37,7 +39,7 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .sampleRate(path, got, preset):
             return "\(path) is at \(got) Hz but the preset was made for \(preset) Hz; resample the input or use a preset for \(got) Hz"
         case let .strideRate(rate, stride):
-            return "the input rate \(rate) Hz / stride \(stride) is not a whole number of Hz, so no output rate can be written; use an input rate divisible by \(stride) (raw output, --out -, has no rate and is allowed)"
+            return Conv1dError.strideDoesNotDivideRate(rate: rate, stride: stride).description + " (raw output, --out -, has no rate and is allowed)"
         case let .format(path, reason): return "cannot write \(path): \(reason)"
         case let .partialFrame(bytes, frameBytes):
             return "raw input ended inside a frame (\(bytes) bytes is not a multiple of \(frameBytes) bytes per frame)"

@@ -15,8 +15,11 @@ enum SndFile {
         sf_open_fd(descriptor, mode, &info, 0)
     }
 
+    /// The most channels libsndfile reads or writes (`SF_MAX_CHANNELS`).
+    static let maximumChannels = 1024
+
     static func formatIsValid(format: Int32, channels: Int, rate: Int) -> Bool {
-        guard channels > 0, channels <= 1024, rate > 0, rate <= Int(Int32.max) else { return false }
+        guard channels > 0, channels <= maximumChannels, rate > 0, rate <= Int(Int32.max) else { return false }
         var info = SF_INFO()
         info.format = format
         info.channels = Int32(channels)
@@ -80,6 +83,27 @@ enum SndFile {
     }
 
     static func error(_ handle: OpaquePointer) -> Int32 { sf_error(handle) }
+
+    /// Why libsndfile may have refused a WAV it could not describe: a sample rate or channel
+    /// count it cannot hold, read from the `fmt ` chunk directly (libsndfile only says
+    /// "SF_INFO struct incomplete").
+    static func wavHeaderProblem(_ bytes: [UInt8]) -> String? {
+        guard bytes.count >= 12, bytes[0..<4].elementsEqual("RIFF".utf8), bytes[8..<12].elementsEqual("WAVE".utf8) else { return nil }
+        var at = 12
+        func u32(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24 }
+        while at + 8 <= bytes.count {
+            let size = u32(at + 4)
+            if bytes[at..<(at + 4)].elementsEqual("fmt ".utf8), at + 16 <= bytes.count {
+                let channels = Int(bytes[at + 10]) | Int(bytes[at + 11]) << 8
+                let rate = u32(at + 12)
+                if channels == 0 || channels > maximumChannels { return "the WAV header gives \(channels) channels (1 to \(maximumChannels) are possible)" }
+                if rate == 0 || rate > Int(Int32.max) { return "the WAV header gives a sample rate of \(rate) Hz (1 to \(Int32.max) Hz are possible)" }
+                return nil
+            }
+            at += 8 + size + (size & 1)
+        }
+        return nil
+    }
 
     /// libsndfile's log of what it found while parsing the header.
     static func log(_ handle: OpaquePointer) -> String {

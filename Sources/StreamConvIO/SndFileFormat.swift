@@ -125,6 +125,9 @@ public struct Container: Sendable {
         path: SystemPath, type: String?, input: SndFileFormat?, sampleFormat: SampleFormat?, channels: Int, rate: Int
     ) throws(IOError) -> SndFileFormat {
         let name = path.description
+        guard channels <= SndFile.maximumChannels else {
+            throw .format(path: name, reason: "audio files hold at most \(SndFile.maximumChannels) channels (libsndfile's limit) and this output has \(channels); write raw samples with --out - instead")
+        }
         let container: Container?
         if let type {
             guard let named = named(type) else {

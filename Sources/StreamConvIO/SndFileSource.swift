@@ -47,8 +47,15 @@ public final class SndFileSource: AudioSource {
         }
         var info = SF_INFO()
         guard let handle = SndFile.open(descriptor: fd, mode: Int32(SFM_READ), info: &info) else {
-            let reason = SndFile.lastError(nil)
+            var reason = SndFile.lastError(nil)
             close(fd)
+            // libsndfile may have closed the descriptor: read the header through a new one.
+            if case let .success(again) = Syscall.open(path, O_RDONLY) {
+                var head = [UInt8](repeating: 0, count: 4096)
+                let n = Glibc.read(again, &head, head.count)
+                close(again)
+                if n > 0, let problem = SndFile.wavHeaderProblem(Array(head[0..<n])) { reason = problem }
+            }
             throw .open(path: name, reason: reason)
         }
         guard info.samplerate > 0, info.channels > 0 else {

@@ -77,8 +77,10 @@ private struct JSONParser {
 
     func error(_ message: String) -> JSONSyntaxError {
         let before = text[text.startIndex..<index]
-        let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+        // "\r\n" is one Character in Swift: count it as the line break it is.
+        let isBreak = { (c: Character) in c == "\n" || c == "\r\n" }
+        let line = before.reduce(1) { isBreak($1) ? $0 + 1 : $0 }
+        let column = before.count - (before.lastIndex(where: isBreak).map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
         return JSONSyntaxError(line: line, column: column, message: message)
     }
 

@@ -37,8 +37,15 @@ public struct Preset: Sendable {
         ])
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
         description = try top.optional("description") { v, p throws(PresetError) in try v.string(p) } ?? ""
-        sampleRate = try top.optional("sample_rate") { v, p throws(PresetError) in try v.int(p, min: 1) }
+        sampleRate = try top.optional("sample_rate") { v, p throws(PresetError) in try v.int(p, min: 1, max: Int(Int32.max)) }
         spec = try Self.decodeSpec(top.required("conv1d"), path: "conv1d")
+        if let sampleRate {
+            do {
+                _ = try spec.outputRate(inputRate: sampleRate)
+            } catch {
+                throw .conv1d(path: "sample_rate", message: error.description)
+            }
+        }
 
         let sources = ["weight", "weights", "design", "init"].filter(top.has)
         guard sources.count == 1 else { throw .weightSources(found: sources) }
@@ -159,7 +166,7 @@ public struct Preset: Sendable {
         }
         var flat: [Substring] = []
         flat.reserveCapacity(expected.reduce(1, *))
-        try weightValue.collectNumbers(into: &flat, path: "weight")
+        try weightValue.collectNumbers(into: &flat, path: "weight", depth: 3)
         var bias: [Substring]?
         if let b = top.value("bias") {
             guard spec.bias else {
@@ -170,7 +177,7 @@ public struct Preset: Sendable {
                 throw .invalid(path: "bias", expected: "\(spec.outChannels) values (one per output channel)", got: got)
             }
             var values: [Substring] = []
-            try b.collectNumbers(into: &values, path: "bias")
+            try b.collectNumbers(into: &values, path: "bias", depth: 1)
             bias = values
         } else if spec.bias {
             throw .missingKey(path: "bias")
@@ -241,12 +248,13 @@ extension JSONValue {
         return b
     }
 
-    func int(_ path: String, min: Int) throws(PresetError) -> Int {
+    func int(_ path: String, min: Int, max: Int = Int(Int32.max)) throws(PresetError) -> Int {
+        let expected = "an integer from \(min) to \(max)"
         guard case let .number(text) = self, let n = Int(text) else {
             let got: String = if case let .number(text) = self { String(text) } else { kind }
-            throw .invalid(path: path, expected: "an integer ≥ \(min)", got: got)
+            throw .invalid(path: path, expected: expected, got: got)
         }
-        guard n >= min else { throw .invalid(path: path, expected: "an integer ≥ \(min)", got: String(text)) }
+        guard n >= min && n <= max else { throw .invalid(path: path, expected: expected, got: String(text)) }
         return n
     }
 
@@ -285,13 +293,14 @@ extension JSONValue {
         return [items.count] + (items.first?.firstShape(depth: depth - 1) ?? [])
     }
 
-    /// Appends every number of a nested array in row-major order.
-    func collectNumbers(into out: inout [Substring], path: String) throws(PresetError) {
+    /// Appends every number of a nested array of exactly `depth` levels in row-major order.
+    func collectNumbers(into out: inout [Substring], path: String, depth: Int) throws(PresetError) {
         switch self {
-        case let .number(text): out.append(text)
-        case let .array(items):
-            for (i, item) in items.enumerated() { try item.collectNumbers(into: &out, path: "\(path)[\(i)]") }
-        default: throw .invalid(path: path, expected: "a number", got: kind)
+        case let .number(text) where depth == 0: out.append(text)
+        case let .array(items) where depth > 0:
+            for (i, item) in items.enumerated() { try item.collectNumbers(into: &out, path: "\(path)[\(i)]", depth: depth - 1) }
+        default:
+            throw .invalid(path: path, expected: depth == 0 ? "a number" : "an array", got: kind)
         }
     }
 }

@@ -3,9 +3,10 @@ import Foundation
 /// Finds presets by file path or by name.
 ///
 /// A name is looked up as `NAME.json` in, in order: each folder of `$STREAMCONV_PRESETS`
-/// (colon-separated), `./presets`, and the `presets/` folder of the source checkout the
-/// running executable was built in (found by walking up from the executable), so
-/// `streamconv run --preset lowpass-4k` works from a fresh build without installing anything.
+/// (colon-separated), the installed presets (`share/streamconv/presets` beside the binary's
+/// `bin/`, where `scripts/install` puts them), `./presets`, and the `presets/` folder of the
+/// source checkout the running executable was built in (found by walking up from the
+/// executable), so `streamconv run --preset lowpass-4k` works from a fresh build too.
 public struct PresetLibrary: Sendable {
     /// The folders searched for names, in order.
     public let folders: [URL]
@@ -21,10 +22,19 @@ public struct PresetLibrary: Sendable {
         if let list = environment["STREAMCONV_PRESETS"] {
             folders += list.split(separator: ":").map { URL(fileURLWithPath: String($0)) }
         }
+        if let executable = executableFolder() {
+            folders.append(executable.deletingLastPathComponent().appendingPathComponent("share/streamconv/presets"))
+        }
         folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("presets"))
         if let checkout = sourceCheckoutPresets() { folders.append(checkout) }
         var seen = Set<String>()
         return PresetLibrary(folders: folders.filter { seen.insert($0.standardizedFileURL.path).inserted })
+    }
+
+    /// The folder of the running executable, symlinks resolved.
+    static func executableFolder() -> URL? {
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        return URL(fileURLWithPath: exe).deletingLastPathComponent()
     }
 
     /// The `presets/` folder beside the `Package.swift` above the running executable, if any.
@@ -49,11 +59,12 @@ public struct PresetLibrary: Sendable {
     /// The file a preset argument names: an existing file path, or a name in ``folders``.
     /// - Throws: ``PresetError/notFound(name:searched:)``.
     public func locate(_ nameOrPath: String) throws(PresetError) -> URL {
+        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".json")
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue || looksLikePath {
+            // What is there is loaded, and refused with its reason when it is no preset file.
             return URL(fileURLWithPath: nameOrPath)
         }
-        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".json")
         if !looksLikePath {
             for folder in folders {
                 let file = folder.appendingPathComponent(nameOrPath + ".json")
@@ -69,15 +80,55 @@ public struct PresetLibrary: Sendable {
         return (try Self.load(url), url)
     }
 
-    /// Loads a preset file.
+    /// The largest preset file read (a layer's weights as JSON text).
+    public static let largestFile = 1 << 30
+
+    /// Loads a preset file: a regular file of UTF-8 JSON (a UTF-8 byte-order mark is allowed).
+    /// - Throws: ``PresetError/unreadable(path:reason:)`` saying what the file is instead
+    ///   (a folder, a FIFO or device, UTF-16 text, invalid UTF-8), or a decoding error.
     public static func load(_ url: URL) throws(PresetError) -> Preset {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
+        let path = url.path
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(path: path, reason: "it is a folder, not a preset file")
+        default: throw .unreadable(path: path, reason: "it is not a regular file (a FIFO, socket or device); give a .json file")
         }
+        guard Int(st.st_size) <= largestFile else {
+            throw .unreadable(path: path, reason: "it is \(st.st_size) bytes; presets over \(largestFile) bytes are refused (use a weights file for large layers)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno == 0 ? EIO : errno)))
+        }
+        let text = try decodeUTF8(bytes, path: path)
         return try Preset(json: text, defaultName: url.deletingPathExtension().lastPathComponent, file: url.lastPathComponent)
+    }
+
+    /// The text of a preset file, which must be UTF-8.
+    static func decodeUTF8(_ bytes: [UInt8], path: String) throws(PresetError) -> String {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF])
+            || (body.count >= 2 && (body[body.startIndex] == 0 || body[body.startIndex + 1] == 0)) {
+            throw .unreadable(path: path, reason: "it is UTF-16 text; presets are UTF-8 JSON (save it as UTF-8)")
+        }
+        var offset = body.startIndex
+        var iterator = body.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case let .scalarValue(scalar):
+                offset += UTF8.width(scalar)
+            case .emptyInput:
+                return String(decoding: body, as: UTF8.self)
+            case .error:
+                throw .unreadable(path: path, reason: "byte \(offset) is not valid UTF-8; presets are UTF-8 JSON")
+            }
+        }
     }
 
     /// Every preset file in ``folders`` (the first of each name wins), sorted by name, with

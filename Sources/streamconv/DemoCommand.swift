@@ -42,6 +42,10 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("the demo needs a 2-channel preset; \(preset.name) has in_channels=\(preset.spec.inChannels)")
         }
         let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: preset.spec.stride)
+        let frames = Int(seconds * Double(rate))
+        try MemoryBudget(option: nil).check(
+            Saturating.sum([preset.spec.weightBytes(scalarSize: 4), preset.spec.streamBytes(maxFrames: 4096, scalarSize: 4), Saturating.product([frames, 16])]),
+            for: "the demo with \(preset.spec)")
         let conv = try preset.conv1d(as: Float.self)
         let folder = SystemPath.fromArgument(directory)
         let inputPath = folder.appending(Array("demo-input.wav".utf8))

@@ -26,7 +26,7 @@ struct ByteCount: ExpressibleByArgument, Equatable {
     var text: String {
         let units = [("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
         for (name, size) in units where bytes >= size {
-            return String(format: "%.1f %@ (%d bytes)", Double(bytes) / Double(size), name, bytes)
+            return String(format: "%.1f ", Double(bytes) / Double(size)) + "\(name) (\(bytes) bytes)"
         }
         return "\(bytes) bytes"
     }

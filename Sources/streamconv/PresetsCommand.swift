@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StreamConvPresets
 
 /// `streamconv presets`: lists the presets found by name.
@@ -6,14 +7,17 @@ struct PresetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "presets",
         abstract: "List the presets that --preset finds by name.",
-        discussion: "Searched: each folder of $STREAMCONV_PRESETS, ./presets, and the presets/ folder of the source checkout.")
+        discussion: """
+            Searched in order: each folder of $STREAMCONV_PRESETS, the installed presets \
+            (PREFIX/share/streamconv/presets beside PREFIX/bin/streamconv), ./presets, and the \
+            presets/ folder of the source checkout the binary was built in.
+            """)
 
     func run() throws {
         let library = PresetLibrary.standard()
         let found = library.all()
         if found.isEmpty {
-            print("no presets found in \(library.folders.map(\.path).joined(separator: ", "))")
-            return
+            throw NoPresets(folders: library.folders.map(\.path))
         }
         let width = found.map(\.name.count).max()!
         for (name, url, result) in found {
@@ -25,5 +29,13 @@ struct PresetsCommand: ParsableCommand {
                 print("\(padded)  (invalid: \(error)) \(url.path)")
             }
         }
+    }
+}
+
+/// No preset in any folder searched.
+struct NoPresets: Error, CustomStringConvertible {
+    let folders: [String]
+    var description: String {
+        "no presets found; searched \(folders.joined(separator: ", ")); install them with scripts/install or set STREAMCONV_PRESETS"
     }
 }

@@ -107,6 +107,7 @@ struct RunCommand: ParsableCommand {
             file = opened
             source = opened
         }
+        if let frames = source.frameCount { try spec.validateInputLength(Int(clamping: frames)) }
         let rawToRaw = input == "-" && output == "-"
         try FilterPipeline.checkCompatible(source, spec: spec, presetRate: preset.sampleRate, requireWholeOutputRate: !rawToRaw)
 

@@ -23,6 +23,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Seed for the random signals and chunkings.")
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
+    var maxMemory: ByteCount?
+
     @Option(help: ArgumentHelp("Progress bar on stderr: auto (on a terminal, after a second), always, never.", valueName: "when"))
     var progress: ProgressMode = .auto
 
@@ -36,7 +39,13 @@ struct VerifyCommand: ParsableCommand {
         let spec = preset.spec
         var rng = SeededGenerator(seed: seed)
         let shortest = spec.minimumInputLength
-        let longest = shortest + max(2000, 4 * spec.receptiveField)
+        let longest = Saturating.sum([shortest, max(2000, Saturating.product([4, spec.receptiveField]))])
+        // Float and Double: weights, a stream, the signal, its padded copy and the output.
+        let perScalar = Saturating.sum([
+            spec.weightBytes(scalarSize: 1), spec.streamBytes(maxFrames: 4096, scalarSize: 1),
+            spec.forwardBytes(inputLength: longest, scalarSize: 1), Saturating.product([3, longest, spec.inChannels + spec.outChannels]),
+        ])
+        try MemoryBudget(option: maxMemory).check(Saturating.product([perScalar, 12]), for: "verifying \(spec) on signals of up to \(longest) frames")
         let float = try preset.conv1d(as: Float.self)
         let double = try preset.conv1d(as: Double.self)
         var checked = 0

@@ -76,16 +76,16 @@ import Testing
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mode": "mirror"}, "init": {"seed": 1}"#,
                     #"conv1d.padding_mode: expected one of zeros, reflect, replicate, circular, got "mirror""#)
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1.5}, "init": {"seed": 1}"#,
-                    "conv1d.kernel_size: expected an integer ≥ 1, got 1.5")
+                    "conv1d.kernel_size: expected an integer from 1 to 2147483647, got 1.5")
         expectError(#""conv1d": {"in_channels": "2", "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1}"#,
-                    "conv1d.in_channels: expected an integer ≥ 1, got a string")
+                    "conv1d.in_channels: expected an integer from 1 to 2147483647, got a string")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding": "full"}, "init": {"seed": 1}"#,
                     #"conv1d.padding: expected an integer ≥ 0, [integer], "same" or "valid", got "full""#)
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding": -1}, "init": {"seed": 1}"#,
-                    "conv1d.padding: expected an integer ≥ 0, got -1")
+                    "conv1d.padding: expected an integer from 0 to 2147483647, got -1")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": 1}, "init": {"seed": 1}"#,
                     "conv1d.bias: expected true or false, got a number")
-        expectError(#""sample_rate": 0, "# + Self.base, "sample_rate: expected an integer ≥ 1, got 0")
+        expectError(#""sample_rate": 0, "# + Self.base, "sample_rate: expected an integer from 1 to 2147483647, got 0")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": [1, 2]}, "init": {"seed": 1}"#,
                     "conv1d.kernel_size: expected an integer ≥ 1 or a list of one, got a list of 2")
     }
@@ -202,5 +202,75 @@ import Testing
         #expect(try library.locate(path).path == path)
         #expect(throws: PresetError.notFound(name: "nope", searched: [Self.folder.path])) { try library.locate("nope") }
         #expect(throws: PresetError.notFound(name: "missing/x.json", searched: [])) { try library.locate("missing/x.json") }
+    }
+}
+
+/// Presets a user can break (issue 5, items 19, 22, 25): each mistake is one clear line.
+@Suite struct PresetMistakeTests {
+    func decode(_ json: String) -> String? {
+        do {
+            _ = try Preset(json: json, defaultName: "p")
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// A rate the stride does not divide is refused where `info` sees it, not only by `run`.
+    @Test func sampleRateMustBeDivisibleAndInRange() {
+        #expect(decode(#"{"sample_rate": 44100, "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "stride": 8}, "init": {"seed": 1}}"#)
+                == "sample_rate: the input rate 44100 Hz / stride 8 is not a whole number of Hz, so no output rate can be written; use an input rate divisible by 8")
+        #expect(decode(#"{"sample_rate": 3000000000, "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1}}"#)
+                == "sample_rate: expected an integer from 1 to 2147483647, got 3000000000")
+        #expect(decode(#"{"sample_rate": 44100, "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "stride": 3}, "init": {"seed": 1}}"#) == nil)
+    }
+
+    /// The schema's depths are strict: a 4-D weight or a 2-D bias is not flattened.
+    @Test func weightAndBiasDepthsAreStrict() {
+        #expect(decode(#"{"conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": false}, "weight": [[[[0.5]]]]}"#)
+                == "weight[0][0][0]: expected a number, got an array")
+        #expect(decode(#"{"conv1d": {"in_channels": 1, "out_channels": 2, "kernel_size": 1}, "weight": [[[1]], [[2]]], "bias": [[1], [2]]}"#)
+                == "bias[0]: expected a number, got an array")
+    }
+
+    /// An error on line 4 of a CRLF file is reported on line 4.
+    @Test func crlfLinesAreCounted() {
+        let text = "{\r\n  \"conv1d\": {\"in_channels\": 1,\r\n    \"out_channels\": 1,\r\n    \"kernel_size\": 1,,\r\n  \"init\": {\"seed\": 1}}"
+        #expect(decode(text) == "preset: not valid JSON at line 4, column 22: expected a quoted key", "\(decode(text) ?? "")")
+    }
+
+    @Test func filesThatAreNotPresetsSayWhatTheyAre() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamconv-presets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func load(_ name: String) -> String {
+            do {
+                _ = try PresetLibrary.load(dir.appendingPathComponent(name))
+                return "loaded"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let json = #"{"conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1}}"#
+        try Data(json.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).write(to: dir.appendingPathComponent("utf16.json"))
+        try (Data([0xFF, 0xFE]) + Data(json.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })).write(to: dir.appendingPathComponent("bom16.json"))
+        try (Data(#"{"name": "caf"#.utf8) + Data([0xE9]) + Data(#"", "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1}}"#.utf8))
+            .write(to: dir.appendingPathComponent("latin1.json"))
+        try (Data([0xEF, 0xBB, 0xBF]) + Data(json.utf8)).write(to: dir.appendingPathComponent("bom8.json"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("folder.json"), withIntermediateDirectories: true)
+        #expect(mkfifo(dir.appendingPathComponent("fifo.json").path, 0o644) == 0)
+        #expect(load("utf16.json").hasSuffix("it is UTF-16 text; presets are UTF-8 JSON (save it as UTF-8)"))
+        #expect(load("bom16.json").hasSuffix("it is UTF-16 text; presets are UTF-8 JSON (save it as UTF-8)"))
+        #expect(load("latin1.json").hasSuffix("byte 13 is not valid UTF-8; presets are UTF-8 JSON"), "\(load("latin1.json"))")
+        #expect(load("bom8.json") == "loaded")
+        #expect(load("folder.json").hasSuffix("it is a folder, not a preset file"))
+        #expect(load("fifo.json").hasSuffix("it is not a regular file (a FIFO, socket or device); give a .json file"))
+        // `presets` lists the folder's entries, the broken ones with their reason.
+        let listed = PresetLibrary(folders: [dir]).all()
+        #expect(listed.count == 6)
+        #expect(listed.allSatisfy { entry in
+            if case let .failure(error) = entry.result { return !"\(error)".contains("NSCocoaErrorDomain") }
+            return true
+        })
     }
 }

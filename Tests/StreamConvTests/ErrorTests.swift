@@ -42,6 +42,12 @@ import Testing
             try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 65536, dilation: 65536)
         }
         #expect(throws: Conv1dError.self) { try Conv1dSpec(inChannels: 70000, outChannels: 70000, kernelSize: 1) }
+        // Three factors each below 2^31 overflow 64 bits together: an error, not a trap.
+        let huge = Int(Int32.max)
+        #expect(throws: Conv1dError.tooLarge(parameter: "weight count out_channels·in_channels/groups·kernel_size", value: Int.max, limit: limit)) {
+            try Conv1dSpec(inChannels: huge, outChannels: huge, kernelSize: huge)
+        }
+        #expect(Conv1dError.tooLarge(parameter: "x", value: Int.max, limit: limit).description == "x is beyond 2^63, more than the \(limit) this implementation supports")
     }
 
     @Test func negativePaddingRefused() {
@@ -146,5 +152,26 @@ import Testing
         #expect(throws: Conv1dError.streamFinished) { try stream.finish() }
         stream.reset()
         #expect(try stream.process(Signal(channels: 1, frames: 3)).frames == 1)
+    }
+}
+
+/// Memory estimates from the spec alone, with independent arithmetic (issue 5, items 2, 23).
+@Suite struct MemoryEstimateTests {
+    @Test func estimatesCountWhatIsAllocated() throws {
+        let spec = try Conv1dSpec(inChannels: 4, outChannels: 6, kernelSize: 5, stride: 2, padding: .samples(3), dilation: 2, groups: 2)
+        // weight 6·2·5 + bias 6 = 66 floats.
+        #expect(spec.weightBytes(scalarSize: 4) == 66 * 4)
+        // padded 3+100+3 = 106 frames × 4 channels, outputs (106−9)/2+1 = 49 × 6 channels.
+        #expect(spec.forwardBytes(inputLength: 100, scalarSize: 8) == (106 * 4 + 49 * 6) * 8)
+        // History 8+64, zeros padding keeps 2, scratch 3 → 77 frames × 4; outputs (6+64)/2+1 = 36 × 6.
+        #expect(spec.streamBytes(maxFrames: 64, scalarSize: 4) == (77 * 4 + 36 * 6) * 4)
+    }
+
+    @Test func absurdSpecsSaturateInsteadOfTrapping() throws {
+        let padded = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, padding: .samples(2_000_000_000))
+        #expect(padded.streamBytes(maxFrames: 4096, scalarSize: 4) > 16_000_000_000)
+        let wide = try Conv1dSpec(inChannels: 1 << 30, outChannels: 1, kernelSize: 1, dilation: 1)
+        #expect(wide.streamBytes(maxFrames: Int.max, scalarSize: 8) == Int.max)
+        #expect(Saturating.product([1 << 40, 1 << 40]) == Int.max && Saturating.sum([Int.max, 1]) == Int.max)
     }
 }
