@@ -27,7 +27,7 @@ extension Conv1dSpec {
         }
         let scratch = max(1, padLeft, padRight)
         let inputFrames = Saturating.sum([history, kept, scratch])
-        let outputFrames = Saturating.sum([Saturating.product([2, padLeft]), frames]) / stride + 1
+        let outputFrames = Saturating.sum([Saturating.sum([Saturating.product([2, padLeft]), frames]) / stride, 1])
         return Saturating.product([
             Saturating.sum([Saturating.product([inChannels, inputFrames]), Saturating.product([outChannels, outputFrames])]),
             scalarSize,
@@ -38,7 +38,7 @@ extension Conv1dSpec {
     /// the padded copy of the input and the output.
     public func forwardBytes(inputLength length: Int, scalarSize: Int) -> Int {
         let padded = Saturating.sum([padLeft, length, padRight])
-        let outputs = max(0, padded - receptiveField) / stride + 1
+        let outputs = Saturating.sum([max(0, padded - receptiveField) / stride, 1])
         return Saturating.product([
             Saturating.sum([Saturating.product([inChannels, padded]), Saturating.product([outChannels, outputs])]),
             scalarSize,
