@@ -34,11 +34,17 @@ public enum ChunkEquivalence {
         var streamed: Result<Signal<P.Scalar>, any Error>
         do {
             var at = 0
-            for size in chunkSizes {
+            for (index, size) in chunkSizes.enumerated() {
                 pieces.append(try processor.process(signal.slice(at..<(at + size))))
                 at += size
+                if let broken = processor.checkInvariants() {
+                    return ChunkMismatch(chunkSizes: chunkSizes, detail: "after chunk \(index): invariant broken: \(broken)")
+                }
             }
             let end = try processor.finish()
+            if let broken = processor.checkInvariants() {
+                return ChunkMismatch(chunkSizes: chunkSizes, detail: "after finish: invariant broken: \(broken)")
+            }
             streamed = .success(Signal.concatenating([end.head] + pieces + [end.tail]))
         } catch {
             streamed = .failure(error)

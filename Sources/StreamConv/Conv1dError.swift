@@ -32,6 +32,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
     case raggedBatch(index: Int, expected: [Int], got: [Int])
     /// An output buffer passed to a non-allocating call is too small.
     case outputCapacity(needed: Int, capacity: Int)
+    /// An output buffer passed to a non-allocating call has another channel count than `out_channels`.
+    case outputChannels(expected: Int, got: Int)
     /// `process` was called after `finish` without a `reset`.
     case streamFinished
     /// The input rate divided by the stride is not a whole number of Hz.
@@ -75,6 +77,8 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
             return "output buffer holds \(capacity) frames but this call produces \(needed); size it with outputFrameCount(afterProcessing:)"
         case let .strideDoesNotDivideRate(rate, stride):
             return "the input rate \(rate) Hz / stride \(stride) is not a whole number of Hz, so no output rate can be written; use an input rate divisible by \(stride)"
+        case let .outputChannels(expected, got):
+            return "output buffer has \(got) channels but the filter produces out_channels=\(expected); make it with Signal(channels: \(expected), capacity:)"
         case .streamFinished:
             return "the stream was finished; call reset() before processing a new signal"
         }

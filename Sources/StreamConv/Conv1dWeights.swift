@@ -47,7 +47,7 @@ public struct Conv1dWeights<T: ConvScalar>: Sendable, Equatable {
     /// random numbers.
     public init(defaultInitFor spec: Conv1dSpec, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
-        let bound = 1 / (Double(spec.inChannelsPerGroup * spec.kernelSize)).squareRoot()
+        let bound = 1 / ExactSquareRoot.of(spec.inChannelsPerGroup * spec.kernelSize)
         func draw() -> T { T((2 * rng.nextUnit() - 1) * bound) }
         weight = (0..<spec.weightShape.reduce(1, *)).map { _ in draw() }
         bias = spec.bias ? (0..<spec.outChannels).map { _ in draw() } : nil

@@ -156,6 +156,13 @@ public struct Signal<T: ConvScalar>: Sendable, Equatable, CustomStringConvertibl
         try storage.withUnsafeMutableBufferPointer(body)
     }
 
+    /// Whether the valid frames are the same bits: unlike `==`, `0` and `−0` differ, and a
+    /// NaN equals a NaN with the same payload. What the chunking contract promises.
+    public func bitwiseEquals(_ other: Signal) -> Bool {
+        ChunkEquivalence.firstDifference(expected: self, actual: other) == nil
+    }
+
+    /// Numeric equality of the valid frames (`0 == −0`, `NaN != NaN`); see ``bitwiseEquals(_:)``.
     public static func == (lhs: Signal, rhs: Signal) -> Bool {
         guard lhs.channels == rhs.channels, lhs.frames == rhs.frames else { return false }
         for c in 0..<lhs.channels {

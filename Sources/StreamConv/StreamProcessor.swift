@@ -11,6 +11,13 @@ public protocol StreamProcessor {
     mutating func finish() throws -> StreamEnd<Scalar>
     /// Forgets the signal so a new one can start.
     mutating func reset()
+    /// The first broken internal invariant, or `nil` (checked after every chunk).
+    func checkInvariants() -> String?
+}
+
+extension StreamProcessor {
+    /// A processor without internal checks.
+    public func checkInvariants() -> String? { nil }
 }
 
 extension StreamingConv1d: StreamProcessor {}

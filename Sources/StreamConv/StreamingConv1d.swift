@@ -121,12 +121,39 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
 
     /// Makes room for chunks of up to `maxFrames` frames in one pass. Allocates; call it before
     /// handing the stream to a real-time thread. Keeps the stream's state.
-    public mutating func prepare(maxFrames: Int) {
-        precondition(maxFrames >= 1, "maxFrames must be at least 1")
+    /// `maxFrames` below 1 is taken as 1, as ``Conv1d/makeStream(maxFrames:)`` takes it.
+    public mutating func prepare(maxFrames requested: Int) {
+        let maxFrames = max(1, requested)
         let capacity = receptiveField - 1 + maxFrames
         guard capacity > history.capacity else { return }
         history.grow(to: capacity, keeping: stored)
         self.maxFrames = maxFrames
+    }
+
+    /// The first broken internal invariant, or `nil`: the property tests call it after every
+    /// chunk (``ChunkEquivalence`` does), so a bookkeeping error is caught where it happens
+    /// rather than as a wrong sample later.
+    public func checkInvariants() -> String? {
+        let stride64 = Int64(stride)
+        if bufferStart != nextOutput * stride64 {
+            return "bufferStart \(bufferStart) != nextOutput \(nextOutput) · stride \(stride)"
+        }
+        if stored < 0 || stored > history.capacity { return "stored \(stored) outside 0…\(history.capacity)" }
+        if history.capacity < receptiveField - 1 + maxFrames {
+            return "history capacity \(history.capacity) < receptive field − 1 + maxFrames = \(receptiveField - 1 + maxFrames)"
+        }
+        // Appended samples end at nextInput; while skipping, nothing is stored.
+        if nextInput >= bufferStart ? nextInput != bufferStart + Int64(stored) : stored != 0 {
+            return "nextInput \(nextInput) != bufferStart \(bufferStart) + stored \(stored)"
+        }
+        // Every output whose window is complete has been computed.
+        if !finished && stored >= receptiveField { return "stored \(stored) ≥ receptive field \(receptiveField) after a call" }
+        if staged < 0 || staged > stagingCapacity { return "staged \(staged) outside 0…\(stagingCapacity)" }
+        if nextOutput < Int64(withheldHeadFrames) { return "nextOutput \(nextOutput) < withheld head \(withheldHeadFrames)" }
+        if inputFrames < 0 || (mode != .circular && started && nextInput < Int64(padLeft)) {
+            return "input bookkeeping: inputFrames \(inputFrames), nextInput \(nextInput), padLeft \(padLeft)"
+        }
+        return nil
     }
 
     /// Forgets the signal: the next chunk starts a new one. Allocates nothing.
@@ -185,9 +212,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
             throw .channelMismatch(expected: inChannels, got: input.channels, groups: spec.groups)
         }
         let needed = outputFrameCount(afterProcessing: input.frames)
-        if output.channels != spec.outChannels || output.capacity < needed {
-            throw .outputCapacity(needed: needed, capacity: output.channels == spec.outChannels ? output.capacity : 0)
-        }
+        try checkOutput(output, needed: needed)
         output.withOutput(capacity: needed) { sink in
             if input.frames > 0 {
                 input.withView { consume($0, count: input.frames, into: &sink) }
@@ -217,16 +242,22 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     public mutating func finish(head: inout Signal<T>, tail: inout Signal<T>) throws(Conv1dError) {
         if finished { throw .streamFinished }
         let counts = try finishFrameCounts()
-        for (buffer, needed) in [(head, counts.head), (tail, counts.tail)]
-        where buffer.channels != spec.outChannels || buffer.capacity < needed {
-            throw .outputCapacity(needed: needed, capacity: buffer.capacity)
-        }
+        try checkOutput(head, needed: counts.head)
+        try checkOutput(tail, needed: counts.tail)
         finished = true
         let length = Int(inputFrames)
         tail.withOutput(capacity: counts.tail) { sink in feedRightPad(length: length, into: &sink) }
         head.withOutput(capacity: counts.head) { sink in
             if counts.head > 0 { computeHead(count: counts.head, length: length, into: &sink) }
         }
+    }
+
+    /// Refuses an output buffer with the wrong channel count or too little room.
+    private func checkOutput(_ buffer: Signal<T>, needed: Int) throws(Conv1dError) {
+        if buffer.channels != spec.outChannels {
+            throw .outputChannels(expected: spec.outChannels, got: buffer.channels)
+        }
+        if buffer.capacity < needed { throw .outputCapacity(needed: needed, capacity: buffer.capacity) }
     }
 
     /// Ends the signal and returns the remaining outputs; allocates them.

@@ -11,7 +11,7 @@ import Testing
         let x = Signal<Float>((0..<3).map { _ in (0..<5000).map { _ in Float(rng.nextUnit() * 4 - 2) } })
         _ = try writeFile(x, to: dir.path("a.wav"), format: .float)
         let (y, source) = try readAll(dir.path("a.wav"), block: 777)
-        #expect(y == x)
+        #expect(y.bitwiseEquals(x))
         #expect(source.sampleRate == 48000 && source.channels == 3 && source.frameCount == 5000)
         #expect(dir.contents == ["a.wav"])
     }
@@ -47,7 +47,7 @@ import Testing
             // Float has 24 significant bits: compare within its resolution.
             for c in 0..<2 { for i in 0..<x.frames { #expect(abs(y[c, i] - x[c, i]) <= 1e-7) } }
         } else {
-            #expect(y == x)
+            #expect(y.bitwiseEquals(x))
         }
     }
 

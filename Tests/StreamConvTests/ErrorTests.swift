@@ -1,4 +1,4 @@
-import StreamConv
+@testable import StreamConv
 import Testing
 
 /// Every error PyTorch raises, raised here with the numbers involved, by the whole-signal and
@@ -173,5 +173,16 @@ import Testing
         let wide = try Conv1dSpec(inChannels: 1 << 30, outChannels: 1, kernelSize: 1, dilation: 1)
         #expect(wide.streamBytes(maxFrames: Int.max, scalarSize: 8) == Int.max)
         #expect(Saturating.product([1 << 40, 1 << 40]) == Int.max && Saturating.sum([Int.max, 1]) == Int.max)
+    }
+}
+
+/// The core's own square root (it must not need libm) is the IEEE one, bit for bit.
+@Suite struct ExactSquareRootTests {
+    @Test func matchesTheHardwareSquareRoot() {
+        var rng = SeededGenerator(seed: 4)
+        let samples = Array(0...5000) + (0..<20000).map { _ in Int(rng.next() >> 33) } + [Int(Int32.max), 1 << 40, (1 << 52) - 1, 1 << 62]
+        for n in samples {
+            #expect(ExactSquareRoot.of(n).bitPattern == Double(n).squareRoot().bitPattern, "√\(n)")
+        }
     }
 }

@@ -24,6 +24,11 @@ import Testing
         var stream = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: 256)
         let blocks = [1, 7, 256, 3, 100, 255, 2, 64].map { randomSignal(Float.self, channels: 2, frames: $0, using: &rng) }
         var output = Signal<Float>(channels: 4, capacity: stream.maxOutputFramesPerChunk)
+        // The Swift runtime instantiates some type metadata once per process, on whichever
+        // thread first needs it (parallel test cases race for it): done here, on a throwaway
+        // stream, so the count below sees the stream's own behaviour.
+        var spare = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: 256)
+        for block in blocks { try spare.process(block, into: &output) }
         var produced = 0
         for round in 0..<2 {
             // Round 0 warms up (first outputs, reflect's held-back start); round 1 is steady state.
@@ -116,7 +121,7 @@ import Testing
         out = out.appending(try stream.process(x.slice(50..<250)))
         out = out.appending(try stream.process(x.slice(250..<300)))
         let end = try stream.finish()
-        #expect(end.head.appending(out).appending(end.tail) == (try conv.forward(x)))
+        #expect(end.head.appending(out).appending(end.tail).bitwiseEquals(try conv.forward(x)))
     }
 
     @Test func resetClearsEveryPieceOfState() throws {
@@ -134,5 +139,78 @@ import Testing
             #expect(ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, chunkSizes: [4, 19]) == nil, "\(mode)")
             #expect(stream.inputFrames == 23)
         }
+    }
+
+    /// `finish(head:tail:)` into buffers made beforehand allocates nothing either, in every
+    /// padding mode (circular computes its withheld head there).
+    @Test(arguments: PaddingMode.allCases)
+    func finishIntoAllocatesNothing(mode: PaddingMode) throws {
+        var rng = SeededGenerator(seed: 21)
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 4, kernelSize: 9, stride: 2, padding: .samples(6), dilation: 2, groups: 2, paddingMode: mode)
+        var stream = Conv1d<Float>(spec: spec, seed: 3).makeStream(maxFrames: 64)
+        var output = Signal<Float>(channels: 4, capacity: stream.maxOutputFramesPerChunk)
+        for _ in 0..<5 { try stream.process(randomSignal(Float.self, channels: 2, frames: 64, using: &rng), into: &output) }
+        var head = Signal<Float>(channels: 4, capacity: 64)
+        var tail = Signal<Float>(channels: 4, capacity: 64)
+        #expect(try allocations { try stream.finish(head: &head, tail: &tail) } == 0)
+        #expect(head.frames + tail.frames > 0)
+    }
+
+    /// A wrong channel count in an output buffer is named as such, not as a capacity.
+    @Test func wrongOutputChannelsAreNamed() throws {
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 3, kernelSize: 2)
+        var stream = Conv1d<Float>(spec: spec, seed: 1).makeStream(maxFrames: 8)
+        var wrong = Signal<Float>(channels: 2, capacity: 100)
+        #expect(throws: Conv1dError.outputChannels(expected: 3, got: 2)) {
+            try stream.process(Signal(channels: 1, frames: 4, repeating: 1), into: &wrong)
+        }
+        var fine = Signal<Float>(channels: 3, capacity: 100)
+        try stream.process(Signal(channels: 1, frames: 4, repeating: 1), into: &fine)
+        #expect(throws: Conv1dError.outputChannels(expected: 3, got: 2)) { try stream.finish(head: &fine, tail: &wrong) }
+    }
+
+    /// `maxFrames` 0 (or less) means 1 for both ways of setting it.
+    @Test func zeroMaxFramesMeansOne() throws {
+        let conv = Conv1d<Float>(spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3), seed: 1)
+        let made = conv.makeStream(maxFrames: 0)
+        var prepared = conv.makeStream(maxFrames: 1)
+        prepared.prepare(maxFrames: 0)
+        #expect(made.maxFrames == 1 && prepared.maxFrames == 1)
+        #expect(made.maxOutputFramesPerChunk == prepared.maxOutputFramesPerChunk)
+        #expect(made.checkInvariants() == nil && prepared.checkInvariants() == nil)
+    }
+
+    /// ``StreamingConv1d/maxOutputFramesPerChunk`` holds in every state: every padding mode,
+    /// padding up to past the receptive field, strides 1–3, every `maxFrames` up to pad+2,
+    /// fed in 1-frame chunks, in maxFrames-sized chunks and alternating (the
+    /// `withEvery…` walk of swift-collections' tests). Outputs go into a buffer of exactly
+    /// that capacity, so an undersized bound throws.
+    @Test(arguments: PaddingMode.allCases)
+    func maxOutputBoundHoldsInEveryState(mode: PaddingMode) throws {
+        var checked = 0
+        for kernel in [1, 2, 3, 5] {
+            for stride in 1...3 {
+                for pad in 0...(kernel + 3) {
+                    guard let spec = try? Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: kernel, stride: stride, padding: .samples(pad), paddingMode: mode) else { continue }
+                    let conv = Conv1d<Float>(spec: spec, seed: 2)
+                    for maxFrames in 1...(pad + 2) {
+                        for pattern in 0..<3 {
+                            var stream = conv.makeStream(maxFrames: maxFrames)
+                            var output = Signal<Float>(channels: 1, capacity: stream.maxOutputFramesPerChunk)
+                            for call in 0..<(3 * (pad + kernel) + 4) {
+                                let n = pattern == 0 ? 1 : pattern == 1 ? maxFrames : (call % 2 == 0 ? 1 : maxFrames)
+                                let needed = stream.outputFrameCount(afterProcessing: n)
+                                #expect(needed <= stream.maxOutputFramesPerChunk, "\(spec) maxFrames \(maxFrames) call \(call): \(needed) outputs")
+                                try stream.process(Signal(channels: 1, frames: n, repeating: 0.5), into: &output)
+                                #expect(output.frames == needed)
+                                checked += 1
+                            }
+                            #expect(stream.checkInvariants() == nil)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 1000)
     }
 }
