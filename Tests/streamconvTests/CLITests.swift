@@ -23,8 +23,8 @@ struct CLI {
     }
 
     /// Runs `streamconv args` in `directory` with `input` on stdin.
-    static func run(_ args: [String], in directory: URL? = nil, input: Data = Data()) throws -> Result {
-        try launch(executable, args, in: directory, input: input)
+    static func run(_ args: [String], in directory: URL? = nil, input: Data = Data(), environment: [String: String?] = [:], executable: URL = executable) throws -> Result {
+        try launch(executable, args, in: directory, input: input, environment: environment)
     }
 
     /// Runs `script` with /bin/sh, `$SC` being the executable (for redirections and limits
@@ -33,13 +33,14 @@ struct CLI {
         try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", "SC='\(executable.path)'; " + script], in: directory, input: input)
     }
 
-    private static func launch(_ program: URL, _ args: [String], in directory: URL?, input: Data) throws -> Result {
+    private static func launch(_ program: URL, _ args: [String], in directory: URL?, input: Data, environment changes: [String: String?] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = program
         process.arguments = args
         process.currentDirectoryURL = directory ?? repository
         var environment = ProcessInfo.processInfo.environment
         environment["STREAMCONV_PRESETS"] = repository.appendingPathComponent("presets").path
+        for (key, value) in changes { environment[key] = value }
         process.environment = environment
         let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
         process.standardInput = stdin
