@@ -87,25 +87,41 @@ public struct PresetLibrary: Sendable {
     /// - Throws: ``PresetError/unreadable(path:reason:)`` saying what the file is instead
     ///   (a folder, a FIFO or device, UTF-16 text, invalid UTF-8), or a decoding error.
     public static func load(_ url: URL) throws(PresetError) -> Preset {
-        let path = url.path
+        try load(file: Array(url.path.utf8))
+    }
+
+    /// Loads the preset file at `path`, given as the bytes the system uses (a name that is
+    /// not UTF-8 is found as it is).
+    public static func load(file path: [UInt8]) throws(PresetError) -> Preset {
+        let shown = String(decoding: path, as: UTF8.self)
+        let cPath = path.map { CChar(bitPattern: $0) } + [0]
         var st = stat()
-        guard stat(path, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard stat(cPath, &st) == 0 else { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: throw .unreadable(path: path, reason: "it is a folder, not a preset file")
-        default: throw .unreadable(path: path, reason: "it is not a regular file (a FIFO, socket or device); give a .json file")
+        case S_IFDIR: throw .unreadable(path: shown, reason: "it is a folder, not a preset file")
+        default: throw .unreadable(path: shown, reason: "it is not a regular file (a FIFO, socket or device); give a .json file")
         }
         guard Int(st.st_size) <= largestFile else {
-            throw .unreadable(path: path, reason: "it is \(st.st_size) bytes; presets over \(largestFile) bytes are refused (use a weights file for large layers)")
+            throw .unreadable(path: shown, reason: "it is \(st.st_size) bytes; presets over \(largestFile) bytes are refused (use a weights file for large layers)")
         }
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno == 0 ? EIO : errno)))
+        let fd = open(cPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > largestFile { throw .unreadable(path: shown, reason: "it grew past \(largestFile) bytes while being read") }
         }
-        let text = try decodeUTF8(bytes, path: path)
-        return try Preset(json: text, defaultName: url.deletingPathExtension().lastPathComponent, file: url.lastPathComponent)
+        let text = try decodeUTF8(bytes, path: shown)
+        let name = shown.split(separator: "/").last.map(String.init) ?? shown
+        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        return try Preset(json: text, defaultName: stem, file: name)
     }
 
     /// The text of a preset file, which must be UTF-8.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamConvIO
 import StreamConvPresets
 
 /// `--preset`, shared by every command that uses a filter.
@@ -9,6 +10,11 @@ struct PresetOptions: ParsableArguments {
 
     /// The preset and the file it came from.
     func load() throws -> (preset: Preset, path: String) {
+        // A path that is not UTF-8 is opened by its bytes; names are always UTF-8.
+        let raw = SystemPath.fromArgument(preset).bytes
+        if String(validating: raw, as: UTF8.self) == nil {
+            return (try PresetLibrary.load(file: raw), String(decoding: raw, as: UTF8.self))
+        }
         let (preset, url) = try PresetLibrary.standard().load(self.preset)
         return (preset, url.path)
     }

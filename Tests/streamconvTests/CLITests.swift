@@ -248,6 +248,21 @@ func contents(_ dir: URL) -> [String] {
         #expect(drop.map { $0 < -95 } == true, "12 kHz drop: \(lines)")
     }
 
+    /// A decimating preset: the 12 kHz tone sits at the output's Nyquist frequency, where it
+    /// samples to nothing; the demo says so and reports the computed response instead of a
+    /// bogus −159 dB "rejection". At 1 kHz, in the pass band, the response reads 0.0 dB.
+    @Test func demoOfADecimatorReportsNyquistHonestly() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["demo", "--seconds", "1", "--preset", "decimate-2x"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.out.split(separator: "\n").filter { $0.hasPrefix("tone") }
+        #expect(lines.count == 2)
+        #expect(lines.last?.contains("at or above the output's Nyquist frequency (12000 Hz), not measurable after decimation; filter response") == true, "\(lines)")
+        #expect(!r.out.contains("-159"))
+        #expect(lines.first?.contains("filter response +0.0 dB") == true || lines.first?.contains("filter response -0.0 dB") == true, "\(lines)")
+    }
+
     @Test func presetsAndInfo() throws {
         let list = try CLI.run(["presets"])
         #expect(list.status == 0)

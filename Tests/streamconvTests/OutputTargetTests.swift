@@ -215,6 +215,10 @@ func permissions(_ path: String) -> mode_t? {
         #expect(!names.contains { String(decoding: $0, as: UTF8.self).contains("\u{FFFD}") && $0.contains(0xEF) }, "no U+FFFD copy")
         let written = try CLI.shell("cat \"$(printf 'out\\351.wav')\"", in: dir)
         #expect(written.stdout == expected)
+        // A preset file with such a name too.
+        try FileManager.default.copyItem(at: CLI.repository.appendingPathComponent("presets/lowpass-4k.json"), to: dir.appendingPathComponent("plain.json"))
+        let info = try CLI.shell("cp plain.json \"$(printf 'p\\351.json')\" && \"$SC\" info --preset \"$(printf 'p\\351.json')\"", in: dir)
+        #expect(info.status == 0 && info.out.hasPrefix("name:          lowpass-4k"), "\(info.stderr)")
     }
 
     /// Directory entries as raw bytes (FileManager would repair them).
