@@ -52,7 +52,12 @@ public final class OutputFile {
     ///   - input: the input file's identity, to refuse overwriting it.
     ///   - inPlace: allow `path` to be the input (replaced at commit).
     /// - Throws: ``IOError`` naming the path and what is wrong with it.
-    public init(path: SystemPath, input: FileIdentity? = nil, inPlace: Bool = false) throws(IOError) {
+    public convenience init(path: SystemPath, input: FileIdentity? = nil, inPlace: Bool = false) throws(IOError) {
+        try self.init(path: path, input: input, inPlace: inPlace, unnamed: true)
+    }
+
+    /// `unnamed: false` takes the path used where the file system has no `O_TMPFILE` (tests).
+    init(path: SystemPath, input: FileIdentity?, inPlace: Bool, unnamed: Bool) throws(IOError) {
         self.path = path
         let name = path.description
         guard !path.isEmpty else { throw .open(path: "\"\"", reason: "the output path is empty") }
@@ -74,11 +79,16 @@ public final class OutputFile {
             }
             directory = dirfd
             var temp: (Int32, [UInt8]?)
-            switch Syscall.openAt(dirfd, Array(".".utf8), Self.oTmpFile | O_RDWR, 0o666) {
+            switch unnamed ? Syscall.openAt(dirfd, Array(".".utf8), Self.oTmpFile | O_RDWR, 0o666) : .failure(Errno(EOPNOTSUPP)) {
             case let .success(fd):
                 temp = (fd, nil)
             case let .failure(e) where [EOPNOTSUPP, EISDIR, EINVAL, ENOENT].contains(e.code):
-                temp = try Self.namedTemporary(in: dirfd, path: path)
+                do {
+                    temp = try Self.namedTemporary(in: dirfd, path: path)
+                } catch {
+                    close(dirfd)
+                    throw error
+                }
             case let .failure(e):
                 close(dirfd)
                 throw .open(path: name, reason: "cannot create a file in folder \(folder): \(e)")
@@ -155,8 +165,11 @@ public final class OutputFile {
             if case let .failure(e) = result {
                 throw .io(path: path.description, reason: "cannot move the finished file into place: \(e)")
             }
+            // In place now: close without removing anything.
             if namedTemporary != nil { InterruptCleanup.disarm() }
             open = false
+            close(descriptor)
+            close(directory)
         case .device:
             abandon()
         case .spooled:

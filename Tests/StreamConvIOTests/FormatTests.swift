@@ -115,3 +115,30 @@ func u32(_ d: Data, _ at: Int) -> Int { u16(d, at) | u16(d, at + 2) << 16 }
         #expect(u16(fmt, 0) == tag)
     }
 }
+
+/// Where the file system has no `O_TMPFILE`: a random hidden name, created exclusively,
+/// removed on failure, renamed on success with the new file's permissions from the umask.
+@Suite struct NamedTemporaryTests {
+    @Test func namedTemporaryIsRemovedOrRenamed() throws {
+        let dir = TemporaryFolder()
+        defer { dir.cleanup() }
+        try Data("old".utf8).write(to: dir.url.appendingPathComponent("out.wav"))
+        let format = SndFileFormat(major: 0x010000, subtype: 0x0006)
+        do {
+            let output = try OutputFile(path: SystemPath(dir.path("out.wav")), input: nil, inPlace: false, unnamed: false)
+            let sink = try SndFileSink(output: output, settings: .init(format: format), channels: 1, sampleRate: 8000)
+            try sink.write(Signal<Float>([[0.1, 0.2]]))
+            let hidden = dir.contents.filter { $0.hasPrefix(".streamconv-") && $0.hasSuffix(".tmp") }
+            #expect(hidden.count == 1 && dir.contents.count == 2, "\(dir.contents)")
+            sink.abandon()
+        }
+        #expect(dir.contents == ["out.wav"])
+        #expect(try Data(contentsOf: dir.url.appendingPathComponent("out.wav")) == Data("old".utf8))
+        let output = try OutputFile(path: SystemPath(dir.path("out.wav")), input: nil, inPlace: false, unnamed: false)
+        let sink = try SndFileSink(output: output, settings: .init(format: format), channels: 1, sampleRate: 8000)
+        try sink.write(Signal<Float>([[0.1, 0.2]]))
+        try sink.commit()
+        #expect(dir.contents == ["out.wav"])
+        #expect(try readAll(dir.path("out.wav")).signal.frames == 2)
+    }
+}
