@@ -186,3 +186,17 @@ import Testing
         }
     }
 }
+
+/// Bit-exactness is judged on bits: `==` equates 0 and −0 and never equates NaNs.
+@Suite struct BitwiseEqualityTests {
+    @Test func zeroSignsAndNaNsAreToldApart() {
+        let plus = Signal<Float>([[0, 1]])
+        let minus = Signal<Float>([[-0.0, 1]])
+        #expect(plus == minus)
+        #expect(!plus.bitwiseEquals(minus))
+        let nan = Signal<Double>([[.nan]])
+        #expect(nan != nan)
+        #expect(nan.bitwiseEquals(nan))
+        #expect(!nan.bitwiseEquals(Signal([[Double(nan: 1, signaling: false)]])))
+    }
+}
