@@ -121,9 +121,11 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
 
     /// Makes room for chunks of up to `maxFrames` frames in one pass. Allocates; call it before
     /// handing the stream to a real-time thread. Keeps the stream's state.
-    /// `maxFrames` below 1 is taken as 1, as ``Conv1d/makeStream(maxFrames:)`` takes it.
+    /// `maxFrames` below 1 is taken as 1, as ``Conv1d/makeStream(maxFrames:)`` takes it, and
+    /// above ``Conv1dSpec/maximumSize`` as that, so the buffer arithmetic cannot overflow.
+    /// The memory it allocates is ``Conv1dSpec/streamBytes(maxFrames:scalarSize:)``.
     public mutating func prepare(maxFrames requested: Int) {
-        let maxFrames = max(1, requested)
+        let maxFrames = min(max(1, requested), Conv1dSpec.maximumSize)
         let capacity = receptiveField - 1 + maxFrames
         guard capacity > history.capacity else { return }
         history.grow(to: capacity, keeping: stored)

@@ -128,3 +128,35 @@ import Testing
         #expect(throws: IOError.partialFrame(bytes: 2, frameBytes: 8)) { try source.read(into: &buffer) }
     }
 }
+
+/// A file cut short while it is read: fewer frames arrive than it promised when opened.
+final class ShrinkingSource: AudioSource {
+    let name = "shrinking.wav"
+    let channels = 1
+    let sampleRate = 8000
+    let frameCount: Int64? = 1000
+    private var left = 400
+
+    func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
+        let n = min(left, signal.capacity)
+        signal.setFrames(n)
+        left -= n
+        return n
+    }
+}
+
+@Suite struct TruncationTests {
+    @Test func fewerFramesThanPromisedWarnOrFail() throws {
+        let dir = TemporaryFolder()
+        defer { dir.cleanup() }
+        let conv = Conv1d<Float>(spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3), seed: 1)
+        let format = SndFileFormat(major: 0x010000, subtype: 0x0006)
+        let summary = try FilterPipeline.run(source: ShrinkingSource(), sink: makeSink(dir.path("w.wav"), format: format, channels: 1, rate: 8000), conv: conv, mode: .blocks(64))
+        #expect(summary.inputFrames == 400 && summary.promisedFrames == 1000)
+        #expect(summary.truncationWarning?.hasPrefix("warning: the input's header promises 1000 frames but only 400 could be read") == true)
+        #expect(throws: IOError.truncated(path: "shrinking.wav", promised: 1000, read: 400)) {
+            try FilterPipeline.run(source: ShrinkingSource(), sink: makeSink(dir.path("s.wav"), format: format, channels: 1, rate: 8000), conv: conv, mode: .blocks(64), strict: true)
+        }
+        #expect(dir.contents == ["w.wav"])
+    }
+}
