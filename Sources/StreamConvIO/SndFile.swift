@@ -138,8 +138,6 @@ enum SndFile {
         return String(cString: name)
     }
 
-    /// libsndfile's version ("libsndfile-1.2.0").
-    static var version: String { String(cString: sf_version_string()) }
 }
 
 /// The string metadata a file can carry, libsndfile's `SF_STR_*` kinds.
