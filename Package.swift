@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "StreamConv", targets: ["StreamConv"]),
         .library(name: "StreamConvPresets", targets: ["StreamConvPresets"]),
         .library(name: "StreamConvIO", targets: ["StreamConvIO"]),
+        .library(name: "StreamConvALSA", targets: ["StreamConvALSA"]),
         .executable(name: "streamconv", targets: ["streamconv"]),
     ],
     dependencies: [
@@ -19,14 +20,22 @@ let package = Package(
             pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]
         ),
+        // ALSA (live capture and playback), found through pkg-config.
+        .systemLibrary(
+            name: "CALSA",
+            pkgConfig: "alsa",
+            providers: [.apt(["libasound2-dev"])]
+        ),
         // The pure-Swift core: no C library, no I/O.
         .target(name: "StreamConv"),
         .target(name: "StreamConvPresets", dependencies: ["StreamConv"]),
         .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile"]),
+        // Live audio in its own module, so a user who only filters files does not link libasound.
+        .target(name: "StreamConvALSA", dependencies: ["StreamConv", "StreamConvIO", "CALSA"]),
         .executableTarget(
             name: "streamconv",
             dependencies: [
-                "StreamConv", "StreamConvIO", "StreamConvPresets",
+                "StreamConv", "StreamConvIO", "StreamConvPresets", "StreamConvALSA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +46,7 @@ let package = Package(
         .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
+        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvIO", "CAllocationCounter"]),
         .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,4 @@
+#ifndef STREAMCONV_CALSA_SHIM_H
+#define STREAMCONV_CALSA_SHIM_H
+#include <alsa/asoundlib.h>
+#endif

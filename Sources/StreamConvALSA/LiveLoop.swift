@@ -1,0 +1,304 @@
+import StreamConv
+import StreamConvIO
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the audio thread publishes while it runs, for a stats printer on another thread.
+public final class LiveCounters: Sendable {
+    /// Frames captured.
+    public let framesIn = Atomic<Int>(0)
+    /// Frames handed to the output.
+    public let framesOut = Atomic<Int>(0)
+    /// Capture overruns recovered.
+    public let captureXruns = Atomic<Int>(0)
+    /// Playback underruns recovered.
+    public let playbackXruns = Atomic<Int>(0)
+    /// Suspends (`-ESTRPIPE`) recovered.
+    public let suspends = Atomic<Int>(0)
+    /// Times the capture delivered nothing for the stall timeout.
+    public let stalls = Atomic<Int>(0)
+    /// Nanoseconds spent filtering (decode, filter, encode), summed.
+    public let busyNanos = Atomic<Int>(0)
+    /// The worst period's filtering time / its audio time, in millionths.
+    public let worstLoadPPM = Atomic<Int>(0)
+    /// Output frames dropped because the file writer fell behind.
+    public let dropped = Atomic<Int>(0)
+    /// Samples clipped by an integer playback format.
+    public let clipped = Atomic<Int>(0)
+    /// Set (by a signal handler, a frame limit) to end the run gracefully.
+    public let stopRequested = Atomic<Bool>(false)
+
+    public init() {}
+}
+
+/// Where filtered frames go.
+public enum LiveDestination {
+    /// A playback device, written from the audio thread.
+    case playback(any PCMDevice)
+    /// A ring another thread drains into a file or a pipe.
+    case ring(FrameRing)
+}
+
+/// What a live run ended with.
+public struct LiveOutcome: Sendable {
+    /// Peak level per output channel (linear, 1 = full scale).
+    public var peaks: [Float]
+    /// RMS level per output channel (linear).
+    public var rms: [Double]
+    /// The device failure that ended the run, if one did.
+    public var error: ALSAError?
+    /// The filter's refusal at the end (a signal shorter than the receptive field).
+    public var filterError: Conv1dError?
+}
+
+/// Capture → ``StreamingConv1d`` → playback or ring, one period at a time.
+///
+/// ``run()`` is the audio thread's whole life. Everything is allocated in `init`; each period
+/// then decodes, filters and encodes without allocating, locking, printing or doing file
+/// I/O. Device faults are recovered (overrun, underrun, suspend), counted, and the stream of
+/// filtered frames stays continuous: it equals the offline filtering of the frames that were
+/// delivered. A device that goes away ends the run with an error; the output so far is kept.
+public final class LiveLoop {
+    private let capture: any PCMDevice
+    private let destination: LiveDestination
+    private let counters: LiveCounters
+    private let rate: Int
+    private let frameLimit: Int64?
+    private var stream: StreamingConv1d<Float>
+    private var input: Signal<Float>
+    private var output: Signal<Float>
+    private var head: Signal<Float>
+    private var tail: Signal<Float>
+    private let captureBytes: UnsafeMutableRawPointer
+    private let playbackBytes: UnsafeMutableRawPointer?
+    private var quantizer: Quantizer?
+    private var peaks: [Float]
+    private var squares: [Double]
+    private var outputFrames: Int64 = 0
+    private var captured: Int64 = 0
+
+    /// A loop from `capture` through `conv` to `destination`; allocates everything it needs.
+    /// - Parameters:
+    ///   - rate: the capture rate, for timing and stall detection.
+    ///   - frameLimit: stop after this many captured frames (`--frames`, `--duration`).
+    public init(capture: any PCMDevice, conv: Conv1d<Float>, destination: LiveDestination, rate: Int,
+                frameLimit: Int64? = nil, dither: Dither = .none, counters: LiveCounters) {
+        self.capture = capture
+        self.destination = destination
+        self.counters = counters
+        self.rate = rate
+        self.frameLimit = frameLimit
+        let period = capture.periodFrames
+        let spec = conv.spec
+        stream = conv.makeStream(maxFrames: period)
+        input = Signal(channels: spec.inChannels, capacity: period)
+        output = Signal(channels: spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
+        // What finish() can return: the right padding completes at most this many outputs.
+        let tailCapacity = (spec.receptiveField + spec.padRight) / spec.stride + 2
+        head = Signal(channels: spec.outChannels, capacity: 1)
+        tail = Signal(channels: spec.outChannels, capacity: tailCapacity)
+        captureBytes = .allocate(byteCount: period * spec.inChannels * capture.format.bytes, alignment: 16)
+        if case let .playback(device) = destination {
+            let most = max(stream.maxOutputFramesPerChunk, tailCapacity)
+            playbackBytes = .allocate(byteCount: most * spec.outChannels * device.format.bytes, alignment: 16)
+            quantizer = device.format.integerBits.map { Quantizer(bits: $0, dither: dither) }
+        } else {
+            playbackBytes = nil
+        }
+        peaks = [Float](repeating: 0, count: spec.outChannels)
+        squares = [Double](repeating: 0, count: spec.outChannels)
+    }
+
+    deinit {
+        captureBytes.deallocate()
+        playbackBytes?.deallocate()
+    }
+
+    /// Frames the capture may deliver nothing for before it counts as stalled:
+    /// max(8 periods, 200 ms).
+    public var stallMilliseconds: Int { max(8 * capture.periodFrames * 1000 / max(1, rate), 200) }
+
+    /// Runs until the frame limit, ``LiveCounters/stopRequested``, or a lost device; then
+    /// flushes the filter's tail, drains playback (or closes the ring) and returns.
+    public func run() -> LiveOutcome {
+        var failure: ALSAError?
+        var stalledSince: Int64?
+        var stalled = false
+        let period = capture.periodFrames
+        _ = capture.start()
+        loop: while !counters.stopRequested.load(ordering: .relaxed) {
+            var want = period
+            if let frameLimit {
+                let left = frameLimit - captured
+                if left <= 0 { break }
+                want = Int(min(Int64(want), left))
+            }
+            let got = capture.read(captureBytes, frames: want)
+            if got > 0 {
+                stalled = false
+                stalledSince = nil
+                if let error = filter(frames: got) {
+                    failure = error
+                    break loop
+                }
+                continue
+            }
+            switch -got {
+            case 0, Int(EAGAIN):
+                let now = Self.nanoseconds()
+                let since = stalledSince ?? now
+                stalledSince = since
+                if !stalled && now - since >= Int64(stallMilliseconds) * 1_000_000 {
+                    stalled = true
+                    counters.stalls.add(1, ordering: .relaxed)
+                }
+                // Waits in short slices so a stop request is seen within 100 ms.
+                let waited = capture.wait(milliseconds: min(100, stallMilliseconds))
+                if waited < 0 && waited != -Int(EAGAIN) && !recoverCapture(waited) {
+                    failure = .lost(device: capture.name, direction: "capture", code: Int32(waited))
+                    break loop
+                }
+            default:
+                if !recoverCapture(got) {
+                    failure = .lost(device: capture.name, direction: "capture", code: Int32(got))
+                    break loop
+                }
+            }
+        }
+        var filterError: Conv1dError?
+        do {
+            try stream.finish(head: &head, tail: &tail)
+            if let error = deliver(tail) { failure = failure ?? error }
+        } catch {
+            filterError = error
+        }
+        switch destination {
+        case let .playback(device): device.drain()
+        case let .ring(ring): ring.close()
+        }
+        capture.drain()
+        let frames = max(1, Double(outputFrames))
+        return LiveOutcome(peaks: peaks, rms: squares.map { ($0 / frames).squareRoot() }, error: failure, filterError: filterError)
+    }
+
+    /// Recovers the capture from an overrun or a suspend; false when the code means the
+    /// device is gone.
+    private func recoverCapture(_ code: Int) -> Bool {
+        switch -code {
+        case Int(EPIPE): counters.captureXruns.add(1, ordering: .relaxed)
+        case Int(ESTRPIPE): counters.suspends.add(1, ordering: .relaxed)
+        default: return false
+        }
+        var result = capture.recover(code)
+        // A suspended device may need time before it resumes.
+        while result == -Int(EAGAIN) && !counters.stopRequested.load(ordering: .relaxed) {
+            _ = capture.wait(milliseconds: 100)
+            result = capture.recover(code)
+        }
+        if result < 0 { return false }
+        _ = capture.start()
+        return true
+    }
+
+    /// Decodes, filters and delivers one read of `frames` frames.
+    private func filter(frames: Int) -> ALSAError? {
+        let started = Self.nanoseconds()
+        SampleCodec.decode(captureBytes, format: capture.format, frames: frames, into: &input)
+        captured += Int64(frames)
+        counters.framesIn.add(frames, ordering: .relaxed)
+        do {
+            try stream.process(input, into: &output)
+        } catch {
+            // Only a caller's mistake (buffer sizes) throws here; the buffers are made to fit.
+            return .lost(device: capture.name, direction: "capture", code: -EINVAL)
+        }
+        let busy = Self.nanoseconds() - started
+        let audio = Int64(frames) * 1_000_000_000 / Int64(rate)
+        counters.busyNanos.add(Int(busy), ordering: .relaxed)
+        let ppm = Int(busy * 1_000_000 / max(1, audio))
+        if ppm > counters.worstLoadPPM.load(ordering: .relaxed) { counters.worstLoadPPM.store(ppm, ordering: .relaxed) }
+        return deliver(output)
+    }
+
+    /// Hands filtered frames to the destination, recovering playback underruns.
+    private func deliver(_ signal: Signal<Float>) -> ALSAError? {
+        let frames = signal.frames
+        guard frames > 0 else { return nil }
+        measure(signal)
+        defer {
+            outputFrames += Int64(frames)
+            counters.framesOut.add(frames, ordering: .relaxed)
+        }
+        switch destination {
+        case let .ring(ring):
+            if !ring.push(signal) { counters.dropped.add(frames, ordering: .relaxed) }
+            return nil
+        case let .playback(device):
+            let bytes = playbackBytes!
+            let clippedBefore = quantizer?.clipped ?? 0
+            SampleCodec.encode(signal, format: device.format, start: outputFrames, quantizer: &quantizer, into: bytes)
+            counters.clipped.add((quantizer?.clipped ?? 0) - clippedBefore, ordering: .relaxed)
+            var done = 0
+            let frameBytes = device.channels * device.format.bytes
+            while done < frames {
+                let n = device.write(bytes + done * frameBytes, frames: frames - done)
+                if n > 0 {
+                    done += n
+                    continue
+                }
+                switch -n {
+                case 0, Int(EAGAIN):
+                    _ = device.wait(milliseconds: 100)
+                case Int(EPIPE), Int(ESTRPIPE):
+                    if -n == Int(EPIPE) {
+                        counters.playbackXruns.add(1, ordering: .relaxed)
+                    } else {
+                        counters.suspends.add(1, ordering: .relaxed)
+                    }
+                    var result = device.recover(n)
+                    while result == -Int(EAGAIN) && !counters.stopRequested.load(ordering: .relaxed) {
+                        _ = device.wait(milliseconds: 100)
+                        result = device.recover(n)
+                    }
+                    if result < 0 { return .lost(device: device.name, direction: "playback", code: Int32(result)) }
+                    // Refill to the start threshold so playback restarts with a full buffer.
+                    let silence = device.writeSilence(frames: device.startThreshold)
+                    if silence < 0 && silence != -Int(EAGAIN) {
+                        return .lost(device: device.name, direction: "playback", code: Int32(silence))
+                    }
+                default:
+                    return .lost(device: device.name, direction: "playback", code: Int32(n))
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Peak and sum of squares per output channel.
+    private func measure(_ signal: Signal<Float>) {
+        let (frames, capacity) = (signal.frames, signal.capacity)
+        signal.withUnsafeBufferPointer { src in
+            for c in 0..<signal.channels {
+                var peak = peaks[c]
+                var sum = 0.0
+                for i in 0..<frames {
+                    let x = src[c * capacity + i]
+                    peak = max(peak, abs(x))
+                    sum += Double(x) * Double(x)
+                }
+                peaks[c] = peak
+                squares[c] += sum
+            }
+        }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds (a vDSO call: no system call, no allocation).
+    static func nanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

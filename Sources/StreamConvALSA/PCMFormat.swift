@@ -1,0 +1,39 @@
+import CALSA
+
+/// The sample formats streamconv exchanges with devices: ALSA's names, as `aplay -f` takes them.
+public enum PCMFormat: String, CaseIterable, Sendable, CustomStringConvertible {
+    case s16LE = "S16_LE"
+    case s24_3LE = "S24_3LE"
+    case s32LE = "S32_LE"
+    case floatLE = "FLOAT_LE"
+
+    /// Bytes per sample.
+    public var bytes: Int {
+        switch self {
+        case .s16LE: return 2
+        case .s24_3LE: return 3
+        case .s32LE, .floatLE: return 4
+        }
+    }
+
+    /// Bits of an integer format, `nil` for float.
+    public var integerBits: Int? {
+        switch self {
+        case .s16LE: return 16
+        case .s24_3LE: return 24
+        case .s32LE: return 32
+        case .floatLE: return nil
+        }
+    }
+
+    var alsa: snd_pcm_format_t {
+        switch self {
+        case .s16LE: return SND_PCM_FORMAT_S16_LE
+        case .s24_3LE: return SND_PCM_FORMAT_S24_3LE
+        case .s32LE: return SND_PCM_FORMAT_S32_LE
+        case .floatLE: return SND_PCM_FORMAT_FLOAT_LE
+        }
+    }
+
+    public var description: String { rawValue }
+}

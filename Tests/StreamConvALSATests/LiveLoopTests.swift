@@ -1,0 +1,193 @@
+import CAllocationCounter
+import Foundation
+import StreamConv
+@testable import StreamConvALSA
+import StreamConvIO
+import Testing
+
+/// A capture device that plays a script: each read delivers frames from `samples` or returns
+/// an injected fault.
+final class ScriptedCapture: PCMDevice {
+    enum Step { case frames(Int), fault(Int32) }
+    let name = "scripted"
+    let format: PCMFormat = .s16LE
+    let channels: Int
+    let periodFrames: Int
+    let bufferFrames: Int
+    let startThreshold = 1
+    private let samples: [Int16]
+    private var script: [Step]
+    private var at = 0
+    private var step = 0
+    private(set) var recoveries: [Int] = []
+
+    init(samples: [Int16], channels: Int, period: Int, script: [Step]) {
+        self.samples = samples
+        self.channels = channels
+        periodFrames = period
+        bufferFrames = 4 * period
+        self.script = script
+    }
+
+    func read(_ buffer: UnsafeMutableRawPointer, frames: Int) -> Int {
+        var want = frames
+        if step < script.count {
+            defer { step += 1 }
+            switch script[step] {
+            case let .fault(code): return Int(code)
+            case let .frames(n): want = min(want, n)
+            }
+        }
+        let left = samples.count / channels - at
+        guard left > 0 else { return -Int(EAGAIN) }
+        let n = min(want, left)
+        samples.withUnsafeBytes { src in
+            buffer.copyMemory(from: src.baseAddress! + at * channels * 2, byteCount: n * channels * 2)
+        }
+        at += n
+        return n
+    }
+
+    func write(_ buffer: UnsafeRawPointer, frames: Int) -> Int { -Int(EBADF) }
+    func writeSilence(frames: Int) -> Int { -Int(EBADF) }
+    func recover(_ error: Int) -> Int {
+        recoveries.append(error)
+        return 0
+    }
+    func start() -> Int { 0 }
+    func wait(milliseconds: Int) -> Int { 1 }
+    func drain() {}
+}
+
+/// A FLOAT_LE playback device that records what is written, and can inject faults.
+final class RecordingPlayback: PCMDevice {
+    let name = "recorder"
+    let format: PCMFormat = .floatLE
+    let channels: Int
+    let periodFrames = 64
+    let bufferFrames = 256
+    let startThreshold = 192
+    private var faults: [Int: Int32]
+    private var calls = 0
+    private(set) var frames: [[Float]]
+    private(set) var silence = 0
+    private(set) var drained = false
+
+    init(channels: Int, faults: [Int: Int32] = [:]) {
+        self.channels = channels
+        self.faults = faults
+        frames = Array(repeating: [], count: channels)
+    }
+
+    func read(_ buffer: UnsafeMutableRawPointer, frames: Int) -> Int { -Int(EBADF) }
+    func write(_ buffer: UnsafeRawPointer, frames n: Int) -> Int {
+        defer { calls += 1 }
+        if let fault = faults.removeValue(forKey: calls) { return Int(fault) }
+        let take = min(n, 50)
+        for i in 0..<take {
+            for c in 0..<channels {
+                frames[c].append(buffer.loadUnaligned(fromByteOffset: (i * channels + c) * 4, as: Float.self))
+            }
+        }
+        return take
+    }
+    func writeSilence(frames: Int) -> Int {
+        silence += frames
+        return frames
+    }
+    func recover(_ error: Int) -> Int { 0 }
+    func start() -> Int { 0 }
+    func wait(milliseconds: Int) -> Int { 1 }
+    func drain() { drained = true }
+}
+
+@Suite struct LiveLoopTests {
+    let spec = try! Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 9, stride: 2, padding: .samples(4), dilation: 2, groups: 2)
+    var conv: Conv1d<Float> { Conv1d(spec: spec, seed: 7) }
+
+    func samples(_ frames: Int) -> [Int16] {
+        var rng = SeededGenerator(seed: 3)
+        return (0..<(2 * frames)).map { _ in Int16(truncatingIfNeeded: Int(rng.next() >> 48)) }
+    }
+
+    /// What an offline run gives for the delivered samples, read as libsndfile reads 16 bits.
+    func offline(_ samples: [Int16]) throws -> Signal<Float> {
+        let x = Signal<Float>(interleaved: samples.map { Float($0) * 0x1p-15 }, channels: 2)
+        return try conv.forward(x)
+    }
+
+    /// Every recoverable fault, in capture and in playback: the filtered stream stays
+    /// continuous and bitwise equal to the offline run, and each fault is counted once.
+    @Test(arguments: [64, 256, 1000])
+    func faultsAreRecoveredAndTheOutputIsContinuous(period: Int) throws {
+        let input = samples(5000)
+        let script: [ScriptedCapture.Step] = [
+            .frames(period), .fault(-EPIPE), .frames(3), .fault(-EAGAIN), .frames(1), .fault(-ESTRPIPE),
+            .frames(period), .frames(7), .fault(-EPIPE), .frames(period),
+        ]
+        let capture = ScriptedCapture(samples: input, channels: 2, period: period, script: script)
+        let playback = RecordingPlayback(channels: 2, faults: [2: -EPIPE, 5: -EAGAIN, 9: -ESTRPIPE])
+        let counters = LiveCounters()
+        let loop = LiveLoop(capture: capture, conv: conv, destination: .playback(playback), rate: 48000, frameLimit: 5000, counters: counters)
+        let outcome = loop.run()
+        #expect(outcome.error == nil && outcome.filterError == nil)
+        let expected = try offline(input)
+        #expect(Signal(playback.frames).bitwiseEquals(expected), "period \(period)")
+        #expect(counters.captureXruns.load(ordering: .relaxed) == 2)
+        #expect(counters.suspends.load(ordering: .relaxed) == 2, "one capture and one playback suspend")
+        #expect(counters.playbackXruns.load(ordering: .relaxed) == 1)
+        #expect(playback.silence == 2 * playback.startThreshold, "refilled to the start threshold after the underrun and the suspend")
+        #expect(capture.recoveries == [-Int(EPIPE), -Int(ESTRPIPE), -Int(EPIPE)])
+        #expect(counters.framesIn.load(ordering: .relaxed) == 5000)
+        #expect(counters.framesOut.load(ordering: .relaxed) == expected.frames)
+        #expect(playback.drained)
+    }
+
+    /// A device that disappears ends the run with a clear error; what was filtered so far is
+    /// a prefix of the offline output, followed by the filter's tail for the frames delivered.
+    @Test func lostDeviceEndsTheRunAndKeepsTheOutput() throws {
+        let input = samples(3000)
+        let capture = ScriptedCapture(samples: input, channels: 2, period: 256, script: [.frames(256), .frames(256), .fault(-ENODEV)])
+        let playback = RecordingPlayback(channels: 2)
+        let loop = LiveLoop(capture: capture, conv: conv, destination: .playback(playback), rate: 48000, counters: LiveCounters())
+        let outcome = loop.run()
+        #expect(outcome.error == .lost(device: "scripted", direction: "capture", code: -ENODEV))
+        #expect(outcome.error?.description == "capture \"scripted\" stopped working: No such device; the output so far was kept")
+        #expect(Signal(playback.frames).bitwiseEquals(try offline(Array(input[0..<(2 * 512)]))))
+    }
+
+    /// Output into a ring (the file path): the same frames, popped on another thread.
+    @Test func ringDeliversTheSameFrames() throws {
+        let input = samples(4000)
+        let capture = ScriptedCapture(samples: input, channels: 2, period: 100, script: [.frames(33), .fault(-EPIPE)])
+        let ring = FrameRing(channels: 2, capacity: 8192)
+        let loop = LiveLoop(capture: capture, conv: conv, destination: .ring(ring), rate: 48000, frameLimit: 4000, counters: LiveCounters())
+        _ = loop.run()
+        var out = Signal<Float>(channels: 2, capacity: 8192)
+        #expect(ring.isClosed)
+        _ = ring.pop(into: &out)
+        #expect(out.bitwiseEquals(try offline(input)))
+    }
+
+    /// After set-up, periods of the live loop allocate nothing: a run four times as long
+    /// makes exactly as many allocations (those of building the result at the end).
+    @Test func periodsAllocateNothing() throws {
+        func allocations(frames: Int) -> (UInt64, Int) {
+            let capture = ScriptedCapture(samples: samples(frames), channels: 2, period: 128, script: [.frames(128), .fault(-EPIPE), .frames(5)])
+            let counters = LiveCounters()
+            let loop = LiveLoop(capture: capture, conv: conv, destination: .ring(FrameRing(channels: 2, capacity: frames)), rate: 48000,
+                                frameLimit: Int64(frames), counters: counters)
+            allocation_counter_start()
+            let outcome = loop.run()
+            let count = allocation_counter_stop()
+            #expect(outcome.error == nil)
+            return (count, counters.framesIn.load(ordering: .relaxed))
+        }
+        _ = allocations(frames: 300) // the runtime instantiates some metadata once per process
+        let short = allocations(frames: 5000)
+        let long = allocations(frames: 20000)
+        #expect(short.1 == 5000 && long.1 == 20000)
+        #expect(long.0 == short.0, "\(short.0) allocations for 5000 frames, \(long.0) for 20000")
+        #expect(long.0 <= 4)
+    }
+}
