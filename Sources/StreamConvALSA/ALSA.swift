@@ -37,3 +37,28 @@ enum ALSA {
 extension String {
     func replacingNewlines() -> String { split(separator: "\n").joined(separator: " — ") }
 }
+
+/// The ALSA PCM devices a user can name.
+public enum ALSADevices {
+    /// A device as the hints API describes it.
+    public struct Device: Sendable {
+        /// What to pass to `--capture` / `--playback`.
+        public let name: String
+        /// ALSA's description.
+        public let description: String
+        /// "capture", "playback" or "capture, playback".
+        public let directions: String
+    }
+
+    /// Every PCM device ALSA knows of, in its order.
+    public static func list() -> [Device] {
+        ALSA.deviceHints().map { hint in
+            let directions = switch hint.directions {
+            case "Input": "capture"
+            case "Output": "playback"
+            default: "capture, playback"
+            }
+            return Device(name: hint.name, description: hint.description, directions: directions)
+        }
+    }
+}

@@ -61,7 +61,10 @@ public struct LiveOutcome: Sendable {
 /// I/O. Device faults are recovered (overrun, underrun, suspend), counted, and the stream of
 /// filtered frames stays continuous: it equals the offline filtering of the frames that were
 /// delivered. A device that goes away ends the run with an error; the output so far is kept.
-public final class LiveLoop {
+///
+/// Sendable so it can be handed to the audio thread: it is made on one thread and then run
+/// on one other, never used by two at once.
+public final class LiveLoop: @unchecked Sendable {
     private let capture: any PCMDevice
     private let destination: LiveDestination
     private let counters: LiveCounters
@@ -100,10 +103,15 @@ public final class LiveLoop {
         let tailCapacity = (spec.receptiveField + spec.padRight) / spec.stride + 2
         head = Signal(channels: spec.outChannels, capacity: 1)
         tail = Signal(channels: spec.outChannels, capacity: tailCapacity)
-        captureBytes = .allocate(byteCount: period * spec.inChannels * capture.format.bytes, alignment: 16)
+        let captureByteCount = period * spec.inChannels * capture.format.bytes
+        captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
+        captureBytes.initializeMemory(as: UInt8.self, repeating: 0, count: captureByteCount)
         if case let .playback(device) = destination {
             let most = max(stream.maxOutputFramesPerChunk, tailCapacity)
-            playbackBytes = .allocate(byteCount: most * spec.outChannels * device.format.bytes, alignment: 16)
+            let byteCount = most * spec.outChannels * device.format.bytes
+            let bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16)
+            bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+            playbackBytes = bytes
             quantizer = device.format.integerBits.map { Quantizer(bits: $0, dither: dither) }
         } else {
             playbackBytes = nil

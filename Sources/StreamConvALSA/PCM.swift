@@ -45,9 +45,13 @@ public final class PCM: PCMDevice {
     /// - Throws: ``ALSAError`` naming the setting the device refuses and what it offers.
     public init(name: String, direction: Direction, settings: Settings) throws(ALSAError) {
         let stream = direction == .capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK
+        streamconv_alsa_silence_library_errors()
         var pcm: OpaquePointer?
         let opened = snd_pcm_open(&pcm, name, stream, Int32(SND_PCM_NONBLOCK))
         guard opened == 0, let pcm else {
+            if opened == -ENOENT {
+                throw .unknownDevice(device: name, direction: direction.rawValue)
+            }
             throw .call(device: name, direction: direction.rawValue, what: "cannot open", code: opened)
         }
         self.handle = pcm

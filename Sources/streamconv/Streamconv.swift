@@ -17,7 +17,7 @@ struct Streamconv: ParsableCommand {
             whole-signal call, and that output matches PyTorch's Conv1d.
             """,
         version: "streamconv \(StreamConvVersion.string)",
-        subcommands: [RunCommand.self, VerifyCommand.self, InfoCommand.self, PresetsCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, LiveCommand.self, DevicesCommand.self, VerifyCommand.self, InfoCommand.self, PresetsCommand.self, DemoCommand.self]
     )
 
     /// Without a subcommand: the help, on stderr, as a usage error.

@@ -1,0 +1,287 @@
+import ArgumentParser
+import Foundation
+import StreamConv
+import StreamConvALSA
+import StreamConvIO
+import StreamConvPresets
+import Synchronization
+
+/// Terminating signals seen during `live`: the first asks for a graceful stop, the second
+/// ends the process at once (the unnamed output file vanishes with it).
+let liveSignals = Atomic<Int>(0)
+
+/// `streamconv live`: ALSA capture → filter → playback, a file, or stdout.
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Filter live audio: ALSA capture → filter → ALSA playback, a file, or raw stdout.",
+        discussion: """
+            Runs until --frames/--duration or Ctrl-C (SIGINT/SIGTERM); then flushes the \
+            filter's tail, drains playback, finishes the output file and prints the stats. A \
+            second Ctrl-C aborts at once (no half-written file is left under the target name). \
+            Overruns, underruns and suspends are recovered and counted; a capture device that \
+            delivers nothing for max(8 periods, 200 ms) is reported as stalled.
+            """
+    )
+
+    @OptionGroup var presetOptions: PresetOptions
+
+    @Option(help: ArgumentHelp("ALSA capture device (default, hw:1,0, plughw:1, a name from an asoundrc).", valueName: "device"))
+    var capture: String
+
+    @Option(help: ArgumentHelp("ALSA playback device.", valueName: "device"))
+    var playback: String?
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Output file (written as run writes it), or - for raw samples on stdout.", valueName: "file"))
+    var output: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Capture rate (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
+    var rate: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Capture channels (must be the preset's in_channels, the default).", valueName: "C"))
+    var channels: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames per capture period.", valueName: "N"))
+    var period = 256
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames in each device buffer (default 4 periods, at least 3).", valueName: "N"))
+    var buffer: Int?
+
+    @Option(help: ArgumentHelp("Sample format of both devices: \(PCMFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "F"))
+    var format: PCMFormat = .s16LE
+
+    @Option(name: .customLong("capture-format"), help: ArgumentHelp("Capture sample format (overrides --format).", valueName: "F"))
+    var captureFormat: PCMFormat?
+
+    @Option(name: .customLong("playback-format"), help: ArgumentHelp("Playback sample format (overrides --format).", valueName: "F"))
+    var playbackFormat: PCMFormat?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many captured frames.", valueName: "N"))
+    var frames: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many seconds of audio.", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(name: .customLong("out-format"), help: ArgumentHelp("Output file sample type (default: the capture format's).", valueName: "format"))
+    var outFormat: SampleFormat?
+
+    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw output (--out -): f32, s16, s32.", valueName: "format"))
+    var rawFormat: RawSampleFormat?
+
+    @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf.", valueName: "kind"))
+    var dither: Dither = .none
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds.", valueName: "seconds"))
+    var stats: Double?
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
+    var maxMemory: ByteCount?
+
+    func validate() throws {
+        try RepeatedOptions.refuse(["--capture", "--playback", "--out", "--preset", "--rate", "--period", "--frames", "--duration"])
+        if (playback == nil) == (output == nil) { throw ValidationError("give exactly one of --playback DEVICE and --out FILE|-") }
+        if frames != nil && duration != nil { throw ValidationError("give --frames or --duration, not both") }
+        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1, got \(frames)") }
+        if let duration, !(duration > 0 && duration < 1e7) { throw ValidationError("--duration must be a positive number of seconds, got \(duration)") }
+        if let rate { try SampleRate.validate(rate, name: "--rate") }
+        if !(1...65536).contains(period) { throw ValidationError("--period must be 1 to 65536 frames, got \(period)") }
+        if let buffer, buffer < 3 * period { throw ValidationError("--buffer must be at least 3 periods (\(3 * period) frames), got \(buffer)") }
+        if let channels, channels < 1 { throw ValidationError("--channels must be at least 1, got \(channels)") }
+        if let stats, !(stats > 0) { throw ValidationError("--stats must be a positive number of seconds, got \(stats)") }
+        if output == "-" && outFormat != nil { throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|s16|s32") }
+        if rawFormat != nil && output != "-" { throw ValidationError("--raw-format is for raw output (--out -)") }
+        if playback != nil && outFormat != nil { throw ValidationError("--out-format is for --out FILE; a playback device takes --playback-format") }
+    }
+
+    func run() throws {
+        let (preset, _) = try presetOptions.load()
+        let spec = preset.spec
+        if spec.paddingMode == .circular {
+            throw LiveError("circular padding needs the whole signal; use streamconv run")
+        }
+        let channelCount = channels ?? spec.inChannels
+        if channelCount != spec.inChannels {
+            throw LiveError("--channels \(channelCount) but the preset expects in_channels=\(spec.inChannels); capture \(spec.inChannels) channels or use a preset made for \(channelCount)")
+        }
+        let captureRate = rate ?? preset.sampleRate ?? 48000
+        if let presetRate = preset.sampleRate, presetRate != captureRate {
+            throw LiveError("capture at \(captureRate) Hz but the preset was made for \(presetRate) Hz; capture at \(presetRate) Hz or use a preset for \(captureRate) Hz")
+        }
+        let outRate = try spec.outputRate(inputRate: captureRate)
+        let budget = try MemoryBudget(option: maxMemory)
+        try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4)]), for: "running \(spec) live in periods of \(period) frames")
+        let conv = try preset.conv1d(as: Float.self)
+
+        let inFormat = captureFormat ?? format
+        let captureDevice = try PCM(name: capture, direction: .capture, settings: .init(format: inFormat, channels: channelCount, rate: captureRate, periodFrames: period, bufferFrames: buffer))
+        let frameLimit = frames.map(Int64.init) ?? duration.map { Int64(($0 * Double(captureRate)).rounded()) }
+
+        let destination: LiveDestination
+        var playbackDevice: PCM?
+        var sink: (any AudioSink)?
+        var ring: FrameRing?
+        if let playback {
+            let outPeriod = max(1, period / spec.stride)
+            let device = try PCM(name: playback, direction: .playback, settings: .init(
+                format: playbackFormat ?? format, channels: spec.outChannels, rate: outRate,
+                periodFrames: outPeriod, bufferFrames: buffer.map { max(3 * outPeriod, $0 / spec.stride) }))
+            playbackDevice = device
+            destination = .playback(device)
+        } else {
+            let ringFrames = max(8 * outRate, 64 * period)
+            try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), Saturating.product([ringFrames, spec.outChannels, 4])]), for: "buffering \(ringFrames) output frames")
+            let made = FrameRing(channels: spec.outChannels, capacity: ringFrames)
+            ring = made
+            destination = .ring(made)
+            if output == "-" {
+                sink = RawSink(format: rawFormat ?? .f32, dither: dither)
+            } else {
+                let path = SystemPath.fromArgument(output!)
+                let sampleFormat = outFormat ?? {
+                    switch inFormat {
+                    case .s16LE: return .pcm16
+                    case .s24_3LE: return .pcm24
+                    case .s32LE: return .pcm32
+                    case .floatLE: return .float
+                    }
+                }()
+                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: sampleFormat, channels: spec.outChannels, rate: outRate)
+                var settings = SndFileSink.Settings(format: fileFormat)
+                settings.dither = dither
+                settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
+                settings.expectedFrames = frameLimit.flatMap { try? Int64(spec.outputLength(inputLength: Int($0))) }
+                sink = try SndFileSink(output: OutputFile(path: path), settings: settings, channels: spec.outChannels, sampleRate: outRate)
+            }
+        }
+
+        let counters = LiveCounters()
+        let loop = LiveLoop(capture: captureDevice, conv: conv, destination: destination, rate: captureRate,
+                            frameLimit: frameLimit, dither: dither, counters: counters)
+        Self.installStopHandlers()
+        let result = LiveResultBox()
+        let audio = Thread {
+            result.realTime.store(RealTimePriority.request(), ordering: .relaxed)
+            result.outcome = loop.run()
+            result.finished.store(true, ordering: .releasing)
+        }
+        audio.stackSize = 1 << 20
+        audio.start()
+
+        var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
+        var writeError: (any Error)?
+        let report = LiveReport(spec: spec, captureRate: captureRate, captureDevice: captureDevice, playbackDevice: playbackDevice, counters: counters)
+        var nextStats = stats.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+        var announcedPriority = false
+        while !result.finished.load(ordering: .acquiring) {
+            if liveSignals.load(ordering: .relaxed) > 0 { counters.stopRequested.store(true, ordering: .relaxed) }
+            if !announcedPriority, case let code = result.realTime.load(ordering: .relaxed), code != 0 {
+                announcedPriority = true
+                if code > 0 { printError("note: running without real-time priority (SCHED_FIFO: \(String(cString: strerror(code))))") }
+            }
+            if let ring, let sink, writeError == nil {
+                do {
+                    while ring.pop(into: &pending) > 0 { try sink.write(pending) }
+                } catch {
+                    writeError = error
+                    counters.stopRequested.store(true, ordering: .relaxed)
+                }
+            }
+            if let deadline = nextStats, ContinuousClock.now >= deadline {
+                printError(report.line(final: false, outcome: nil))
+                nextStats = deadline + .milliseconds(Int(stats! * 1000))
+            }
+            usleep(5000)
+        }
+        let outcome = result.outcome!
+        if let ring, let sink, writeError == nil {
+            do {
+                while ring.pop(into: &pending) > 0 { try sink.write(pending) }
+                try sink.commit()
+            } catch {
+                writeError = error
+            }
+        }
+        if writeError != nil { sink?.abandon() }
+        printError(report.line(final: true, outcome: outcome))
+        if let writeError { throw writeError }
+        if let error = outcome.filterError { throw error }
+        if let error = outcome.error { throw error }
+    }
+
+    /// SIGINT/SIGTERM: the first stops gracefully (the main loop passes it on), the second
+    /// exits at once with 128 + the signal.
+    static func installStopHandlers() {
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+            signal(sig) { number in
+                if liveSignals.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + number) }
+            }
+        }
+    }
+}
+
+/// A live run's refusal before it starts.
+struct LiveError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Carries the audio thread's outcome to the main thread (written before `finished` is set,
+/// read after it is seen).
+final class LiveResultBox: @unchecked Sendable {
+    var outcome: LiveOutcome?
+    /// Set by the audio thread when ``outcome`` is written.
+    let finished = Atomic<Bool>(false)
+    /// 0 until the audio thread has asked for SCHED_FIFO; then -1 (granted) or the errno.
+    let realTime = Atomic<Int32>(0)
+}
+
+/// SCHED_FIFO for the calling thread, when permitted.
+enum RealTimePriority {
+    /// -1 when granted, else the errno that refused it.
+    static func request() -> Int32 {
+        var parameters = sched_param()
+        parameters.sched_priority = min(70, sched_get_priority_max(SCHED_FIFO))
+        let result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+        return result == 0 ? -1 : result
+    }
+}
+
+/// The stats line: frames, xruns, stalls, levels, clipping, load, latency.
+struct LiveReport {
+    let spec: Conv1dSpec
+    let captureRate: Int
+    let captureDevice: PCM
+    let playbackDevice: PCM?
+    let counters: LiveCounters
+
+    /// Filter latency + capture period + playback buffer, in input frames.
+    var latencyFrames: Int {
+        spec.latency + captureDevice.periodFrames + (playbackDevice.map { $0.bufferFrames * spec.stride } ?? 0)
+    }
+
+    func line(final: Bool, outcome: LiveOutcome?) -> String {
+        let c = counters
+        let framesIn = c.framesIn.load(ordering: .relaxed)
+        var text = (final ? "live: " : "live (running): ") + "\(framesIn) frames in, \(c.framesOut.load(ordering: .relaxed)) frames out"
+        text += ", xruns \(c.captureXruns.load(ordering: .relaxed)) capture / \(c.playbackXruns.load(ordering: .relaxed)) playback"
+        text += ", \(c.stalls.load(ordering: .relaxed)) stalls, \(c.suspends.load(ordering: .relaxed)) suspends"
+        if let outcome {
+            let levels = zip(outcome.peaks, outcome.rms).enumerated().map { index, level in
+                String(format: "ch%d %.1f/%.1f dBFS", index + 1, Self.dB(Double(level.0)), Self.dB(level.1))
+            }
+            text += ", peak/RMS " + levels.joined(separator: " ")
+        }
+        let clipped = c.clipped.load(ordering: .relaxed)
+        if clipped > 0 { text += ", \(clipped) samples clipped" }
+        let dropped = c.dropped.load(ordering: .relaxed)
+        if dropped > 0 { text += ", \(dropped) output frames dropped (the file writer fell behind)" }
+        let audioNanos = Double(framesIn) * 1e9 / Double(captureRate)
+        let mean = audioNanos > 0 ? Double(c.busyNanos.load(ordering: .relaxed)) / audioNanos * 100 : 0
+        text += String(format: ", load %.1f%% mean, %.1f%% worst period", mean, Double(c.worstLoadPPM.load(ordering: .relaxed)) / 1e4)
+        text += String(format: ", latency %d frames (%.2f ms)", latencyFrames, Double(latencyFrames) * 1000 / Double(captureRate))
+        return text
+    }
+
+    static func dB(_ linear: Double) -> Double { 20 * log10(max(linear, 1e-10)) }
+}
+extension PCMFormat: ExpressibleByArgument {}

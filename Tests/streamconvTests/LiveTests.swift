@@ -1,0 +1,129 @@
+import Foundation
+import StreamConv
+import StreamConvIO
+import Testing
+
+/// `streamconv live` against real ALSA PCMs with no sound card: the `file` plugin captures
+/// from a raw file and plays into one, configured by an asoundrc in a temporary HOME
+/// (DESIGN.md, "Testing without a sound card").
+@Suite(.serialized) struct LiveTests {
+    let dir = temporaryFolder()
+
+    /// An asoundrc with `testcap` reading `in.raw` and `testout` writing `out.raw`.
+    func setUp(input: Data) throws {
+        try input.write(to: dir.appendingPathComponent("in.raw"))
+        let rc = """
+            pcm.testcap { type file; slave.pcm "null"; file "/dev/null"; infile "\(dir.path)/in.raw"; format "raw" }
+            pcm.testout { type file; slave.pcm "null"; file "\(dir.path)/out.raw"; format "raw" }
+            """
+        try Data(rc.utf8).write(to: dir.appendingPathComponent(".asoundrc"))
+    }
+
+    func live(_ args: [String]) throws -> CLI.Result {
+        try CLI.run(["live"] + args, in: dir, environment: ["HOME": dir.path])
+    }
+
+    func offline(_ args: [String], input: Data) throws -> CLI.Result {
+        try CLI.run(["run"] + args, in: dir, input: input)
+    }
+
+    static func s16(frames: Int, channels: Int, seed: UInt64) -> Data {
+        var rng = SeededGenerator(seed: seed)
+        return Data((0..<(frames * channels)).flatMap { _ in withUnsafeBytes(of: Int16(truncatingIfNeeded: Int(rng.next() >> 50) - 8192).littleEndian) { Array($0) } })
+    }
+
+    static func float(frames: Int, channels: Int, seed: UInt64) -> Data {
+        var rng = SeededGenerator(seed: seed)
+        return Data((0..<(frames * channels)).flatMap { _ in withUnsafeBytes(of: Float(rng.nextUnit() - 0.5).bitPattern.littleEndian) { Array($0) } })
+    }
+
+    /// Capture → file and capture → playback equal the offline run of the same samples, bit
+    /// for bit, for S16_LE and FLOAT_LE, periods of 64, 256 and 1000 frames, and a stride-2
+    /// preset.
+    @Test(arguments: [("S16_LE", 64, "lowpass-4k"), ("S16_LE", 256, "decimate-2x"), ("FLOAT_LE", 1000, "lowpass-4k"), ("FLOAT_LE", 64, "decimate-2x")])
+    func liveEqualsOffline(format: String, period: Int, preset: String) throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let frames = 24000
+        let input = format == "S16_LE" ? Self.s16(frames: frames, channels: 2, seed: UInt64(period)) : Self.float(frames: frames, channels: 2, seed: UInt64(period))
+        try setUp(input: input)
+        let raw = format == "S16_LE" ? "s16" : "f32"
+
+        // (a) record to a WAV
+        let recorded = try live(["--preset", preset, "--capture", "testcap", "--out", "live.wav", "--frames", "\(frames)", "--format", format, "--period", "\(period)", "--out-format", "float"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(recorded.stderr.hasPrefix("live: \(frames) frames in"), "\(recorded.stderr)")
+        let reference = try offline(["--preset", preset, "--in", "-", "--raw-format", raw, "--rate", "48000", "--out", "ref.wav", "--out-format", "float"], input: input)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let (liveSignal, liveSource) = try readFile(dir.appendingPathComponent("live.wav").path)
+        let (refSignal, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
+        #expect(liveSignal.bitwiseEquals(refSignal), "\(format) period \(period) \(preset): \(liveSignal) vs \(refSignal)")
+        #expect(liveSource.sampleRate == (preset == "decimate-2x" ? 24000 : 48000))
+
+        // (b) play into another file PCM
+        let played = try live(["--preset", preset, "--capture", "testcap", "--playback", "testout", "--frames", "\(frames)", "--format", format, "--period", "\(period)"])
+        #expect(played.status == 0, "\(played.stderr)")
+        let expected = try offline(["--preset", preset, "--in", "-", "--raw-format", raw, "--rate", "48000", "--out", "-"], input: input)
+        let out = try Data(contentsOf: dir.appendingPathComponent("out.raw"))
+        #expect(out == expected.stdout, "\(format) period \(period) \(preset): \(out.count) vs \(expected.stdout.count) bytes")
+    }
+
+    /// Mistakes found before anything starts: one line, exit 1 (64 for option mistakes).
+    @Test func refusalsBeforeStarting() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try setUp(input: Self.s16(frames: 1000, channels: 2, seed: 1))
+        try Data(#"{"conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "padding": 1, "padding_mode": "circular"}, "init": {"seed": 1}}"#.utf8)
+            .write(to: dir.appendingPathComponent("circular.json"))
+        let cases: [([String], String)] = [
+            (["--preset", "lowpass-4k", "--capture", "nosuch", "--out", "o.wav"], "Error: capture \"nosuch\": no such ALSA device; run 'streamconv devices' to list them\n"),
+            (["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav", "--rate", "44100"], "Error: capture at 44100 Hz but the preset was made for 48000 Hz; capture at 48000 Hz or use a preset for 44100 Hz\n"),
+            (["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav", "--channels", "1"], "Error: --channels 1 but the preset expects in_channels=2; capture 2 channels or use a preset made for 1\n"),
+            (["--preset", "circular.json", "--capture", "testcap", "--out", "o.wav"], "Error: circular padding needs the whole signal; use streamconv run\n"),
+            (["--preset", "pytorch-docs-example", "--capture", "null", "--out", "control.wav", "--rate", "8000", "--format", "S24_3LE", "--frames", "10"], ""),
+        ]
+        for (args, message) in cases {
+            let r = try live(args)
+            if message.isEmpty {
+                // The control: 16 channels of S24_3LE from the null device run and stop at --frames.
+                #expect(r.status == 0, "\(r.stderr)")
+                continue
+            }
+            #expect(r.status == 1 && r.stderr == message, "\(args): \(r.stderr)")
+        }
+        let usage = try live(["--preset", "lowpass-4k", "--capture", "testcap"])
+        #expect(usage.status == 64 && usage.stderr.hasPrefix("Error: give exactly one of --playback DEVICE and --out FILE|-"))
+        #expect(!contents(dir).contains("o.wav"))
+    }
+
+    /// SIGINT ends a live run gracefully: the filter's tail is flushed, the file finished,
+    /// the stats printed, exit 0.
+    @Test func interruptFinishesTheFile() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try setUp(input: Self.s16(frames: 1000, channels: 2, seed: 2))
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "long.wav", "--format", "S16_LE"]
+        process.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
+        environment["HOME"] = dir.path
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        try process.run()
+        var waited = 0
+        while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
+            usleep(10_000)
+            waited += 10
+        }
+        usleep(100_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(message)")
+        #expect(message.contains("live: ") && message.contains("frames in"), "\(message)")
+        let (signal, _) = try readFile(dir.appendingPathComponent("long.wav").path)
+        #expect(signal.frames > 0)
+        // The null device captures silence: the finished file is all zeros.
+        #expect(signal.channelArrays.allSatisfy { $0.allSatisfy { $0 == 0 } })
+    }
+}
