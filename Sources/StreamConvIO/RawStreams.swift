@@ -28,6 +28,8 @@ public final class RawSource: AudioSource {
     private var bytes: [UInt8] = []
     private var pending = 0
     private var checkedHeader: Bool
+    /// Return whole frames as soon as they arrive instead of waiting for a full block.
+    public var immediate = false
 
     /// Frames of `channels` samples of `format` at `sampleRate`, read from `descriptor`.
     /// - Parameter detectHeaders: refuse input that starts like a WAV, FLAC, Ogg, AIFF or CAF file.
@@ -45,14 +47,19 @@ public final class RawSource: AudioSource {
     /// - Throws: ``IOError/rawIsAFile(path:container:)`` when the input starts with an audio
     ///   file's header (a WAV piped into raw input), or a read error.
     public func hasData() throws(IOError) -> Bool {
-        try fill(upTo: 12)
+        try fill(upTo: 12, atLeast: 1)
         return pending > 0
     }
 
     public func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
         let frameBytes = format.bytes * channels
-        // Fill the block completely unless the input ends, so block sizes do not depend on pipe timing.
-        try fill(upTo: signal.capacity * frameBytes)
+        if immediate {
+            // Whatever whole frames have arrived, as soon as there is one: a pipe's latency is
+            // the filter's, not a block's. Chunking cannot change the output, so this is safe.
+            try fill(upTo: signal.capacity * frameBytes, atLeast: frameBytes)
+        } else {
+            try fill(upTo: signal.capacity * frameBytes)
+        }
         let frames = min(pending / frameBytes, signal.capacity)
         if frames == 0 && pending > 0 { throw .partialFrame(bytes: pending, frameBytes: frameBytes) }
         let (channels, capacity, format) = (channels, signal.capacity, format)
@@ -79,10 +86,12 @@ public final class RawSource: AudioSource {
         return frames
     }
 
-    /// Reads until `want` bytes are pending or the input ends.
-    private func fill(upTo want: Int) throws(IOError) {
+    /// Reads until `want` bytes are pending (or, with `atLeast`, until that many are and no
+    /// more has arrived) or the input ends.
+    private func fill(upTo want: Int, atLeast enough: Int? = nil) throws(IOError) {
         if bytes.count < want { bytes += [UInt8](repeating: 0, count: want - bytes.count) }
         while pending < want {
+            if let enough, pending >= enough && pending % enough == 0 { return }
             let result = bytes.withUnsafeMutableBytes { Syscall.read(descriptor, into: $0.baseAddress! + pending, count: want - pending) }
             switch result {
             case let .success(n):

@@ -100,6 +100,7 @@ struct RunCommand: ParsableCommand {
         var file: SndFileSource?
         if input == "-" {
             let raw = RawSource(channels: spec.inChannels, sampleRate: rate ?? preset.sampleRate ?? 48000, format: rawFormat ?? .f32)
+            raw.immediate = true
             guard try raw.hasData() else { throw Conv1dError.emptyInput }
             source = raw
         } else {

@@ -127,3 +127,54 @@ import Testing
         #expect(signal.channelArrays.allSatisfy { $0.allSatisfy { $0 == 0 } })
     }
 }
+
+/// A raw pipe is filtered as it arrives (issue 6): a writer sending one frame at a time gets
+/// each output as soon as the filter can produce it. Measured by a handshake with a timeout,
+/// not a sleep: after writing input frame k, output frame k − latency must become readable.
+@Suite struct PipeLatencyTests {
+    @Test(arguments: [("identity-stereo", 0), ("lowpass-4k", 31)])
+    func outputsArriveAsSoonAsTheFilterCanProduceThem(preset: String, latency: Int) throws {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["run", "--preset", preset, "--in", "-", "--out", "-"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
+        process.environment = environment
+        let (stdin, stdout) = (Pipe(), Pipe())
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = Pipe()
+        try process.run()
+        let input = stdin.fileHandleForWriting.fileDescriptor
+        let output = stdout.fileHandleForReading.fileDescriptor
+        var received = 0
+        var worst = 0.0
+        let frames = 200
+        for k in 0..<frames {
+            let frame = [Float(k) / 1000, -Float(k) / 1000].flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian) { Array($0) } }
+            _ = frame.withUnsafeBytes { write(input, $0.baseAddress!, 8) }
+            let sent = ContinuousClock.now
+            // Frames up to k − latency are complete now (the filter's own delay, nothing more).
+            let due = max(0, k + 1 - latency) * 8
+            while received < due {
+                var descriptor = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 5000) == 1 else {
+                    Issue.record("input frame \(k): output \(received / 8) of \(due / 8) frames after 5 s")
+                    kill(process.processIdentifier, SIGKILL)
+                    return
+                }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let n = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress!, min($0.count, due - received)) }
+                if n <= 0 { break }
+                received += n
+            }
+            worst = max(worst, (ContinuousClock.now - sent).inSeconds)
+        }
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(received == max(0, frames - latency) * 8)
+        // Reported for the record; the handshake above is the test.
+        print("pipe latency through \(preset): worst \(String(format: "%.1f", worst * 1000)) ms per frame beyond the filter's own delay")
+    }
+}
