@@ -60,6 +60,24 @@ public final class FrameRing: @unchecked Sendable {
         return frames
     }
 
+    /// Moves up to `frames` frames into `raw` as interleaved little-endian `Float`; returns
+    /// the count. Consumer side; allocates nothing.
+    public func pop(interleavedInto raw: UnsafeMutableRawPointer, frames wanted: Int) -> Int {
+        let read = popped.load(ordering: .relaxed)
+        let frames = min(pushed.load(ordering: .acquiring) - read, wanted)
+        for i in 0..<frames {
+            let slot = (read + i) % capacity
+            for c in 0..<channels {
+                raw.storeBytes(of: storage[slot * channels + c].bitPattern.littleEndian, toByteOffset: (i * channels + c) * 4, as: UInt32.self)
+            }
+        }
+        popped.store(read + frames, ordering: .releasing)
+        return frames
+    }
+
+    /// Frames the producer may push now.
+    public var space: Int { capacity - (pushed.load(ordering: .relaxed) - popped.load(ordering: .acquiring)) }
+
     /// Marks the end: the producer has pushed its last frames.
     public func close() { closedFlag.store(true, ordering: .releasing) }
 

@@ -6,10 +6,6 @@ import StreamConvIO
 import StreamConvPresets
 import Synchronization
 
-/// Terminating signals seen during `live`: the first asks for a graceful stop, the second
-/// ends the process at once (the unnamed output file vanishes with it).
-let liveSignals = Atomic<Int>(0)
-
 /// `streamconv live`: ALSA capture → filter → playback, a file, or stdout.
 struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -157,27 +153,11 @@ struct LiveCommand: ParsableCommand {
         let counters = LiveCounters()
         let loop = LiveLoop(capture: captureDevice, conv: conv, destination: destination, rate: captureRate,
                             frameLimit: frameLimit, dither: dither, counters: counters)
-        Self.installStopHandlers()
-        let result = LiveResultBox()
-        let audio = Thread {
-            result.realTime.store(RealTimePriority.request(), ordering: .relaxed)
-            result.outcome = loop.run()
-            result.finished.store(true, ordering: .releasing)
-        }
-        audio.stackSize = 1 << 20
-        audio.start()
-
         var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
         var writeError: (any Error)?
-        let report = LiveReport(spec: spec, captureRate: captureRate, captureDevice: captureDevice, playbackDevice: playbackDevice, counters: counters)
-        var nextStats = stats.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
-        var announcedPriority = false
-        while !result.finished.load(ordering: .acquiring) {
-            if liveSignals.load(ordering: .relaxed) > 0 { counters.stopRequested.store(true, ordering: .relaxed) }
-            if !announcedPriority, case let code = result.realTime.load(ordering: .relaxed), code != 0 {
-                announcedPriority = true
-                if code > 0 { printError("note: running without real-time priority (SCHED_FIFO: \(String(cString: strerror(code))))") }
-            }
+        let report = LiveReport(spec: spec, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
+                                playbackBuffer: playbackDevice?.bufferFrames, counters: counters)
+        let outcome = AudioThread.run(loop, counters: counters, report: report, statsEvery: stats) {
             if let ring, let sink, writeError == nil {
                 do {
                     while ring.pop(into: &pending) > 0 { try sink.write(pending) }
@@ -186,13 +166,7 @@ struct LiveCommand: ParsableCommand {
                     counters.stopRequested.store(true, ordering: .relaxed)
                 }
             }
-            if let deadline = nextStats, ContinuousClock.now >= deadline {
-                printError(report.line(final: false, outcome: nil))
-                nextStats = deadline + .milliseconds(Int(stats! * 1000))
-            }
-            usleep(5000)
         }
-        let outcome = result.outcome!
         if let ring, let sink, writeError == nil {
             do {
                 while ring.pop(into: &pending) > 0 { try sink.write(pending) }
@@ -206,16 +180,6 @@ struct LiveCommand: ParsableCommand {
         if let writeError { throw writeError }
         if let error = outcome.filterError { throw error }
         if let error = outcome.error { throw error }
-    }
-
-    /// SIGINT/SIGTERM: the first stops gracefully (the main loop passes it on), the second
-    /// exits at once with 128 + the signal.
-    static func installStopHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-            signal(sig) { number in
-                if liveSignals.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + number) }
-            }
-        }
     }
 }
 
@@ -250,13 +214,15 @@ enum RealTimePriority {
 struct LiveReport {
     let spec: Conv1dSpec
     let captureRate: Int
-    let captureDevice: PCM
-    let playbackDevice: PCM?
+    /// Frames one read waits for.
+    let capturePeriod: Int
+    /// Frames queued in the playback device, in output frames (nil without playback).
+    let playbackBuffer: Int?
     let counters: LiveCounters
 
     /// Filter latency + capture period + playback buffer, in input frames.
     var latencyFrames: Int {
-        spec.latency + captureDevice.periodFrames + (playbackDevice.map { $0.bufferFrames * spec.stride } ?? 0)
+        spec.latency + capturePeriod + (playbackBuffer.map { $0 * spec.stride } ?? 0)
     }
 
     func line(final: Bool, outcome: LiveOutcome?) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import StreamConv
+import StreamConvALSA
 import StreamConvIO
 import StreamConvPresets
 
@@ -25,7 +26,19 @@ struct RunCommand: ParsableCommand {
     var input: String
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Output file, or - for raw samples on stdout.", valueName: "file"))
-    var output: String
+    var outputOption: String?
+
+    @Option(help: ArgumentHelp("Play through an ALSA device in real time instead of writing --out (as sox's play does).", valueName: "device"))
+    var playback: String?
+
+    @Option(name: .customLong("playback-format"), help: ArgumentHelp("Sample format for --playback: \(PCMFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "F"))
+    var playbackFormat: PCMFormat = .s16LE
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames per period for --playback.", valueName: "N"))
+    var period = 1024
+
+    /// `--out`, or "" with --playback (validate() makes sure one is given).
+    var output: String { outputOption ?? "" }
 
     @Flag(name: .customLong("in-place"), help: "Allow --out to be the input file; it is replaced once the output is complete.")
     var inPlace = false
@@ -67,7 +80,10 @@ struct RunCommand: ParsableCommand {
     var progress: ProgressMode = .auto
 
     func validate() throws {
-        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate"])
+        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--playback"])
+        if (outputOption == nil) == (playback == nil) { throw ValidationError("give exactly one of --out FILE|- and --playback DEVICE") }
+        if playback != nil && (outFormat != nil || container != nil) { throw ValidationError("--out-format and --type are for --out FILE; --playback takes --playback-format") }
+        if !(1...65536).contains(period) { throw ValidationError("--period must be 1 to 65536 frames, got \(period)") }
         try block.validate()
         if let rate {
             guard input == "-" else {
@@ -133,6 +149,11 @@ struct RunCommand: ParsableCommand {
         try budget.check(weightBytes, for: "the weights of \(spec)")
         let conv = try preset.conv1d(as: Float.self)
 
+        if let playback {
+            if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
+            try PlaybackRun(source: source, conv: conv, device: playback, format: playbackFormat, period: period, dither: dither).run(presetName: preset.name)
+            return
+        }
         let outRate = rawToRaw ? source.sampleRate / spec.stride : try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
         let sink: any AudioSink
         if output == "-" {

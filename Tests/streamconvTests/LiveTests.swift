@@ -67,6 +67,23 @@ import Testing
         #expect(out == expected.stdout, "\(format) period \(period) \(preset): \(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// `run --playback` plays a file through the filter into a device: the device receives
+    /// exactly the offline run's samples.
+    @Test(arguments: [("lowpass-4k", 256), ("decimate-2x", 1000)])
+    func runPlaybackEqualsOffline(preset: String, period: Int) throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = Self.s16(frames: 20000, channels: 2, seed: 9)
+        try setUp(input: input)
+        let converted = try offline(["--preset", "identity-stereo", "--in", "-", "--raw-format", "s16", "--rate", "48000", "--out", "in.wav"], input: input)
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let played = try CLI.run(["run", "--preset", preset, "--in", "in.wav", "--playback", "testout", "--period", "\(period)"], in: dir, environment: ["HOME": dir.path])
+        #expect(played.status == 0, "\(played.stderr)")
+        #expect(played.stderr.contains("\(preset): live: 20000 frames in"), "\(played.stderr)")
+        let expected = try offline(["--preset", preset, "--in", "-", "--raw-format", "s16", "--rate", "48000", "--out", "-"], input: input)
+        let out = try Data(contentsOf: dir.appendingPathComponent("out.raw"))
+        #expect(out == expected.stdout, "\(out.count) vs \(expected.stdout.count) bytes")
+    }
+
     /// Mistakes found before anything starts: one line, exit 1 (64 for option mistakes).
     @Test func refusalsBeforeStarting() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
