@@ -191,3 +191,49 @@ final class RecordingPlayback: PCMDevice {
         #expect(long.0 <= 4)
     }
 }
+
+/// Device samples are read exactly as libsndfile reads the same bytes from a WAV file, for
+/// every integer format (so live and offline runs agree), and written back exactly.
+@Suite struct SampleCodecTests {
+    /// A WAV of `bits`-bit PCM holding `payload` as its data, written byte by byte.
+    func wav(_ payload: [UInt8], bits: Int, channels: Int) -> Data {
+        var d = Data()
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
+        let block = channels * bits / 8
+        d.append(contentsOf: Array("RIFF".utf8)); u32(36 + payload.count); d.append(contentsOf: Array("WAVE".utf8))
+        d.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(channels); u32(48000); u32(48000 * block); u16(block); u16(bits)
+        d.append(contentsOf: Array("data".utf8)); u32(payload.count)
+        d.append(contentsOf: payload)
+        return d
+    }
+
+    @Test(arguments: [PCMFormat.s16LE, .s24_3LE, .s32LE])
+    func decodeMatchesLibsndfile(format: PCMFormat) throws {
+        var rng = SeededGenerator(seed: 11)
+        let frames = 500
+        var payload = (0..<(frames * 2 * format.bytes)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        // The extremes too.
+        for (i, byte) in [UInt8](repeating: 0xFF, count: format.bytes).enumerated() { payload[i] = byte }
+        payload[format.bytes * 2 - 1] = 0x80
+        for i in 0..<(format.bytes - 1) { payload[format.bytes + i] = 0 }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("codec-\(UUID().uuidString).wav").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try wav(payload, bits: format.bytes * 8, channels: 2).write(to: URL(fileURLWithPath: path))
+        let source = try SndFileSource(path: path)
+        let reference = try source.readAll()
+        var decoded = Signal<Float>(channels: 2, capacity: frames)
+        payload.withUnsafeBytes { SampleCodec.decode($0.baseAddress!, format: format, frames: frames, into: &decoded) }
+        #expect(decoded.bitwiseEquals(reference), "\(format)")
+        // Encoding the decoded values gives the bytes back.
+        var quantizer: Quantizer? = Quantizer(bits: format.bytes * 8)
+        var bytes = [UInt8](repeating: 0, count: payload.count)
+        bytes.withUnsafeMutableBytes { SampleCodec.encode(decoded, format: format, start: 0, quantizer: &quantizer, into: $0.baseAddress!) }
+        if format == .s32LE {
+            // Float keeps 24 bits of a 32-bit sample: compare within that resolution.
+            #expect(quantizer?.clipped ?? 0 <= 1)
+        } else {
+            #expect(bytes == payload, "\(format)")
+        }
+    }
+}

@@ -84,6 +84,25 @@ import Testing
         #expect(out == expected.stdout, "\(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// --stats prints the running line while the run goes on.
+    @Test func periodicStats() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try setUp(input: Self.s16(frames: 100, channels: 2, seed: 3))
+        let r = try CLI.shell("timeout -s INT 1 \"$SC\" live --preset lowpass-4k --capture null --out /dev/null --stats 0.2", in: dir)
+        let running = r.stderr.split(separator: "\n").filter { $0.hasPrefix("live (running): ") }
+        #expect(running.count >= 2, "\(r.stderr)")
+        #expect(r.stderr.contains("\nlive: ") && r.stderr.contains("latency 287 frames (5.98 ms)"), "\(r.stderr)")
+    }
+
+    /// A reader that goes away (EPIPE) ends a pipe run with one clear line; EOF ends it with 0.
+    @Test func closedPipes() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.shell("head -c 4000000 /dev/zero | \"$SC\" run --preset identity-stereo --in - --out - | head -c 100 > /dev/null", in: dir)
+        #expect(r.stderr == "Error: stdout: Broken pipe\n", "\(r.stderr)")
+        let eof = try CLI.shell("head -c 80 /dev/zero | \"$SC\" run --preset identity-stereo --in - --out - | wc -c", in: dir)
+        #expect(eof.status == 0 && eof.out.trimmingCharacters(in: .whitespacesAndNewlines) == "80")
+    }
+
     /// Mistakes found before anything starts: one line, exit 1 (64 for option mistakes).
     @Test func refusalsBeforeStarting() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
