@@ -8,7 +8,7 @@ import Testing
 /// A capture device that plays a script: each read delivers frames from `samples` or returns
 /// an injected fault.
 final class ScriptedCapture: PCMDevice {
-    enum Step { case frames(Int), fault(Int32) }
+    enum Step { case frames(Int), fault(Int32), silentFor(milliseconds: Int) }
     let name = "scripted"
     let format: PCMFormat = .s16LE
     let channels: Int
@@ -20,6 +20,7 @@ final class ScriptedCapture: PCMDevice {
     private var at = 0
     private var step = 0
     private(set) var recoveries: [Int] = []
+    private var quietUntil: ContinuousClock.Instant?
 
     init(samples: [Int16], channels: Int, period: Int, script: [Step]) {
         self.samples = samples
@@ -36,7 +37,17 @@ final class ScriptedCapture: PCMDevice {
             switch script[step] {
             case let .fault(code): return Int(code)
             case let .frames(n): want = min(want, n)
+            case let .silentFor(milliseconds):
+                // Delivers nothing until the time has passed (wait() sleeps a little each time).
+                if quietUntil == nil { quietUntil = ContinuousClock.now + .milliseconds(milliseconds) }
+                if ContinuousClock.now < quietUntil! {
+                    step -= 1
+                    return -Int(EAGAIN)
+                }
+                quietUntil = nil
+                want = 0
             }
+            if want == 0 { return -Int(EAGAIN) }
         }
         let left = samples.count / channels - at
         guard left > 0 else { return -Int(EAGAIN) }
@@ -55,7 +66,10 @@ final class ScriptedCapture: PCMDevice {
         return 0
     }
     func start() -> Int { 0 }
-    func wait(milliseconds: Int) -> Int { 1 }
+    func wait(milliseconds: Int) -> Int {
+        usleep(2000)
+        return 0
+    }
     func drain() {}
 }
 
@@ -141,6 +155,21 @@ final class RecordingPlayback: PCMDevice {
         #expect(counters.framesIn.load(ordering: .relaxed) == 5000)
         #expect(counters.framesOut.load(ordering: .relaxed) == expected.frames)
         #expect(playback.drained)
+    }
+
+    /// A capture that delivers nothing for longer than max(8 periods, 200 ms) is counted as
+    /// one stall (not one per wait), and the run carries on when it comes back.
+    @Test func stallIsCountedOnceAndWaitedOut() throws {
+        let input = samples(2000)
+        let capture = ScriptedCapture(samples: input, channels: 2, period: 256, script: [.frames(256), .silentFor(milliseconds: 350), .frames(100), .silentFor(milliseconds: 50)])
+        let playback = RecordingPlayback(channels: 2)
+        let counters = LiveCounters()
+        let loop = LiveLoop(capture: capture, conv: conv, destination: .playback(playback), rate: 48000, frameLimit: 2000, counters: counters)
+        #expect(loop.stallMilliseconds == 200)
+        let outcome = loop.run()
+        #expect(outcome.error == nil)
+        #expect(counters.stalls.load(ordering: .relaxed) == 1)
+        #expect(Signal(playback.frames).bitwiseEquals(try offline(input)))
     }
 
     /// A device that disappears ends the run with a clear error; what was filtered so far is

@@ -84,6 +84,15 @@ import Testing
         #expect(out == expected.stdout, "\(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// `devices` lists what ALSA knows, names from the user's asoundrc included.
+    @Test func devicesAreListed() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try setUp(input: Data())
+        let r = try CLI.run(["devices"], in: dir, environment: ["HOME": dir.path])
+        #expect(r.status == 0)
+        #expect(r.out.contains("testcap  (") && r.out.contains("testout  (") && r.out.contains("null  (capture, playback)"), "\(r.out)")
+    }
+
     /// --stats prints the running line while the run goes on.
     @Test func periodicStats() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
