@@ -15,6 +15,7 @@ import Testing
         let rc = """
             pcm.testcap { type file; slave.pcm "null"; file "/dev/null"; infile "\(dir.path)/in.raw"; format "raw" }
             pcm.testout { type file; slave.pcm "null"; file "\(dir.path)/out.raw"; format "raw" }
+            pcm.plugnull { type plug; slave { pcm "null"; rate 48000 } }
             pcm.mono1 { type multi; slaves.a { pcm "null"; channels 1 } bindings.0 { slave a; channel 0 } }
             """
         try Data(rc.utf8).write(to: dir.appendingPathComponent(".asoundrc"))
@@ -123,6 +124,7 @@ import Testing
             (["--preset", "lowpass-4k", "--capture", "nosuch", "--out", "o.wav"], "Error: capture \"nosuch\": no such ALSA device; run 'streamconv devices' to list them\n"),
             (["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav", "--rate", "44100"], "Error: capture at 44100 Hz but the preset was made for 48000 Hz; capture at 48000 Hz or use a preset for 44100 Hz\n"),
             (["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav", "--channels", "1"], "Error: --channels 1 but the preset expects in_channels=2; capture 2 channels or use a preset made for 1\n"),
+            (["--preset", "identity-stereo", "--capture", "plugnull", "--out", "o.wav", "--rate", "1000"], "Error: capture \"plugnull\": rate 1000 not supported (device offers 4000–4294967295 Hz)\n"),
             (["--preset", "lowpass-4k", "--capture", "mono1", "--out", "o.wav"], "Error: capture \"mono1\": 2 channels not supported (device offers 1)\n"),
             (["--preset", "circular.json", "--capture", "testcap", "--out", "o.wav"], "Error: circular padding needs the whole signal; use streamconv run\n"),
             (["--preset", "pytorch-docs-example", "--capture", "null", "--out", "control.wav", "--rate", "8000", "--format", "S24_3LE", "--frames", "10"], ""),
