@@ -69,6 +69,37 @@ import Testing
         #expect(out == expected.stdout, "\(format) period \(period) \(preset): \(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// A second Ctrl-C aborts at once: exit 130 and nothing under the target name (the file
+    /// being written has no name yet). Should the first stop win the race, the file is whole.
+    @Test func secondInterruptAborts() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try setUp(input: Self.s16(frames: 100, channels: 2, seed: 4))
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "aborted.wav"]
+        process.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
+        environment["HOME"] = dir.path
+        process.environment = environment
+        process.standardError = Pipe()
+        try process.run()
+        var waited = 0
+        while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
+            usleep(10_000)
+            waited += 10
+        }
+        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        if process.terminationStatus == 130 {
+            #expect(!contents(dir).contains("aborted.wav"))
+        } else {
+            #expect(process.terminationStatus == 0)
+            #expect(try readFile(dir.appendingPathComponent("aborted.wav").path).0.frames > 0)
+        }
+    }
+
     /// `run --playback` plays a file through the filter into a device: the device receives
     /// exactly the offline run's samples.
     @Test(arguments: [("lowpass-4k", 256), ("decimate-2x", 1000)])
