@@ -97,7 +97,8 @@ import Testing
         // Aborted before the commit: no file; after it (the first stop won): a whole file.
         if contents(dir).contains("aborted.wav") {
             let source = try SndFileSource(path: dir.appendingPathComponent("aborted.wav").path)
-            #expect(source.promisedFrames == source.frameCount && (try source.readAll()).frames == Int(source.frameCount ?? -1))
+            let frames = try source.readAll().frames
+            #expect(source.promisedFrames == source.frameCount && frames == Int(source.frameCount ?? -1))
         }
     }
 
