@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// What the audio thread publishes while it runs, for a stats printer on another thread.
-public final class LiveCounters: Sendable {
+public final class LiveCounters: @unchecked Sendable {
     /// Frames captured.
     public let framesIn = Atomic<Int>(0)
     /// Frames handed to the output.
@@ -30,8 +30,13 @@ public final class LiveCounters: Sendable {
     public let clipped = Atomic<Int>(0)
     /// Set (by a signal handler, a frame limit) to end the run gracefully.
     public let stopRequested = Atomic<Bool>(false)
+    /// Levels of the output so far, per channel (set up by the loop).
+    public private(set) var levels: LevelMeter?
 
     public init() {}
+
+    /// Attaches the meter the loop publishes into (before the loop runs).
+    func attach(_ meter: LevelMeter) { levels = meter }
 }
 
 /// Where filtered frames go.
@@ -80,6 +85,7 @@ public final class LiveLoop: @unchecked Sendable {
     private var quantizer: Quantizer?
     private var peaks: [Float]
     private var squares: [Double]
+    private let meter: LevelMeter
     private var outputFrames: Int64 = 0
     private var captured: Int64 = 0
 
@@ -118,6 +124,8 @@ public final class LiveLoop: @unchecked Sendable {
         }
         peaks = [Float](repeating: 0, count: spec.outChannels)
         squares = [Double](repeating: 0, count: spec.outChannels)
+        meter = LevelMeter(channels: spec.outChannels)
+        counters.attach(meter)
     }
 
     deinit {
@@ -301,6 +309,8 @@ public final class LiveLoop: @unchecked Sendable {
                 squares[c] += sum
             }
         }
+        let measured = outputFrames + Int64(frames)
+        peaks.withUnsafeBufferPointer { p in squares.withUnsafeBufferPointer { meter.publish(peaks: p, squares: $0, frames: measured) } }
     }
 
     /// CLOCK_MONOTONIC in nanoseconds (a vDSO call: no system call, no allocation).

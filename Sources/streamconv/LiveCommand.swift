@@ -231,8 +231,8 @@ struct LiveReport {
         var text = (final ? "live: " : "live (running): ") + "\(framesIn) frames in, \(c.framesOut.load(ordering: .relaxed)) frames out"
         text += ", xruns \(c.captureXruns.load(ordering: .relaxed)) capture / \(c.playbackXruns.load(ordering: .relaxed)) playback"
         text += ", \(c.stalls.load(ordering: .relaxed)) stalls, \(c.suspends.load(ordering: .relaxed)) suspends"
-        if let outcome {
-            let levels = zip(outcome.peaks, outcome.rms).enumerated().map { index, level in
+        if let levels = outcome.map({ ($0.peaks, $0.rms) }) ?? c.levels?.snapshot() {
+            let levels = zip(levels.0, levels.1).enumerated().map { index, level in
                 String(format: "ch%d %.1f/%.1f dBFS", index + 1, Self.dB(Double(level.0)), Self.dB(level.1))
             }
             text += ", peak/RMS " + levels.joined(separator: " ")

@@ -135,6 +135,7 @@ import Testing
         let r = try CLI.shell("timeout -s INT 1 \"$SC\" live --preset lowpass-4k --capture null --out /dev/null --stats 0.2", in: dir)
         let running = r.stderr.split(separator: "\n").filter { $0.hasPrefix("live (running): ") }
         #expect(running.count >= 2, "\(r.stderr)")
+        #expect(running.allSatisfy { $0.contains(", peak/RMS ch1 ") && $0.contains(" ch2 ") && $0.contains("load ") }, "\(running)")
         #expect(r.stderr.contains("\nlive: ") && r.stderr.contains("latency 287 frames (5.98 ms)"), "\(r.stderr)")
     }
 
