@@ -222,7 +222,7 @@ public final class LiveLoop: @unchecked Sendable {
     /// Decodes, filters and delivers one read of `frames` frames.
     private func filter(frames: Int) -> ALSAError? {
         let started = Self.nanoseconds()
-        SampleCodec.decode(captureBytes, format: capture.format, frames: frames, into: &input)
+        capture.format.encoding.decode(captureBytes, frames: frames, into: &input)
         captured += Int64(frames)
         counters.framesIn.add(frames, ordering: .relaxed)
         do {
@@ -255,7 +255,7 @@ public final class LiveLoop: @unchecked Sendable {
         case let .playback(device):
             let bytes = playbackBytes!
             let clippedBefore = quantizer?.clipped ?? 0
-            SampleCodec.encode(signal, format: device.format, start: outputFrames, quantizer: &quantizer, into: bytes)
+            device.format.encoding.encode(signal, start: outputFrames, quantizer: &quantizer, into: bytes)
             counters.clipped.add((quantizer?.clipped ?? 0) - clippedBefore, ordering: .relaxed)
             var done = 0
             let frameBytes = device.channels * device.format.bytes

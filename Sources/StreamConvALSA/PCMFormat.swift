@@ -1,4 +1,5 @@
 import CALSA
+import StreamConvIO
 
 /// The sample formats streamconv exchanges with devices: ALSA's names, as `aplay -f` takes them.
 public enum PCMFormat: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -23,6 +24,16 @@ public enum PCMFormat: String, CaseIterable, Sendable, CustomStringConvertible {
         case .s24_3LE: return 24
         case .s32LE: return 32
         case .floatLE: return nil
+        }
+    }
+
+    /// How the samples are laid out in memory.
+    public var encoding: SampleEncoding {
+        switch self {
+        case .s16LE: return .s16
+        case .s24_3LE: return .s24
+        case .s32LE: return .s32
+        case .floatLE: return .f32
         }
     }
 

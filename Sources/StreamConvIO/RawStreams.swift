@@ -11,7 +11,16 @@ public enum RawSampleFormat: String, CaseIterable, Sendable, CustomStringConvert
     case s32
 
     /// Bytes per sample.
-    public var bytes: Int { self == .s16 ? 2 : 4 }
+    public var bytes: Int { encoding.bytes }
+
+    /// How the samples are laid out.
+    public var encoding: SampleEncoding {
+        switch self {
+        case .f32: return .f32
+        case .s16: return .s16
+        case .s32: return .s32
+        }
+    }
 
     public var description: String { rawValue }
 }
@@ -62,24 +71,7 @@ public final class RawSource: AudioSource {
         }
         let frames = min(pending / frameBytes, signal.capacity)
         if frames == 0 && pending > 0 { throw .partialFrame(bytes: pending, frameBytes: frameBytes) }
-        let (channels, capacity, format) = (channels, signal.capacity, format)
-        signal.setFrames(frames)
-        bytes.withUnsafeBytes { raw in
-            signal.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<frames {
-                    for c in 0..<channels {
-                        let at = (i * channels + c) * format.bytes
-                        let value: Float
-                        switch format {
-                        case .f32: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-                        case .s16: value = Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self))) * 0x1p-15
-                        case .s32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))) * 0x1p-31
-                        }
-                        dst[c * capacity + i] = value
-                    }
-                }
-            }
-        }
+        bytes.withUnsafeBytes { format.encoding.decode($0.baseAddress!, frames: frames, into: &signal) }
         let used = frames * frameBytes
         if pending > used { bytes.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[used..<pending])) } }
         pending -= used
@@ -135,35 +127,17 @@ public final class RawSink: AudioSink {
         self.name = name
         self.format = format
         clipPolicy = clip
-        quantizer = switch format {
-        case .f32: nil
-        case .s16: Quantizer(bits: 16, dither: dither)
-        case .s32: Quantizer(bits: 32, dither: dither)
-        }
+        quantizer = format.encoding.integerBits.map { Quantizer(bits: $0, dither: dither) }
     }
 
     public func write(_ signal: Signal<Float>) throws(IOError) {
-        let (frames, channels, capacity, format) = (signal.frames, signal.channels, signal.capacity, format)
+        let (frames, channels, format) = (signal.frames, signal.channels, format)
         guard frames > 0 else { return }
         let total = frames * channels * format.bytes
         if bytes.count < total { bytes = [UInt8](repeating: 0, count: total) }
         var q = quantizer
         let start = framesWritten
-        signal.withUnsafeBufferPointer { src in
-            bytes.withUnsafeMutableBytes { raw in
-                for c in 0..<channels {
-                    for i in 0..<frames {
-                        let x = src[c * capacity + i]
-                        let at = (i * channels + c) * format.bytes
-                        switch format {
-                        case .f32: raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
-                        case .s16: raw.storeBytes(of: Int16(q!.code(x, frame: start + Int64(i), channel: c)).littleEndian, toByteOffset: at, as: Int16.self)
-                        case .s32: raw.storeBytes(of: q!.code(x, frame: start + Int64(i), channel: c).littleEndian, toByteOffset: at, as: Int32.self)
-                        }
-                    }
-                }
-            }
-        }
+        bytes.withUnsafeMutableBytes { format.encoding.encode(signal, start: start, quantizer: &q, into: $0.baseAddress!) }
         quantizer = q
         if clipPolicy == .error, let at = q?.firstClip {
             throw .clipped(path: name, frame: at.frame, channel: at.channel)

@@ -252,12 +252,12 @@ final class RecordingPlayback: PCMDevice {
         let source = try SndFileSource(path: path)
         let reference = try source.readAll()
         var decoded = Signal<Float>(channels: 2, capacity: frames)
-        payload.withUnsafeBytes { SampleCodec.decode($0.baseAddress!, format: format, frames: frames, into: &decoded) }
+        payload.withUnsafeBytes { format.encoding.decode($0.baseAddress!, frames: frames, into: &decoded) }
         #expect(decoded.bitwiseEquals(reference), "\(format)")
         // Encoding the decoded values gives the bytes back.
         var quantizer: Quantizer? = Quantizer(bits: format.bytes * 8)
         var bytes = [UInt8](repeating: 0, count: payload.count)
-        bytes.withUnsafeMutableBytes { SampleCodec.encode(decoded, format: format, start: 0, quantizer: &quantizer, into: $0.baseAddress!) }
+        bytes.withUnsafeMutableBytes { format.encoding.encode(decoded, start: 0, quantizer: &quantizer, into: $0.baseAddress!) }
         if format == .s32LE {
             // Float keeps 24 bits of a 32-bit sample: compare within that resolution.
             #expect(quantizer?.clipped ?? 0 <= 1)

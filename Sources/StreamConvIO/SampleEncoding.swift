@@ -1,0 +1,89 @@
+import StreamConv
+
+/// Interleaved little-endian samples at the I/O edge (raw pipes, ALSA devices), one
+/// implementation for both so a live run and an offline run of the same samples agree bit
+/// for bit. Integers are read as value / 2^(bits−1), exactly as libsndfile reads files, and
+/// written through streamconv's ``Quantizer`` (round half to even, optional dither,
+/// clipping counted), as file output is.
+public enum SampleEncoding: Sendable, Equatable {
+    /// 16-bit signed.
+    case s16
+    /// 24-bit signed, packed in 3 bytes.
+    case s24
+    /// 32-bit signed.
+    case s32
+    /// 32-bit IEEE float.
+    case f32
+
+    /// Bytes per sample.
+    public var bytes: Int {
+        switch self {
+        case .s16: return 2
+        case .s24: return 3
+        case .s32, .f32: return 4
+        }
+    }
+
+    /// Bits of an integer encoding, `nil` for float.
+    public var integerBits: Int? {
+        switch self {
+        case .s16: return 16
+        case .s24: return 24
+        case .s32: return 32
+        case .f32: return nil
+        }
+    }
+
+    /// Decodes `frames` interleaved frames into `signal` (planar, `frames` set); allocates nothing.
+    public func decode(_ raw: UnsafeRawPointer, frames: Int, into signal: inout Signal<Float>) {
+        let channels = signal.channels
+        let capacity = signal.capacity
+        let width = bytes
+        signal.setFrames(frames)
+        signal.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<frames {
+                for c in 0..<channels {
+                    let at = (i * channels + c) * width
+                    let value: Float
+                    switch self {
+                    case .s16: value = Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self))) * 0x1p-15
+                    case .s24:
+                        let b = raw.advanced(by: at).assumingMemoryBound(to: UInt8.self)
+                        let v = Int32(bitPattern: UInt32(b[0]) << 8 | UInt32(b[1]) << 16 | UInt32(b[2]) << 24) >> 8
+                        value = Float(v) * 0x1p-23
+                    case .s32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))) * 0x1p-31
+                    case .f32: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                    }
+                    dst[c * capacity + i] = value
+                }
+            }
+        }
+    }
+
+    /// Encodes `signal`'s frames (its first frame being absolute output frame `start`, for
+    /// the dither) into `raw`, interleaved. `quantizer` is required for integer encodings.
+    public func encode(_ signal: Signal<Float>, start: Int64, quantizer: inout Quantizer?, into raw: UnsafeMutableRawPointer) {
+        let (channels, frames, capacity, width) = (signal.channels, signal.frames, signal.capacity, bytes)
+        signal.withUnsafeBufferPointer { src in
+            for c in 0..<channels {
+                for i in 0..<frames {
+                    let x = src[c * capacity + i]
+                    let at = (i * channels + c) * width
+                    switch self {
+                    case .f32:
+                        raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+                    case .s16:
+                        raw.storeBytes(of: Int16(quantizer!.code(x, frame: start + Int64(i), channel: c)).littleEndian, toByteOffset: at, as: Int16.self)
+                    case .s24:
+                        let v = UInt32(bitPattern: quantizer!.code(x, frame: start + Int64(i), channel: c))
+                        raw.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: at, as: UInt8.self)
+                        raw.storeBytes(of: UInt8(truncatingIfNeeded: v >> 8), toByteOffset: at + 1, as: UInt8.self)
+                        raw.storeBytes(of: UInt8(truncatingIfNeeded: v >> 16), toByteOffset: at + 2, as: UInt8.self)
+                    case .s32:
+                        raw.storeBytes(of: quantizer!.code(x, frame: start + Int64(i), channel: c).littleEndian, toByteOffset: at, as: Int32.self)
+                    }
+                }
+            }
+        }
+    }
+}
