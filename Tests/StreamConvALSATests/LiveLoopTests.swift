@@ -223,7 +223,7 @@ final class RecordingPlayback: PCMDevice {
 
 /// Device samples are read exactly as libsndfile reads the same bytes from a WAV file, for
 /// every integer format (so live and offline runs agree), and written back exactly.
-@Suite struct SampleCodecTests {
+@Suite struct SampleEncodingTests {
     /// A WAV of `bits`-bit PCM holding `payload` as its data, written byte by byte.
     func wav(_ payload: [UInt8], bits: Int, channels: Int) -> Data {
         var d = Data()
