@@ -44,7 +44,7 @@ let package = Package(
         // scripts/bench: kernel throughput and streaming overhead, as ratios to the whole-signal call.
         .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv"]),
         .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
-        .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"]),
+        .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
         .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvIO", "CAllocationCounter"]),
         .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"]),

@@ -19,18 +19,19 @@ public struct Preset: Sendable {
     /// - Parameters:
     ///   - text: the JSON document.
     ///   - defaultName: the name when the document has none (the file stem).
-    public init(json text: String, defaultName: String, file: String = "preset") throws(PresetError) {
+    ///   - directory: the folder relative paths in the preset (`weights`, a `.npy` `bias`) start from.
+    public init(json text: String, defaultName: String, file: String = "preset", directory: String = ".") throws(PresetError) {
         let root: JSONValue
         do {
             root = try JSONValue.parse(text)
         } catch {
             throw .syntax(file: file, error)
         }
-        try self.init(root, defaultName: defaultName)
+        try self.init(root, defaultName: defaultName, directory: directory)
     }
 
-    /// Decodes a parsed document (see ``init(json:defaultName:file:)``).
-    public init(_ root: JSONValue, defaultName: String) throws(PresetError) {
+    /// Decodes a parsed document (see ``init(json:defaultName:file:directory:)``).
+    public init(_ root: JSONValue, defaultName: String, directory: String = ".") throws(PresetError) {
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
             "weight", "bias", "weights", "weights_prefix", "design", "init",
@@ -49,8 +50,9 @@ public struct Preset: Sendable {
 
         let sources = ["weight", "weights", "design", "init"].filter(top.has)
         guard sources.count == 1 else { throw .weightSources(found: sources) }
-        if top.has("bias") && sources[0] != "weight" {
-            throw .invalid(path: "bias", expected: "no bias outside a weight/bias preset (\(sources[0]) gives its own)", got: "a bias")
+        let npyWeights = sources[0] == "weights" && (try? top.required("weights").string("weights"))?.lowercased().hasSuffix(".npy") == true
+        if top.has("bias") && sources[0] != "weight" && !npyWeights {
+            throw .invalid(path: "bias", expected: "no bias outside a weight/bias or .npy preset (\(sources[0]) gives its own)", got: "a bias")
         }
         if top.has("weights_prefix") && sources[0] != "weights" {
             throw .invalid(path: "weights_prefix", expected: "weights_prefix only with weights", got: "weights_prefix without weights")
@@ -58,6 +60,27 @@ public struct Preset: Sendable {
         switch sources[0] {
         case "weight":
             source = try .explicit(Self.decodeExplicit(top, spec: spec))
+        case "weights":
+            let file = try top.required("weights").string("weights")
+            func resolve(_ relative: String) -> String { relative.hasPrefix("/") ? relative : directory + "/" + relative }
+            if npyWeights {
+                if top.has("weights_prefix") {
+                    throw .invalid(path: "weights_prefix", expected: "weights_prefix only with a .safetensors file", got: "weights_prefix with a .npy file")
+                }
+                var bias: String?
+                if let b = top.value("bias") {
+                    guard spec.bias else { throw .invalid(path: "bias", expected: "no bias, since conv1d.bias is false", got: "a bias") }
+                    bias = resolve(try b.string("bias"))
+                } else if spec.bias {
+                    throw .invalid(path: "bias", expected: "a .npy file with out_channels values (conv1d.bias is true)", got: "nothing")
+                }
+                source = .npy(weight: resolve(file), bias: bias)
+            } else if file.lowercased().hasSuffix(".safetensors") {
+                let prefix = try top.optional("weights_prefix") { v, p throws(PresetError) in try v.string(p) } ?? ""
+                source = .safetensors(path: resolve(file), prefix: prefix)
+            } else {
+                throw .invalid(path: "weights", expected: "a .safetensors or .npy file", got: "\"\(file)\"")
+            }
         case "init":
             let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
             let seed = try initObject.required("seed").uint64("init.seed")
@@ -98,6 +121,57 @@ public struct Preset: Sendable {
             }
         case let .initialization(seed):
             return Conv1dWeights(defaultInitFor: spec, seed: seed)
+        case let .safetensors(path, prefix):
+            let tensors: [String: Tensor]
+            do {
+                tensors = try TensorFile.safetensors(try Self.bytes(path), path: path)
+            } catch let error as TensorFileError {
+                throw .weightsFile(error.description)
+            } catch let error as PresetError {
+                throw error
+            } catch {
+                throw .weightsFile("\(path): \(error)")
+            }
+            guard let weight = tensors[prefix + "weight"] else {
+                let names = tensors.keys.sorted().prefix(12).joined(separator: ", ")
+                throw .weightsFile("\(path): no tensor \(prefix)weight (it holds \(names)\(tensors.count > 12 ? ", …" : "")); set weights_prefix to the layer's prefix, e.g. \"encoder.conv.\"")
+            }
+            if weight.shape == spec.weightShape && spec.bias && tensors[prefix + "bias"] == nil {
+                throw .weightsFile("\(path): no tensor \(prefix)bias, but conv1d.bias is true")
+            }
+            return try Self.checked(weight: weight, bias: spec.bias ? tensors[prefix + "bias"] : nil, spec: spec, as: T.self)
+        case let .npy(weightPath, biasPath):
+            do {
+                let weight = try TensorFile.npy(try Self.bytes(weightPath), path: weightPath)
+                let bias = try biasPath.map { p throws -> Tensor in try TensorFile.npy(try Self.bytes(p), path: p) }
+                return try Self.checked(weight: weight, bias: bias, spec: spec, as: T.self)
+            } catch let error as TensorFileError {
+                throw .weightsFile(error.description)
+            } catch let error as PresetError {
+                throw error
+            } catch {
+                throw .weightsFile("\(error)")
+            }
+        }
+    }
+
+    /// A tensor file's bytes (tensor files may be larger than presets: up to 16 GiB).
+    static func bytes(_ path: String) throws(PresetError) -> [UInt8] {
+        try PresetLibrary.readRegularFile(Array(path.utf8), limit: 1 << 34, kind: "a tensor file")
+    }
+
+    /// Weights from tensors, their shapes checked against `spec`.
+    static func checked<T: ConvScalar>(weight: Tensor, bias: Tensor?, spec: Conv1dSpec, as _: T.Type) throws(PresetError) -> Conv1dWeights<T> {
+        if weight.shape != spec.weightShape {
+            throw .weightsFile("tensor \(weight.name): expected shape \(shapeText(spec.weightShape)) for \(spec), got \(shapeText(weight.shape))")
+        }
+        if let bias, bias.shape != [spec.outChannels] {
+            throw .weightsFile("tensor \(bias.name): expected shape [\(spec.outChannels)] (one per output channel), got \(shapeText(bias.shape))")
+        }
+        do {
+            return try Conv1dWeights(spec: spec, weight: weight.values(as: T.self), bias: bias?.values(as: T.self))
+        } catch {
+            throw .conv1d(path: "weights", message: error.description)
         }
     }
 
@@ -195,6 +269,10 @@ public enum WeightSource: Sendable {
     case explicit(ExplicitWeights)
     /// `init: {"seed": N}`: PyTorch's default initialisation from a seeded generator.
     case initialization(seed: UInt64)
+    /// `weights: "…safetensors"`: tensors `prefix + "weight"` and `prefix + "bias"` of a state_dict.
+    case safetensors(path: String, prefix: String)
+    /// `weights: "w.npy"` and, when the layer has one, `bias: "b.npy"`.
+    case npy(weight: String, bias: String?)
 }
 
 /// Weights as written in a preset: the exact decimal text of each number, in PyTorch's

@@ -18,6 +18,8 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(name: String, searched: [String])
     /// The file could not be read.
     case unreadable(path: String, reason: String)
+    /// A weights file (safetensors, npy) is malformed or does not fit the layer.
+    case weightsFile(String)
     /// The configuration or weights are inconsistent (wrapping the core's error).
     case conv1d(path: String, message: String)
 
@@ -37,11 +39,13 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
             }
             return "preset gives \(found.joined(separator: " and ")); give exactly one of weight, weights, design, init"
         case let .unsupportedSource(key):
-            return "\(key): this version of streamconv cannot load '\(key)' presets yet; give weight/bias or init"
+            return "\(key): this version of streamconv cannot load '\(key)' presets yet; give weight/bias, weights or init"
         case let .notFound(name, searched):
             return "no preset '\(name)': not a file, and not a preset name in \(searched.isEmpty ? "any preset folder" : searched.joined(separator: ", ")); run 'streamconv presets' to list them"
         case let .unreadable(path, reason):
             return "cannot read preset \(path): \(reason)"
+        case let .weightsFile(message):
+            return "weights: \(message)"
         case let .conv1d(path, message):
             return "\(path): \(message)"
         }

@@ -94,34 +94,44 @@ public struct PresetLibrary: Sendable {
     /// not UTF-8 is found as it is).
     public static func load(file path: [UInt8]) throws(PresetError) -> Preset {
         let shown = String(decoding: path, as: UTF8.self)
+        let bytes = try readRegularFile(path, limit: largestFile, kind: "a .json file")
+        let text = try decodeUTF8(bytes, path: shown)
+        let name = shown.split(separator: "/").last.map(String.init) ?? shown
+        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        let folder = shown.contains("/") ? String(shown[..<shown.lastIndex(of: "/")!]) : "."
+        return try Preset(json: text, defaultName: stem, file: name, directory: folder.isEmpty ? "/" : folder)
+    }
+
+    /// The bytes of a regular file of at most `limit` bytes, read through a byte path.
+    /// - Throws: ``PresetError/unreadable(path:reason:)`` saying what the file is instead.
+    static func readRegularFile(_ path: [UInt8], limit: Int, kind: String) throws(PresetError) -> [UInt8] {
+        let shown = String(decoding: path, as: UTF8.self)
         let cPath = path.map { CChar(bitPattern: $0) } + [0]
         var st = stat()
         guard stat(cPath, &st) == 0 else { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR: throw .unreadable(path: shown, reason: "it is a folder, not a preset file")
-        default: throw .unreadable(path: shown, reason: "it is not a regular file (a FIFO, socket or device); give a .json file")
+        default: throw .unreadable(path: shown, reason: "it is not a regular file (a FIFO, socket or device); give \(kind)")
         }
-        guard Int(st.st_size) <= largestFile else {
-            throw .unreadable(path: shown, reason: "it is \(st.st_size) bytes; presets over \(largestFile) bytes are refused (use a weights file for large layers)")
+        guard Int(st.st_size) <= limit else {
+            throw .unreadable(path: shown, reason: "it is \(st.st_size) bytes; files over \(limit) bytes are refused")
         }
         let fd = open(cPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: max(4096, bytes.count)) }
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
             if n == 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > largestFile { throw .unreadable(path: shown, reason: "it grew past \(largestFile) bytes while being read") }
+            filled += n
+            if filled > limit { throw .unreadable(path: shown, reason: "it grew past \(limit) bytes while being read") }
         }
-        let text = try decodeUTF8(bytes, path: shown)
-        let name = shown.split(separator: "/").last.map(String.init) ?? shown
-        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
-        return try Preset(json: text, defaultName: stem, file: name)
+        return Array(bytes[0..<filled])
     }
 
     /// The text of a preset file, which must be UTF-8.

@@ -24,6 +24,12 @@ struct InfoCommand: ParsableCommand {
         switch preset.source {
         case .explicit: print("weights from:  the preset file")
         case let .initialization(seed): print("weights from:  PyTorch's default U(-√k, √k) init, seed \(seed)")
+        case let .safetensors(path, prefix):
+            _ = try preset.weights(as: Float.self)
+            print("weights from:  \(path)" + (prefix.isEmpty ? "" : ", tensors \(prefix)weight" + (spec.bias ? ", \(prefix)bias" : "")) + " (checked)")
+        case let .npy(weight, bias):
+            _ = try preset.weights(as: Float.self)
+            print("weights from:  \(weight)" + (bias.map { " + \($0)" } ?? "") + " (checked)")
         }
         if let rate = preset.sampleRate {
             // The preset decoder already refused a rate the stride does not divide.

@@ -132,7 +132,7 @@ import Testing
     @Test func periodicStats() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try setUp(input: Self.s16(frames: 100, channels: 2, seed: 3))
-        let r = try CLI.shell("timeout -s INT 1 \"$SC\" live --preset lowpass-4k --capture null --out /dev/null --stats 0.2", in: dir)
+        let r = try CLI.shell("timeout --foreground -s INT 1 \"$SC\" live --preset lowpass-4k --capture null --out /dev/null --stats 0.2", in: dir)
         let running = r.stderr.split(separator: "\n").filter { $0.hasPrefix("live (running): ") }
         #expect(running.count >= 2, "\(r.stderr)")
         #expect(running.allSatisfy { $0.contains(", peak/RMS ch1 ") && $0.contains(" ch2 ") && $0.contains("load ") }, "\(running)")
