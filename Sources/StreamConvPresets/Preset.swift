@@ -81,6 +81,8 @@ public struct Preset: Sendable {
             } else {
                 throw .invalid(path: "weights", expected: "a .safetensors or .npy file", got: "\"\(file)\"")
             }
+        case "design":
+            source = .design(try Self.decodeDesign(top.required("design"), spec: spec, sampleRate: sampleRate))
         case "init":
             let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
             let seed = try initObject.required("seed").uint64("init.seed")
@@ -90,10 +92,31 @@ public struct Preset: Sendable {
         }
     }
 
-    /// The weights in sample type `T`, checked against ``spec``.
+    /// The rate the weights are fixed to: `sample_rate`, except for a `design` preset, which
+    /// is designed at whatever rate the input has.
+    public var fixedRate: Int? {
+        if case .design = source { return nil }
+        return sampleRate
+    }
+
+    /// The weights in sample type `T`, checked against ``spec``; a `design` preset is designed
+    /// at `sampleRate` (default: the preset's `sample_rate`, else 48000).
     /// - Throws: ``PresetError`` when a number does not fit `T`.
-    public func weights<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1dWeights<T> {
+    public func weights<T: ConvScalar>(as _: T.Type = T.self, sampleRate rate: Int? = nil) throws(PresetError) -> Conv1dWeights<T> {
         switch source {
+        case let .design(design):
+            let taps: [Double]
+            do {
+                taps = try design.taps(count: spec.kernelSize, rate: rate ?? sampleRate ?? 48000)
+            } catch {
+                throw .invalid(path: "design", expected: "a design that can be made", got: error.description)
+            }
+            let weight = (0..<spec.outChannels).flatMap { _ in taps.map { T($0) } }
+            do {
+                return try Conv1dWeights(spec: spec, weight: weight, bias: nil)
+            } catch {
+                throw .conv1d(path: "design", message: error.description)
+            }
         case let .explicit(raw):
             var weight: [T] = []
             weight.reserveCapacity(raw.weight.count)
@@ -175,9 +198,67 @@ public struct Preset: Sendable {
         }
     }
 
-    /// The convolution this preset describes.
-    public func conv1d<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1d<T> {
-        Conv1d(spec: spec, weights: try weights(as: T.self))
+    /// The convolution this preset describes (a `design` preset designed at `sampleRate`).
+    public func conv1d<T: ConvScalar>(as _: T.Type = T.self, sampleRate: Int? = nil) throws(PresetError) -> Conv1d<T> {
+        Conv1d(spec: spec, weights: try weights(as: T.self, sampleRate: sampleRate))
+    }
+
+    static func decodeDesign(_ value: JSONValue, spec: Conv1dSpec, sampleRate: Int?) throws(PresetError) -> FIRDesign {
+        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "gain", "delay"])
+        guard spec.inChannelsPerGroup == 1 else {
+            throw .invalid(path: "design", expected: "a depthwise conv1d (groups = in_channels), one filter per channel", got: "\(spec)")
+        }
+        guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a design preset (a designed FIR has no bias)", got: "true") }
+        let typeName = try o.required("type").string("design.type")
+        guard let kind = FIRDesign.Kind(rawValue: typeName) else {
+            throw .invalid(path: "design.type", expected: "one of \(FIRDesign.Kind.allCases.map(\.rawValue).joined(separator: ", "))", got: "\"\(typeName)\"")
+        }
+        var cutoff: [Double] = []
+        if let c = o.value("cutoff_hz") {
+            let items: [JSONValue] = if case let .array(list) = c { list } else { [c] }
+            for (i, item) in items.enumerated() {
+                guard case let .number(text) = item, let f = Double(text) else {
+                    throw .invalid(path: "design.cutoff_hz" + (items.count > 1 ? "[\(i)]" : ""), expected: "a frequency in Hz", got: item.kind)
+                }
+                cutoff.append(f)
+            }
+        }
+        func number(_ key: String) throws(PresetError) -> Double? {
+            try o.optional(key) { v, p throws(PresetError) in
+                guard case let .number(text) = v, let d = Double(text), d.isFinite else { throw .invalid(path: p, expected: "a number", got: v.kind) }
+                return d
+            }
+        }
+        var window = FIRDesign.Window.blackman
+        if let w = o.value("window") {
+            let name = try w.string("design.window")
+            switch name {
+            case "rectangular": window = .rectangular
+            case "hann": window = .hann
+            case "hamming": window = .hamming
+            case "blackman": window = .blackman
+            case "kaiser":
+                if let beta = try number("beta") {
+                    window = .kaiser(beta: beta)
+                } else if let attenuation = try number("attenuation_db") {
+                    window = .kaiser(beta: FIRDesign.Window.kaiserBeta(attenuation: attenuation))
+                } else {
+                    throw .missingKey(path: "design.beta")
+                }
+            default:
+                throw .invalid(path: "design.window", expected: "one of rectangular, hann, hamming, blackman, kaiser", got: "\"\(name)\"")
+            }
+        }
+        let delay = try o.optional("delay") { v, p throws(PresetError) in try v.int(p, min: 0) } ?? 0
+        let design = FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay)
+        // Checked now, so a preset that cannot be made fails at load: at its sample_rate, or
+        // (designed at whatever rate comes) at a rate high enough for any cutoff.
+        do {
+            _ = try design.taps(count: spec.kernelSize, rate: sampleRate ?? Int(Int32.max))
+        } catch {
+            throw .invalid(path: "design", expected: "a design that can be made", got: error.description)
+        }
+        return design
     }
 
     // MARK: - Decoding
@@ -273,6 +354,8 @@ public enum WeightSource: Sendable {
     case safetensors(path: String, prefix: String)
     /// `weights: "w.npy"` and, when the layer has one, `bias: "b.npy"`.
     case npy(weight: String, bias: String?)
+    /// `design: {…}`: a FIR designed at the input's rate.
+    case design(FIRDesign)
 }
 
 /// Weights as written in a preset: the exact decimal text of each number, in PyTorch's

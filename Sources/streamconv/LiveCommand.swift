@@ -100,13 +100,13 @@ struct LiveCommand: ParsableCommand {
             throw LiveError("--channels \(channelCount) but the preset expects in_channels=\(spec.inChannels); capture \(spec.inChannels) channels or use a preset made for \(channelCount)")
         }
         let captureRate = rate ?? preset.sampleRate ?? 48000
-        if let presetRate = preset.sampleRate, presetRate != captureRate {
+        if let presetRate = preset.fixedRate, presetRate != captureRate {
             throw LiveError("capture at \(captureRate) Hz but the preset was made for \(presetRate) Hz; capture at \(presetRate) Hz or use a preset for \(captureRate) Hz")
         }
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
         try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4)]), for: "running \(spec) live in periods of \(period) frames")
-        let conv = try preset.conv1d(as: Float.self)
+        let conv = try preset.conv1d(as: Float.self, sampleRate: captureRate)
 
         let inFormat = captureFormat ?? format
         let captureDevice = try PCM(name: capture, direction: .capture, settings: .init(format: inFormat, channels: channelCount, rate: captureRate, periodFrames: period, bufferFrames: buffer))

@@ -126,7 +126,7 @@ struct RunCommand: ParsableCommand {
         }
         if let frames = source.frameCount { try spec.validateInputLength(Int(clamping: frames)) }
         let rawToRaw = input == "-" && output == "-"
-        try FilterPipeline.checkCompatible(source, spec: spec, presetRate: preset.sampleRate, requireWholeOutputRate: !rawToRaw)
+        try FilterPipeline.checkCompatible(source, spec: spec, presetRate: preset.fixedRate, requireWholeOutputRate: !rawToRaw)
 
         let mode: FilterPipeline.Mode
         var wholeLimit = Int64.max
@@ -147,7 +147,7 @@ struct RunCommand: ParsableCommand {
             wholeLimit = Int64(max(0, budget.limit - weightBytes) / max(1, perFrame))
         }
         try budget.check(weightBytes, for: "the weights of \(spec)")
-        let conv = try preset.conv1d(as: Float.self)
+        let conv = try preset.conv1d(as: Float.self, sampleRate: source.sampleRate)
 
         if let playback {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }

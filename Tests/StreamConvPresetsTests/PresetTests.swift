@@ -124,7 +124,7 @@ import Testing
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "weights": "w.pt""#,
                     #"weights: expected a .safetensors or .npy file, got "w.pt""#)
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "design": {"type": "lowpass"}"#,
-                    "design: this version of streamconv cannot load 'design' presets yet; give weight/bias, weights or init")
+                    "conv1d.bias: expected false for a design preset (a designed FIR has no bias), got true")
     }
 
     @Test func valuesThatDoNotFitTheSampleType() throws {

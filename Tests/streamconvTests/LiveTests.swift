@@ -82,7 +82,8 @@ import Testing
         environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
         environment["HOME"] = dir.path
         process.environment = environment
-        process.standardError = Pipe()
+        let errors = Pipe()
+        process.standardError = errors
         try process.run()
         var waited = 0
         while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
@@ -93,7 +94,10 @@ import Testing
         usleep(3000) // two signals sent at once would merge into one
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130 || process.terminationStatus == 0)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Stopped before the first period arrived, a run has no input: that is said, with exit 1.
+        let noInput = process.terminationStatus == 1 && message.hasSuffix("Error: the input has no samples\n")
+        #expect(process.terminationStatus == 130 || process.terminationStatus == 0 || noInput, "\(process.terminationStatus): \(message)")
         // Aborted before the commit: no file; after it (the first stop won): a whole file.
         if contents(dir).contains("aborted.wav") {
             let source = try SndFileSource(path: dir.appendingPathComponent("aborted.wav").path)

@@ -125,6 +125,32 @@ import Testing
         #expect(fileOut.status == 1 && fileOut.stderr.hasPrefix("Error: the input rate 44101 Hz / stride 2 is not a whole number of Hz"), "\(fileOut.stderr)")
     }
 
+    /// A design preset with a sample_rate is designed at the input's rate instead of refusing
+    /// it; weights from a safetensors file run as their JSON transcription does.
+    @Test func designAndWeightFilePresetsRun() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"sample_rate": 48000, "conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 63, "padding": "same", "groups": 2, "bias": false}, "design": {"type": "lowpass", "cutoff_hz": 4000}}"#.utf8)
+            .write(to: dir.appendingPathComponent("lp.json"))
+        try writeFile(x, dir.appendingPathComponent("in44.wav").path, rate: 44100)
+        let r = try CLI.run(["run", "--preset", "lp.json", "--in", "in44.wav", "--out", "o44.wav"], in: dir)
+        #expect(r.status == 0 && r.stderr.contains("(2 ch @ 44100 Hz)"), "\(r.stderr)")
+        let info = try CLI.run(["info", "--preset", "lp.json"], in: dir)
+        #expect(info.out.contains("weights from:  FIR design, lowpass at 4000 Hz, designed at 48000 Hz"), "\(info.out)")
+        // weights + bias written as safetensors by hand equal the same layer written as JSON.
+        let weight: [Float] = [0.5, -0.25, 0.125, 1, 0, -1]
+        let bias: [Float] = [0.1, -0.2]
+        let header = #"{"conv.weight": {"dtype": "F32", "shape": [2, 1, 3], "data_offsets": [0, 24]}, "conv.bias": {"dtype": "F32", "shape": [2], "data_offsets": [24, 32]}}"#
+        var file = Data(withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }) + Data(header.utf8)
+        for v in weight + bias { file += withUnsafeBytes(of: v.bitPattern.littleEndian) { Data($0) } }
+        try file.write(to: dir.appendingPathComponent("layer.safetensors"))
+        let conv = #""conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "padding": 1, "groups": 2}"#
+        try Data(("{" + conv + #", "weights": "layer.safetensors", "weights_prefix": "conv."}"#).utf8).write(to: dir.appendingPathComponent("st.json"))
+        try Data(("{" + conv + #", "weight": [[[0.5, -0.25, 0.125]], [[1, 0, -1]]], "bias": [0.1, -0.2]}"#).utf8).write(to: dir.appendingPathComponent("js.json"))
+        #expect(try CLI.run(["run", "--preset", "st.json", "--in", "in.wav", "--out", "st.wav"], in: dir).status == 0)
+        #expect(try CLI.run(["run", "--preset", "js.json", "--in", "in.wav", "--out", "js.wav"], in: dir).status == 0)
+        #expect(try readFile(dir.appendingPathComponent("st.wav").path).0.bitwiseEquals(try readFile(dir.appendingPathComponent("js.wav").path).0))
+    }
+
     /// Options that would be ignored are mistakes: one line, a --help hint, exit 64.
     @Test(arguments: [
         (["--in", "in.wav", "--out", "o.wav", "--rate", "44100"], "Error: --rate is for raw input (--in -); a file's rate comes from its header"),
