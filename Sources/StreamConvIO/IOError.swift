@@ -37,7 +37,7 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .channels(path, got, expected):
             return "\(path) has \(got) channel\(got == 1 ? "" : "s") but the preset expects in_channels=\(expected); use a \(expected)-channel input or a preset made for \(got) channel\(got == 1 ? "" : "s")"
         case let .sampleRate(path, got, preset):
-            return "\(path) is at \(got) Hz but the preset was made for \(preset) Hz; resample the input or use a preset for \(got) Hz"
+            return "\(path) is at \(got) Hz but the preset was made for \(preset) Hz; resample the input, use a preset for \(got) Hz, or give --allow-rate-mismatch to run it anyway"
         case let .strideRate(rate, stride):
             return Conv1dError.strideDoesNotDivideRate(rate: rate, stride: stride).description + " (raw output, --out -, has no rate and is allowed)"
         case let .format(path, reason): return "cannot write \(path): \(reason)"

@@ -34,7 +34,7 @@ public struct Preset: Sendable {
     public init(_ root: JSONValue, defaultName: String, directory: String = ".") throws(PresetError) {
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
-            "weight", "bias", "weights", "weights_prefix", "design", "init",
+            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps",
         ])
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
         description = try top.optional("description") { v, p throws(PresetError) in try v.string(p) } ?? ""
@@ -48,7 +48,7 @@ public struct Preset: Sendable {
             }
         }
 
-        let sources = ["weight", "weights", "design", "init"].filter(top.has)
+        let sources = ["weight", "weights", "design", "init", "taps"].filter(top.has)
         guard sources.count == 1 else { throw .weightSources(found: sources) }
         let npyWeights = sources[0] == "weights" && (try? top.required("weights").string("weights"))?.lowercased().hasSuffix(".npy") == true
         if top.has("bias") && sources[0] != "weight" && !npyWeights {
@@ -83,6 +83,13 @@ public struct Preset: Sendable {
             }
         case "design":
             source = .design(try Self.decodeDesign(top.required("design"), spec: spec, sampleRate: sampleRate))
+        case "taps":
+            guard spec.inChannelsPerGroup == 1 else {
+                throw .invalid(path: "taps", expected: "a depthwise conv1d (groups = in_channels): the taps filter each channel", got: "\(spec)")
+            }
+            guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a taps preset", got: "true") }
+            let file = try top.required("taps").string("taps")
+            source = .taps(path: file.hasPrefix("/") ? file : directory + "/" + file)
         case "init":
             let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
             let seed = try initObject.required("seed").uint64("init.seed")
@@ -104,6 +111,28 @@ public struct Preset: Sendable {
     /// - Throws: ``PresetError`` when a number does not fit `T`.
     public func weights<T: ConvScalar>(as _: T.Type = T.self, sampleRate rate: Int? = nil) throws(PresetError) -> Conv1dWeights<T> {
         switch source {
+        case let .taps(path):
+            let text = String(decoding: try Self.bytes(path), as: UTF8.self)
+            var taps: [T] = []
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                let word = content.trimmingTrailingSpaces().drop { $0 == " " || $0 == "\t" }.filter { $0 != "\r" }
+                if word.isEmpty { continue }
+                guard let value = T(decimal: Substring(word)), value.isFinite else {
+                    throw .weightsFile("\(path):\(number + 1): \"\(word)\" is not a number")
+                }
+                taps.append(value)
+            }
+            guard taps.count == spec.kernelSize else {
+                throw .weightsFile("\(path): \(taps.count) taps but conv1d.kernel_size is \(spec.kernelSize)")
+            }
+            // sox's fir convolves; Conv1d cross-correlates: the taps go in reversed.
+            let reversed = Array(taps.reversed())
+            do {
+                return try Conv1dWeights(spec: spec, weight: (0..<spec.outChannels).flatMap { _ in reversed }, bias: nil)
+            } catch {
+                throw .conv1d(path: "taps", message: error.description)
+            }
         case let .design(design):
             let taps: [Double]
             do {
@@ -199,8 +228,36 @@ public struct Preset: Sendable {
     }
 
     /// The convolution this preset describes (a `design` preset designed at `sampleRate`).
-    public func conv1d<T: ConvScalar>(as _: T.Type = T.self, sampleRate: Int? = nil) throws(PresetError) -> Conv1d<T> {
-        Conv1d(spec: spec, weights: try weights(as: T.self, sampleRate: sampleRate))
+    /// With `channels`, a filter that acts on each channel alone (in = out = 1, or depthwise
+    /// with one filter per channel) is widened to that many channels, each filtered
+    /// independently with the same weights, as sox's `fir` does; see ``spec(forChannels:)``.
+    public func conv1d<T: ConvScalar>(as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil) throws(PresetError) -> Conv1d<T> {
+        let base = try weights(as: T.self, sampleRate: sampleRate)
+        guard let channels, channels != spec.inChannels, let wide = spec(forChannels: channels) else {
+            return Conv1d(spec: spec, weights: base)
+        }
+        // Channel 0's filter for every channel: the same weights, the same summation order.
+        let perChannel = spec.kernelSize
+        let weight = (0..<channels).flatMap { _ in base.weight[0..<perChannel] }
+        let bias = base.bias.map { b in (0..<channels).map { _ in b[0] } }
+        do {
+            return Conv1d(spec: wide, weights: try Conv1dWeights(spec: wide, weight: Array(weight), bias: bias))
+        } catch {
+            throw .conv1d(path: "conv1d", message: error.description)
+        }
+    }
+
+    /// The spec widened to `channels` channels when this filter acts on each channel alone:
+    /// a single-channel filter (in = out = 1), or a depthwise design (one identical filter
+    /// per channel); `nil` for any other filter, whose channel count must match.
+    public func spec(forChannels channels: Int) -> Conv1dSpec? {
+        let single = spec.inChannels == 1 && spec.outChannels == 1
+        var depthwiseDesign = false
+        if case .design = source { depthwiseDesign = spec.groups == spec.inChannels && spec.outChannels == spec.inChannels }
+        guard channels >= 1, single || depthwiseDesign else { return nil }
+        return try? Conv1dSpec(
+            inChannels: channels, outChannels: channels, kernelSize: spec.kernelSize, stride: spec.stride,
+            padding: spec.padding, dilation: spec.dilation, groups: channels, bias: spec.bias, paddingMode: spec.paddingMode)
     }
 
     static func decodeDesign(_ value: JSONValue, spec: Conv1dSpec, sampleRate: Int?) throws(PresetError) -> FIRDesign {
@@ -356,6 +413,8 @@ public enum WeightSource: Sendable {
     case npy(weight: String, bias: String?)
     /// `design: {…}`: a FIR designed at the input's rate.
     case design(FIRDesign)
+    /// `taps: "fir.txt"`: one coefficient per line (`#` comments), as sox's `fir` reads them.
+    case taps(path: String)
 }
 
 /// Weights as written in a preset: the exact decimal text of each number, in PyTorch's

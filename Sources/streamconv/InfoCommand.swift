@@ -27,6 +27,9 @@ struct InfoCommand: ParsableCommand {
         case let .safetensors(path, prefix):
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(path)" + (prefix.isEmpty ? "" : ", tensors \(prefix)weight" + (spec.bias ? ", \(prefix)bias" : "")) + " (checked)")
+        case let .taps(path):
+            _ = try preset.weights(as: Float.self)
+            print("weights from:  \(path) (taps, checked)")
         case let .design(design):
             let rate = preset.sampleRate.map { "\($0) Hz" } ?? "the input's rate"
             print("weights from:  FIR design, \(design.kind.rawValue)" + (design.cutoff.isEmpty ? "" : " at \(design.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz") + ", designed at \(rate)")

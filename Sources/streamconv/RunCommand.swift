@@ -73,6 +73,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "An input shorter than its header promises is an error (no output), not a warning.")
     var strict = false
 
+    @Flag(name: .customLong("allow-rate-mismatch"), help: "Run a preset made for another sample rate anyway (with a warning).")
+    var allowRateMismatch = false
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
     var maxMemory: ByteCount?
 
@@ -108,7 +111,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let (preset, _) = try presetOptions.load()
-        let spec = preset.spec
+        var spec = preset.spec
         let budget = try MemoryBudget(option: maxMemory)
 
         // The input is opened and checked against the spec before anything large is built.
@@ -124,9 +127,18 @@ struct RunCommand: ParsableCommand {
             file = opened
             source = opened
         }
+        // A filter that acts on each channel alone takes the input's channel count.
+        var broadcast: Int?
+        if source.channels != spec.inChannels, let wide = preset.spec(forChannels: source.channels) {
+            spec = wide
+            broadcast = source.channels
+        }
         if let frames = source.frameCount { try spec.validateInputLength(Int(clamping: frames)) }
         let rawToRaw = input == "-" && output == "-"
-        try FilterPipeline.checkCompatible(source, spec: spec, presetRate: preset.fixedRate, requireWholeOutputRate: !rawToRaw)
+        if let fixed = preset.fixedRate, fixed != source.sampleRate, allowRateMismatch {
+            printError("warning: \(source.name) is at \(source.sampleRate) Hz but the preset was made for \(fixed) Hz; running it anyway (--allow-rate-mismatch)")
+        }
+        try FilterPipeline.checkCompatible(source, spec: spec, presetRate: allowRateMismatch ? nil : preset.fixedRate, requireWholeOutputRate: !rawToRaw)
 
         let mode: FilterPipeline.Mode
         var wholeLimit = Int64.max
@@ -147,7 +159,7 @@ struct RunCommand: ParsableCommand {
             wholeLimit = Int64(max(0, budget.limit - weightBytes) / max(1, perFrame))
         }
         try budget.check(weightBytes, for: "the weights of \(spec)")
-        let conv = try preset.conv1d(as: Float.self, sampleRate: source.sampleRate)
+        let conv = try preset.conv1d(as: Float.self, sampleRate: source.sampleRate, channels: broadcast)
 
         if let playback {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
@@ -184,7 +196,7 @@ struct RunCommand: ParsableCommand {
             throw error
         }
         bar.clear()
-        printError("\(preset.name): \(summary.line)")
+        printError("\(preset.name): \(summary.line)" + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
     }
 }

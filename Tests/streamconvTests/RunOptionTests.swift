@@ -151,6 +151,49 @@ import Testing
         #expect(try readFile(dir.appendingPathComponent("st.wav").path).0.bitwiseEquals(try readFile(dir.appendingPathComponent("js.wav").path).0))
     }
 
+    /// A single-channel filter on a 6-channel file filters each channel alone with the same
+    /// weights: bitwise the six mono runs. A taps file runs as the reversed explicit weights.
+    @Test func monoFilterBroadcastsAndTapsFiles() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 5, "padding": 2, "padding_mode": "reflect"}, "weight": [[[0.1, -0.2, 0.5, 0.25, 0.125]]], "bias": [0.01]}"#.utf8)
+            .write(to: dir.appendingPathComponent("mono.json"))
+        var rng = SeededGenerator(seed: 4)
+        let six = Signal<Float>((0..<6).map { _ in (0..<3000).map { _ in Float(rng.nextUnit() - 0.5) } })
+        try writeFile(six, dir.appendingPathComponent("six.wav").path)
+        let r = try CLI.run(["run", "--preset", "mono.json", "--in", "six.wav", "--out", "six-out.wav"], in: dir)
+        #expect(r.status == 0 && r.stderr.contains(", single-channel filter applied to each of 6 channels"), "\(r.stderr)")
+        let (wide, _) = try readFile(dir.appendingPathComponent("six-out.wav").path)
+        #expect(wide.channels == 6)
+        for c in 0..<6 {
+            try writeFile(Signal([six.channel(c)]), dir.appendingPathComponent("c\(c).wav").path)
+            #expect(try CLI.run(["run", "--preset", "mono.json", "--in", "c\(c).wav", "--out", "o\(c).wav"], in: dir).status == 0)
+            let (mono, _) = try readFile(dir.appendingPathComponent("o\(c).wav").path)
+            #expect(Signal([wide.channel(c)]).bitwiseEquals(mono), "channel \(c)")
+        }
+        // sox-style taps (convolution order, comments) equal the reversed weights.
+        try Data("# a 3-tap filter\n0.5\n 0.25  # middle\n\n-1\n".utf8).write(to: dir.appendingPathComponent("fir.txt"))
+        let conv = #""conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "padding": 1, "groups": 2, "bias": false}"#
+        try Data(("{" + conv + #", "taps": "fir.txt"}"#).utf8).write(to: dir.appendingPathComponent("taps.json"))
+        try Data(("{" + conv + #", "weight": [[[-1, 0.25, 0.5]], [[-1, 0.25, 0.5]]]}"#).utf8).write(to: dir.appendingPathComponent("rev.json"))
+        #expect(try CLI.run(["run", "--preset", "taps.json", "--in", "in.wav", "--out", "t.wav"], in: dir).status == 0)
+        #expect(try CLI.run(["run", "--preset", "rev.json", "--in", "in.wav", "--out", "r.wav"], in: dir).status == 0)
+        #expect(try readFile(dir.appendingPathComponent("t.wav").path).0.bitwiseEquals(try readFile(dir.appendingPathComponent("r.wav").path).0))
+        try Data("0.5\nzero\n1\n".utf8).write(to: dir.appendingPathComponent("bad.txt"))
+        try Data(("{" + conv + #", "taps": "bad.txt"}"#).utf8).write(to: dir.appendingPathComponent("bad.json"))
+        let bad = try CLI.run(["info", "--preset", "bad.json"], in: dir)
+        #expect(bad.status == 1 && bad.stderr.contains("bad.txt:2: \"zero\" is not a number"), "\(bad.stderr)")
+    }
+
+    /// A preset made for another rate is refused with the way out named, or run with a warning.
+    @Test func rateMismatchCanBeAllowed() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeFile(x, dir.appendingPathComponent("in44.wav").path, rate: 44100)
+        let refused = try run(["--in", "in44.wav", "--out", "o.wav"])
+        #expect(refused.status == 1 && refused.stderr.hasSuffix("or give --allow-rate-mismatch to run it anyway\n"), "\(refused.stderr)")
+        let allowed = try run(["--in", "in44.wav", "--out", "o.wav", "--allow-rate-mismatch"])
+        #expect(allowed.status == 0 && allowed.stderr.hasPrefix("warning: in44.wav is at 44100 Hz but the preset was made for 48000 Hz; running it anyway"), "\(allowed.stderr)")
+    }
+
     /// Options that would be ignored are mistakes: one line, a --help hint, exit 64.
     @Test(arguments: [
         (["--in", "in.wav", "--out", "o.wav", "--rate", "44100"], "Error: --rate is for raw input (--in -); a file's rate comes from its header"),
