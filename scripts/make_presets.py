@@ -77,6 +77,76 @@ def main():
         "conv1d": {"in_channels": 16, "out_channels": 33, "kernel_size": 3, "stride": 2},
     }, extra={"init": {"seed": 0}})
 
+    # Designed at load time, at the input's rate, for any channel count (single-channel filters
+    # are applied to each channel alone).
+    def design(name, description, conv1d, spec, rate=None):
+        header = {"name": name, "description": description}
+        if rate:
+            header["sample_rate"] = rate
+        header["conv1d"] = dict({"in_channels": 1, "out_channels": 1, "bias": False}, **conv1d)
+        write(name, header, extra={"design": spec})
+
+    design("lowpass", "Low-pass at 4 kHz, 255 taps (Blackman), designed at the input's rate, any channel count",
+           {"kernel_size": 255, "padding": "same"}, {"type": "lowpass", "cutoff_hz": 4000, "window": "blackman"})
+    design("highpass-100", "Rumble filter: high-pass at 100 Hz, 2047 taps (Blackman), any rate and channel count",
+           {"kernel_size": 2047, "padding": "same"}, {"type": "highpass", "cutoff_hz": 100, "window": "blackman"})
+    design("speech-band", "Telephone speech band-pass 300-3400 Hz, 1023 taps (Kaiser, 80 dB), any rate and channel count",
+           {"kernel_size": 1023, "padding": "same"},
+           {"type": "bandpass", "cutoff_hz": [300, 3400], "window": "kaiser", "attenuation_db": 80})
+    design("dc-blocker", "DC blocker: high-pass at 10 Hz, 4095 taps (Hann), any rate and channel count",
+           {"kernel_size": 4095, "padding": "same"}, {"type": "highpass", "cutoff_hz": 10, "window": "hann"})
+    design("decimate-3x", "3x decimation (anti-alias low-pass at 7 kHz, stride 3): 48 kHz -> 16 kHz, any channel count",
+           {"kernel_size": 127, "stride": 3, "padding": 63}, {"type": "lowpass", "cutoff_hz": 7000, "window": "blackman"})
+    design("smooth-replicate", "Moving average of 15 samples for sensor data; the ends repeat the edge values (replicate)",
+           {"kernel_size": 15, "padding": 7, "padding_mode": "replicate"}, {"type": "moving_average"})
+    design("periodic-lowpass", "Low-pass for periodic signals (one period per file): circular padding wraps the ends",
+           {"kernel_size": 31, "padding": 15, "padding_mode": "circular"},
+           {"type": "lowpass", "cutoff_hz": 2000, "window": "hamming"})
+
+    # Gaussian smoother (sigma 2 samples) with reflect padding: the ends mirror the signal
+    # instead of pulling it toward zero.
+    gauss = np.exp(-0.5 * (np.arange(-6, 7) / 2.0) ** 2)
+    gauss /= gauss.sum()
+    write("smooth-reflect", {
+        "name": "smooth-reflect",
+        "description": "Gaussian smoother (sigma 2 samples, 13 taps) with reflect padding: edges are not pulled to zero",
+        "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 13, "padding": 6,
+                   "bias": False, "padding_mode": "reflect"},
+    }, weight=gauss[None, None, :])
+
+    # A dilated comb: y[t] = x[t] + 0.5 x[t - 12000] (a 250 ms echo at 48 kHz); the padding
+    # of 12000 keeps the echo's tail.
+    write("echo-250ms", {
+        "name": "echo-250ms",
+        "description": "Echo: the signal plus itself 250 ms later at -6 dB (dilated comb, kernel 2, dilation 12000)",
+        "sample_rate": 48000,
+        "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 2, "dilation": 12000, "padding": 12000,
+                   "bias": False},
+    }, weight=np.array([[[0.5, 1.0]]]))
+
+    write("mid-side", {
+        "name": "mid-side",
+        "description": "Mid/side encoder: M = (L+R)/2, S = (L-R)/2 (a 1x1 convolution, 2 -> 2)",
+        "conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 1, "bias": False},
+    }, weight=np.array([[[0.5], [0.5]], [[0.5], [-0.5]]]))
+
+    write("stereo-to-mono", {
+        "name": "stereo-to-mono",
+        "description": "Stereo to mono downmix: (L+R)/2 (a 1x1 convolution, 2 -> 1)",
+        "conv1d": {"in_channels": 2, "out_channels": 1, "kernel_size": 1, "bias": False},
+    }, weight=np.array([[[0.5], [0.5]]]))
+
+    # Mono to stereo widener: left is the signal delayed to match, right its Hilbert transform
+    # (90 degrees shifted), 127 taps, Kaiser beta 8.
+    k = np.arange(127) - 63
+    hilbert = np.where(k % 2 != 0, 2 / (np.pi * np.where(k == 0, 1, k)), 0.0) * np.kaiser(127, 8)
+    delay = (k == 0).astype(float)
+    write("hilbert-widener", {
+        "name": "hilbert-widener",
+        "description": "Mono to stereo widener: left the signal, right its Hilbert transform (90 degrees), 127 taps (1 -> 2)",
+        "conv1d": {"in_channels": 1, "out_channels": 2, "kernel_size": 127, "padding": 63, "bias": False},
+    }, weight=np.stack([delay[::-1], hilbert[::-1]])[:, None, :])
+
 
 if __name__ == "__main__":
     main()

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import StreamConvPresets
 
-/// `streamconv presets`: lists the presets found by name.
+/// `streamconv presets`: lists the presets found by name, as an aligned table.
 struct PresetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "presets",
@@ -10,7 +10,9 @@ struct PresetsCommand: ParsableCommand {
         discussion: """
             Searched in order: each folder of $STREAMCONV_PRESETS, the installed presets \
             (PREFIX/share/streamconv/presets beside PREFIX/bin/streamconv), ./presets, and the \
-            presets/ folder of the source checkout the binary was built in.
+            presets/ folder of the source checkout the binary was built in. Columns: name, \
+            shape (in→out channels, kernel, stride, dilation, groups), latency in input \
+            frames, description.
             """)
 
     func run() throws {
@@ -19,15 +21,24 @@ struct PresetsCommand: ParsableCommand {
         if found.isEmpty {
             throw NoPresets(folders: library.folders.map(\.path))
         }
-        let width = found.map(\.name.count).max()!
+        var rows: [[String]] = [["NAME", "SHAPE", "LATENCY", "DESCRIPTION"]]
         for (name, url, result) in found {
-            let padded = name.padding(toLength: width, withPad: " ", startingAt: 0)
             switch result {
             case let .success(preset):
-                print("\(padded)  \(preset.spec)  \(preset.description)")
+                let s = preset.spec
+                var shape = "\(s.inChannels)→\(s.outChannels) k=\(s.kernelSize)"
+                if s.stride != 1 { shape += " s=\(s.stride)" }
+                if s.dilation != 1 { shape += " d=\(s.dilation)" }
+                if s.groups != 1 { shape += " g=\(s.groups)" }
+                rows.append([name, shape, "\(s.latency)", preset.description])
             case let .failure(error):
-                print("\(padded)  (invalid: \(error)) \(url.path)")
+                rows.append([name, "(invalid)", "", "\(error) (\(url.path))"])
             }
+        }
+        let widths = (0..<3).map { column in rows.map { $0[column].count }.max()! }
+        for row in rows {
+            let cells = (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            print((cells + [row[3]]).joined(separator: "  "))
         }
     }
 }

@@ -267,6 +267,19 @@ func contents(_ dir: URL) -> [String] {
         let list = try CLI.run(["presets"])
         #expect(list.status == 0)
         #expect(list.out.contains("lowpass-4k") && list.out.contains("decimate-2x") && list.out.contains("pytorch-docs-example"))
+        // An aligned table: every row's description starts in the same column.
+        let rows = list.out.split(separator: "\n").map(String.init)
+        #expect(rows.first?.hasPrefix("NAME") == true)
+        let column = rows.first.flatMap { $0.range(of: "DESCRIPTION") }.map { rows[0].distance(from: rows[0].startIndex, to: $0.lowerBound) }
+        #expect(rows.contains { $0.hasPrefix("decimate-2x ") && $0.contains("2→2 k=31 s=2 g=2") })
+        #expect(rows.contains { $0.hasPrefix("echo-250ms ") && $0.contains("1→1 k=2 d=12000") })
+        #expect(rows.dropFirst().allSatisfy { row in column.map { row.count > $0 && row[row.index(row.startIndex, offsetBy: $0 - 1)] == " " } ?? false })
+        // Every shipped preset passes info.
+        for row in rows.dropFirst() {
+            let name = String(row.prefix { $0 != " " })
+            let info = try CLI.run(["info", "--preset", name])
+            #expect(info.status == 0, "\(name): \(info.stderr)")
+        }
         let info = try CLI.run(["info", "--preset", "decimate-2x"])
         #expect(info.status == 0)
         #expect(info.out.contains("latency:       15 input frames (0.31 ms)"), "\(info.out)")
