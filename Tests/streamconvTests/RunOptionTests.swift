@@ -184,6 +184,19 @@ import Testing
         #expect(bad.status == 1 && bad.stderr.contains("bad.txt:2: \"zero\" is not a number"), "\(bad.stderr)")
     }
 
+    /// The PyTorch bridge: scripts/torch_to_preset.py writes a preset for a saved state_dict
+    /// (here the BF16 fixture written by the independent writer) that info checks and run uses.
+    @Test func torchToPresetBridge() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = CLI.repository.appendingPathComponent("scripts/torch_to_preset.py").path
+        let tensors = CLI.repository.appendingPathComponent("Tests/StreamConvPresetsTests/Fixtures/tensors/conv-bf16.safetensors").path
+        let made = try CLI.shell("python3 '\(script)' '\(tensors)' --prefix encoder.conv. --padding same --output conv.json && \"$SC\" info --preset conv.json", in: dir)
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.out.contains("conv1d:        Conv1d(2, 4, kernel_size=3, padding='same')") && made.out.contains("(checked)"), "\(made.out)")
+        let r = try CLI.run(["run", "--preset", "conv.json", "--in", "in.wav", "--out", "four.wav"], in: dir)
+        #expect(r.status == 0 && r.stderr.contains("→ 5000 frames out (4 ch @ 48000 Hz)"), "\(r.stderr)")
+    }
+
     /// A preset made for another rate is refused with the way out named, or run with a warning.
     @Test func rateMismatchCanBeAllowed() throws {
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Writes a streamconv preset for a torch.nn.Conv1d saved as safetensors.
+
+Pure Python (no torch, no numpy): the tensor shapes are read from the safetensors header.
+In PyTorch:
+
+    from safetensors.torch import save_file
+    save_file(conv.state_dict(), "conv.safetensors")          # or a whole model's state_dict
+
+then:
+
+    scripts/torch_to_preset.py conv.safetensors --stride 2 --padding 1 > conv.json
+    streamconv run --preset conv.json --in in.wav --out out.wav
+
+The hyper-parameters the weights do not carry (stride, padding, dilation, groups,
+padding_mode) are options; in_channels = weight.shape[1] · groups, out_channels and
+kernel_size come from the weight, bias from whether the file holds one.
+"""
+import argparse
+import json
+import os
+import struct
+import sys
+
+
+def header(path):
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        return json.loads(f.read(length))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("safetensors")
+    p.add_argument("--prefix", default="", help='the layer\'s prefix in a larger state_dict, e.g. "encoder.conv."')
+    p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--padding", default="0", help='an integer, "same" or "valid"')
+    p.add_argument("--dilation", type=int, default=1)
+    p.add_argument("--groups", type=int, default=1)
+    p.add_argument("--padding-mode", default="zeros", choices=["zeros", "reflect", "replicate", "circular"])
+    p.add_argument("--sample-rate", type=int, help="the rate the layer was trained at, if it matters")
+    p.add_argument("--name")
+    p.add_argument("--description", default="")
+    p.add_argument("--output", help="where the preset goes (default stdout); weights paths are made relative to it")
+    a = p.parse_args()
+
+    tensors = header(a.safetensors)
+    weight = tensors.get(a.prefix + "weight")
+    if weight is None:
+        names = ", ".join(sorted(k for k in tensors if k != "__metadata__"))
+        sys.exit(f"{a.safetensors}: no tensor {a.prefix}weight (it holds {names}); give --prefix")
+    if len(weight["shape"]) != 3:
+        sys.exit(f"{a.prefix}weight has shape {weight['shape']}; a Conv1d weight has 3 dimensions (out, in/groups, kernel)")
+    out_channels, per_group, kernel = weight["shape"]
+    padding = a.padding if a.padding in ("same", "valid") else int(a.padding)
+    folder = os.path.dirname(os.path.abspath(a.output)) if a.output else os.getcwd()
+    preset = {
+        "name": a.name or os.path.splitext(os.path.basename(a.safetensors))[0],
+        "description": a.description or f"Conv1d from {os.path.basename(a.safetensors)}",
+    }
+    if a.sample_rate:
+        preset["sample_rate"] = a.sample_rate
+    preset["conv1d"] = {
+        "in_channels": per_group * a.groups, "out_channels": out_channels, "kernel_size": kernel,
+        "stride": a.stride, "padding": padding, "dilation": a.dilation, "groups": a.groups,
+        "bias": (a.prefix + "bias") in tensors, "padding_mode": a.padding_mode,
+    }
+    preset["weights"] = os.path.relpath(os.path.abspath(a.safetensors), folder)
+    if a.prefix:
+        preset["weights_prefix"] = a.prefix
+    text = json.dumps(preset, indent=2) + "\n"
+    if a.output:
+        with open(a.output, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
