@@ -178,6 +178,13 @@ public final class OutputFile {
         }
     }
 
+    /// Writes `bytes` at the current position (for outputs that are not audio: an SVG plot).
+    public func write(_ bytes: [UInt8]) throws(IOError) {
+        if case let .failure(e) = bytes.withUnsafeBytes({ Syscall.writeAll(descriptor, $0) }) {
+            throw .io(path: path.description, reason: "write failed: \(e)")
+        }
+    }
+
     /// Discards the output: closes the temporary (an unnamed one vanishes; a named one is
     /// removed). A device keeps whatever was written to it.
     public func abandon() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamConv
+import StreamConvIO
 import StreamConvPresets
 
 /// `streamconv info`: what a preset is.
@@ -10,11 +11,61 @@ struct InfoCommand: ParsableCommand {
 
     @OptionGroup var presetOptions: PresetOptions
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate to describe it at (default: the preset's, else 48000); designs are made at it.", valueName: "Hz"))
+    var rate: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Input channel count (a single-channel filter takes any).", valueName: "C"))
+    var channels: Int?
+
+    @Option(help: ArgumentHelp("Write the magnitude response as an SVG picture.", valueName: "FILE.svg"))
+    var plot: String?
+
+    @Flag(help: "Print the facts as JSON, for scripts.")
+    var json = false
+
+    /// Filters whose response is listed (all of them go into the JSON up to this many).
+    static let responseLimit = 64
+
+    func validate() throws {
+        if let rate { try SampleRate.validate(rate, name: "--rate") }
+        if let channels, channels < 1 { throw ValidationError("--channels must be at least 1, got \(channels)") }
+    }
+
     /// Describes the preset from its spec alone: weights made by `init` are never drawn, so a
     /// preset of any size is described at once.
     func run() throws {
         let (preset, path) = try presetOptions.load()
-        let spec = preset.spec
+        var spec = preset.spec
+        if let channels, channels != spec.inChannels {
+            guard let wide = preset.spec(forChannels: channels) else {
+                throw ValidationError("--channels \(channels): this preset takes exactly \(spec.inChannels) input channels")
+            }
+            spec = wide
+        }
+        let rate = rate ?? preset.sampleRate ?? 48000
+        if let fixed = preset.fixedRate, fixed != rate {
+            throw ValidationError("--rate \(rate): the preset was made for \(fixed) Hz")
+        }
+        let outRate = try spec.outputRate(inputRate: rate)
+        // Responses need the weights: drawn for init presets only when they are small.
+        var responses: [FilterResponse] = []
+        var conv: Conv1d<Double>?
+        if spec.weightBytes(scalarSize: 8) <= 64 << 20 {
+            let built = try preset.conv1d(as: Double.self, sampleRate: rate, channels: channels)
+            conv = built
+            responses = FilterResponse.all(built, rate: rate, limit: Self.responseLimit)
+        }
+        if let plot {
+            let svg = ResponsePlot.svg(title: "\(preset.name): \(spec)", responses: Array(responses.prefix(16)), rate: rate)
+            let sink = SystemPath.fromArgument(plot)
+            let output = try OutputFile(path: sink)
+            try output.write(Array(svg.utf8))
+            try output.commit()
+        }
+        if json {
+            try printJSON(preset: preset, spec: spec, rate: rate, outRate: outRate, responses: responses, weighted: conv != nil)
+            return
+        }
         print("name:          \(preset.name)")
         if !preset.description.isEmpty { print("description:   \(preset.description)") }
         print("file:          \(path)")
@@ -39,7 +90,7 @@ struct InfoCommand: ParsableCommand {
         }
         if let rate = preset.sampleRate {
             // The preset decoder already refused a rate the stride does not divide.
-            print("sample rate:   \(rate) Hz in, \(try spec.outputRate(inputRate: rate)) Hz out")
+            print("sample rate:   \(rate) Hz in, \(try spec.outputRate(inputRate: rate)) Hz out (fixed by the preset)")
         }
         let latency = spec.latency
         let latencyText = preset.sampleRate.map { " (\(String(format: "%.2f", Double(latency) * 1000 / Double($0))) ms)" } ?? ""
@@ -51,8 +102,48 @@ struct InfoCommand: ParsableCommand {
             print("               circular padding: the first \((spec.padLeft + spec.stride - 1) / spec.stride) outputs are known only at the end of the input")
         }
         print("output length: floor((L + \(spec.padLeft + spec.padRight) - \(spec.receptiveField)) / \(spec.stride)) + 1 for an input of L frames, L ≥ \(spec.minimumInputLength)")
+        print("parameters:    \(spec.weightShape.reduce(1, *) + (spec.bias ? spec.outChannels : 0)), receptive field \(spec.receptiveField) frames, output \(outRate) Hz at \(rate) Hz in")
+        for r in responses.prefix(16) {
+            let gains = Self.probeFrequencies(rate: rate).map { String(format: "%@ %+.1f dB", Self.hz($0), r.decibels(at: $0)) }
+            let corners = r.minus3dBPoints().map(Self.hz)
+            print("response:      out \(r.output) ← in \(r.input): " + gains.joined(separator: ", ") + (corners.isEmpty ? "" : "; −3 dB at " + corners.joined(separator: ", ")))
+        }
+        if responses.count > 16 { print("               (\(spec.outChannels * spec.inChannelsPerGroup - 16) more filters; --json lists up to \(Self.responseLimit))") }
         let weights = spec.weightBytes(scalarSize: 4)
         let stream = Saturating.sum([weights, spec.streamBytes(maxFrames: 4096, scalarSize: 4)])
         print("memory:        weights \(ByteCount(bytes: weights).text); streaming in 4096-frame blocks \(ByteCount(bytes: stream).text) (Float)")
+    }
+
+    /// 100 Hz, 1 kHz, 10 kHz… below Nyquist.
+    static func probeFrequencies(rate: Int) -> [Double] {
+        [50.0, 100, 1000, 5000, 10000, 15000, 20000].filter { $0 < Double(rate) / 2 }
+    }
+
+    static func hz(_ f: Double) -> String {
+        f >= 1000 ? String(format: "%g kHz", (f / 10).rounded() / 100) : String(format: "%.0f Hz", f)
+    }
+
+    func printJSON(preset: Preset, spec: Conv1dSpec, rate: Int, outRate: Int, responses: [FilterResponse], weighted: Bool) throws {
+        var facts: [String: Any] = [
+            "name": preset.name, "description": preset.description, "conv1d": spec.description,
+            "in_channels": spec.inChannels, "out_channels": spec.outChannels, "kernel_size": spec.kernelSize,
+            "stride": spec.stride, "dilation": spec.dilation, "groups": spec.groups, "padding_mode": spec.paddingMode.rawValue,
+            "pad_left": spec.padLeft, "pad_right": spec.padRight,
+            "parameters": spec.weightShape.reduce(1, *) + (spec.bias ? spec.outChannels : 0),
+            "receptive_field": spec.receptiveField, "sample_rate": rate, "output_rate": outRate,
+            "latency_frames": spec.latency, "latency_ms": Double(spec.latency) * 1000 / Double(rate),
+            "minimum_input_frames": spec.minimumInputLength,
+        ]
+        if weighted {
+            facts["responses"] = responses.map { r -> [String: Any] in
+                [
+                    "output": r.output, "input": r.input,
+                    "gain_db": Dictionary(uniqueKeysWithValues: Self.probeFrequencies(rate: rate).map { (String(Int($0)), r.decibels(at: $0)) }),
+                    "minus_3db_hz": r.minus3dBPoints(),
+                ]
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: facts, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import StreamConv
+import StreamConvPresets
+import Testing
+
+/// Collects the SVG root's attributes and every response polyline.
+final class SVGReader: NSObject, XMLParserDelegate {
+    var root: [String: String] = [:]
+    var curves: [[(Double, Double)]] = []
+
+    func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if element == "svg" { root = attributes }
+        if element == "polyline", attributes["class"] == "response", let points = attributes["points"] {
+            curves.append(points.split(separator: " ").map { pair in
+                let xy = pair.split(separator: ",").map { Double($0)! }
+                return (xy[0], xy[1])
+            })
+        }
+    }
+}
+
+/// `info` validates and describes a preset: JSON facts and an SVG response plot (issue 7).
+@Suite struct InfoTests {
+    /// |H(f)| in dB of taps, computed here.
+    func decibels(_ taps: [Double], _ f: Double, rate: Int) -> Double {
+        var re = 0.0, im = 0.0
+        for (k, t) in taps.enumerated() {
+            re += t * cos(2 * .pi * f * Double(k) / Double(rate))
+            im -= t * sin(2 * .pi * f * Double(k) / Double(rate))
+        }
+        return 20 * log10(max((re * re + im * im).squareRoot(), 1e-12))
+    }
+
+    @Test func jsonAndPlotMatchTheTaps() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["info", "--preset", "lowpass", "--rate", "44100", "--plot", "lp.svg", "--json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let facts = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        #expect(facts["kernel_size"] as? Int == 255 && facts["latency_frames"] as? Int == 127 && facts["sample_rate"] as? Int == 44100)
+        let taps = try PresetLibrary(folders: [CLI.repository.appendingPathComponent("presets")]).load("lowpass").preset
+            .weights(as: Double.self, sampleRate: 44100).weight
+        let responses = try #require(facts["responses"] as? [[String: Any]])
+        let gains = try #require(responses.first?["gain_db"] as? [String: Double])
+        #expect(abs(gains["1000"]! - decibels(taps, 1000, rate: 44100)) < 1e-9)
+        let corner = try #require((responses.first?["minus_3db_hz"] as? [Double])?.first)
+        #expect(abs(decibels(taps, corner, rate: 44100) + 3) < 0.05, "−3 dB at \(corner) Hz")
+
+        // The SVG is XML, and its curve is the response: points mapped back through the axes.
+        let data = try Data(contentsOf: dir.appendingPathComponent("lp.svg"))
+        let reader = SVGReader()
+        let parser = XMLParser(data: data)
+        parser.delegate = reader
+        #expect(parser.parse(), "the SVG parses as XML")
+        let a = reader.root.mapValues { Double($0) ?? .nan }
+        let curve = try #require(reader.curves.first)
+        #expect(curve.count > 100)
+        func frequency(_ x: Double) -> Double {
+            a["data-f-low"]! * pow(a["data-f-high"]! / a["data-f-low"]!, (x - a["data-left"]!) / (a["data-right"]! - a["data-left"]!))
+        }
+        for (x, y) in curve {
+            let db = a["data-db-top"]! - (y - a["data-top"]!) / (a["data-bottom"]! - a["data-top"]!) * (a["data-db-top"]! - a["data-db-bottom"]!)
+            // Points are written to 0.01 px: the response anywhere within that rounding.
+            let around = [x - 0.005, x, x + 0.005].map { max(a["data-db-bottom"]!, decibels(taps, frequency($0), rate: 44100)) }
+            #expect(db >= around.min()! - 0.05 && db <= around.max()! + 0.05, "\(frequency(x)) Hz: plotted \(db) dB, response \(around) dB")
+        }
+    }
+
+    @Test func textSummaryAndRefusals() throws {
+        let text = try CLI.run(["info", "--preset", "speech-band", "--channels", "6"])
+        #expect(text.status == 0)
+        #expect(text.out.contains("conv1d:        Conv1d(6, 6, kernel_size=1023, padding='same', groups=6, bias=False)"), "\(text.out)")
+        #expect(text.out.contains("response:      out 0 ← in 0: 50 Hz") && text.out.contains("; −3 dB at "), "\(text.out)")
+        let wrongRate = try CLI.run(["info", "--preset", "lowpass-4k", "--rate", "44100"])
+        #expect(wrongRate.status == 64 && wrongRate.stderr.hasPrefix("Error: --rate 44100: the preset was made for 48000 Hz"))
+        let wrongChannels = try CLI.run(["info", "--preset", "mid-side", "--channels", "3"])
+        #expect(wrongChannels.status == 64 && wrongChannels.stderr.hasPrefix("Error: --channels 3: this preset takes exactly 2 input channels"))
+    }
+}
