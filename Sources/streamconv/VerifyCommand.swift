@@ -23,6 +23,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Seed for the random signals and chunkings.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("An input to filter (.npy of shape (C, L) or (1, C, L), or an audio file); with --expect.", valueName: "file"))
+    var input: String?
+
+    @Option(help: ArgumentHelp("The output expected for --input (e.g. PyTorch's), compared within float32 rounding.", valueName: "file"))
+    var expect: String?
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
     var maxMemory: ByteCount?
 
@@ -30,12 +36,19 @@ struct VerifyCommand: ParsableCommand {
     var progress: ProgressMode = .auto
 
     func validate() throws {
+        if (input == nil) != (expect == nil) { throw ValidationError("give --input and --expect together") }
         if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if trials > 1_000_000 { throw ValidationError("--trials must be at most 1000000, got \(trials)") }
     }
 
     func run() throws {
         let (preset, _) = try presetOptions.load()
+        if let input, let expect {
+            let (line, passed) = try ExpectedOutputCheck(preset: preset, input: input, expect: expect).run()
+            print(line)
+            if !passed { throw ExitCode(1) }
+            return
+        }
         let spec = preset.spec
         var rng = SeededGenerator(seed: seed)
         let shortest = spec.minimumInputLength

@@ -1,0 +1,73 @@
+import Foundation
+import StreamConv
+import StreamConvIO
+import StreamConvPresets
+
+/// `verify --input IN --expect OUT`: runs the filter on a given input and compares with a
+/// given output (one PyTorch produced, say), in units of the float32 rounding bound
+/// γₙ·Σ|terms| (Higham §3.1; n = terms per output), computed per output from the input and
+/// the weights. Each of the two results is within γₙ·Σ|terms| of the exact sum, so they may
+/// differ by twice that: a worst ratio above 2 fails.
+struct ExpectedOutputCheck {
+    let preset: Preset
+    let input: String
+    let expect: String
+
+    /// Reads `.npy` ((C, L) or (1, C, L), float32 or float64) or any audio file libsndfile reads.
+    static func signal(_ path: String) throws -> Signal<Double> {
+        if path.lowercased().hasSuffix(".npy") {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let tensor = try TensorFile.npy(bytes, path: path)
+            var shape = tensor.shape
+            if shape.count == 3 && shape[0] == 1 { shape.removeFirst() }
+            guard shape.count == 2 else {
+                throw CheckError("\(path): shape \(tensor.shape) is not (channels, frames) or (1, channels, frames)")
+            }
+            let values = tensor.values(as: Double.self)
+            return Signal((0..<shape[0]).map { c in Array(values[(c * shape[1])..<((c + 1) * shape[1])]) })
+        }
+        let file = try SndFileSource(path: SystemPath.fromArgument(path))
+        let x = try file.readAll()
+        return Signal(x.channelArrays.map { $0.map(Double.init) })
+    }
+
+    /// The report line, and whether the output is within the bound.
+    func run() throws -> (line: String, passed: Bool) {
+        let x = try Self.signal(input)
+        let expected = try Self.signal(expect)
+        let spec = preset.spec
+        let float = try preset.conv1d(as: Float.self)
+        let y = try float.forward(Signal(x.channelArrays.map { $0.map { Float($0) } }))
+        guard y.channels == expected.channels, y.frames == expected.frames else {
+            throw CheckError("\(expect) has shape (\(expected.channels), \(expected.frames)) but the filter gives (\(y.channels), \(y.frames)) for \(input)")
+        }
+        // Σ|terms|: the same convolution with |weights| and |bias| on |x| (padding copies
+        // input samples, so |padded x| is the padding of |x|).
+        let w = try preset.weights(as: Double.self)
+        let magnitude = Conv1d(spec: spec, weights: try Conv1dWeights(spec: spec, weight: w.weight.map(abs), bias: w.bias.map { $0.map(abs) }))
+        let sums = try magnitude.forward(Signal(x.channelArrays.map { $0.map(abs) }))
+        let n = Double(spec.inChannelsPerGroup * spec.kernelSize + (spec.bias ? 1 : 0))
+        let u = Double(Float.unitRoundoff)
+        let gamma = n * u / (1 - n * u)
+        var worst = (ratio: 0.0, channel: 0, frame: 0)
+        for c in 0..<y.channels {
+            for t in 0..<y.frames {
+                let error = abs(Double(y[c, t]) - expected[c, t])
+                // The expected value was stored in float32 too: allow its rounding (u·|e|).
+                let bound = gamma * sums[c, t] + u * abs(expected[c, t])
+                let ratio = error == 0 ? 0 : (bound > 0 ? error / bound : .infinity)
+                if ratio > worst.ratio || ratio.isNaN { worst = (ratio, c, t) }
+            }
+        }
+        let passed = worst.ratio <= 2
+        let line = String(format: "%@: %d outputs × %d channels, worst difference %.3g of the float32 bound γₙ·Σ|terms| (channel %d, frame %d); ", preset.name, y.frames, y.channels, worst.ratio, worst.channel, worst.frame)
+            + (passed ? "within the bound (≤ 2)" : "beyond the bound (> 2): the filter or the expected output differs")
+        return (line, passed)
+    }
+}
+
+/// An input or expected output that cannot be compared.
+struct CheckError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
