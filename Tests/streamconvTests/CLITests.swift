@@ -33,7 +33,9 @@ struct CLI {
         try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", "SC='\(executable.path)'; " + script], in: directory, input: input)
     }
 
-    private static func launch(_ program: URL, _ args: [String], in directory: URL?, input: Data, environment changes: [String: String?] = [:]) throws -> Result {
+    /// A process of `program` (the executable by default) in `directory`, with the shipped
+    /// presets on $STREAMCONV_PRESETS and `changes` to the environment; not yet started.
+    static func process(_ args: [String], in directory: URL? = nil, environment changes: [String: String?] = [:], program: URL = executable) -> Process {
         let process = Process()
         process.executableURL = program
         process.arguments = args
@@ -42,6 +44,11 @@ struct CLI {
         environment["STREAMCONV_PRESETS"] = repository.appendingPathComponent("presets").path
         for (key, value) in changes { environment[key] = value }
         process.environment = environment
+        return process
+    }
+
+    private static func launch(_ program: URL, _ args: [String], in directory: URL?, input: Data, environment changes: [String: String?] = [:]) throws -> Result {
+        let process = process(args, in: directory, environment: changes, program: program)
         let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
         process.standardInput = stdin
         process.standardOutput = stdout
@@ -313,13 +320,7 @@ func openFiles(of pid: Int32, in dir: URL) -> [String] {
     func interruptedRunLeavesNoFile(signal: Int32) throws {
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["run", "--preset", "identity-stereo", "--in", "-", "--out", "out.wav", "--block", "64"]
-        process.currentDirectoryURL = dir
-        var environment = ProcessInfo.processInfo.environment
-        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
-        process.environment = environment
+        let process = CLI.process(["run", "--preset", "identity-stereo", "--in", "-", "--out", "out.wav", "--block", "64"], in: dir)
         let stdin = Pipe()
         process.standardInput = stdin
         process.standardError = Pipe()

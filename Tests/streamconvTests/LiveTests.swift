@@ -74,14 +74,7 @@ import Testing
     @Test func secondInterruptAborts() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try setUp(input: Self.s16(frames: 100, channels: 2, seed: 4))
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "aborted.wav"]
-        process.currentDirectoryURL = dir
-        var environment = ProcessInfo.processInfo.environment
-        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
-        environment["HOME"] = dir.path
-        process.environment = environment
+        let process = CLI.process(["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "aborted.wav"], in: dir, environment: ["HOME": dir.path])
         let errors = Pipe()
         process.standardError = errors
         try process.run()
@@ -186,14 +179,7 @@ import Testing
     @Test func interruptFinishesTheFile() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try setUp(input: Self.s16(frames: 1000, channels: 2, seed: 2))
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "long.wav", "--format", "S16_LE"]
-        process.currentDirectoryURL = dir
-        var environment = ProcessInfo.processInfo.environment
-        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
-        environment["HOME"] = dir.path
-        process.environment = environment
+        let process = CLI.process(["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "long.wav", "--format", "S16_LE"], in: dir, environment: ["HOME": dir.path])
         let stderr = Pipe()
         process.standardError = stderr
         try process.run()
@@ -221,12 +207,7 @@ import Testing
 @Suite struct PipeLatencyTests {
     @Test(arguments: [("identity-stereo", 0), ("lowpass-4k", 31)])
     func outputsArriveAsSoonAsTheFilterCanProduceThem(preset: String, latency: Int) throws {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["run", "--preset", preset, "--in", "-", "--out", "-"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["STREAMCONV_PRESETS"] = CLI.repository.appendingPathComponent("presets").path
-        process.environment = environment
+        let process = CLI.process(["run", "--preset", preset, "--in", "-", "--out", "-"])
         let (stdin, stdout) = (Pipe(), Pipe())
         process.standardInput = stdin
         process.standardOutput = stdout
