@@ -208,15 +208,20 @@ public final class LiveLoop: @unchecked Sendable {
         case Int(ESTRPIPE): counters.suspends.add(1, ordering: .relaxed)
         default: return false
         }
-        var result = capture.recover(code)
-        // A suspended device may need time before it resumes.
-        while result == -Int(EAGAIN) && !counters.stopRequested.load(ordering: .relaxed) {
-            _ = capture.wait(milliseconds: 100)
-            result = capture.recover(code)
-        }
-        if result < 0 { return false }
+        if recover(capture, from: code) < 0 { return false }
         _ = capture.start()
         return true
+    }
+
+    /// `snd_pcm_recover`, retried while a suspended device is not back yet (`-EAGAIN`) and no
+    /// stop was asked for: 0, or the code that ended it.
+    private func recover(_ device: any PCMDevice, from code: Int) -> Int {
+        var result = device.recover(code)
+        while result == -Int(EAGAIN) && !counters.stopRequested.load(ordering: .relaxed) {
+            _ = device.wait(milliseconds: 100)
+            result = device.recover(code)
+        }
+        return result
     }
 
     /// Decodes, filters and delivers one read of `frames` frames.
@@ -274,11 +279,7 @@ public final class LiveLoop: @unchecked Sendable {
                     } else {
                         counters.suspends.add(1, ordering: .relaxed)
                     }
-                    var result = device.recover(n)
-                    while result == -Int(EAGAIN) && !counters.stopRequested.load(ordering: .relaxed) {
-                        _ = device.wait(milliseconds: 100)
-                        result = device.recover(n)
-                    }
+                    let result = recover(device, from: n)
                     if result < 0 { return .lost(device: device.name, direction: "playback", code: Int32(result)) }
                     // Refill to the start threshold so playback restarts with a full buffer.
                     let silence = device.writeSilence(frames: device.startThreshold)

@@ -37,6 +37,16 @@ public enum PCMFormat: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The file sample type that holds these samples exactly.
+    public var fileSampleFormat: SampleFormat {
+        switch self {
+        case .s16LE: return .pcm16
+        case .s24_3LE: return .pcm24
+        case .s32LE: return .pcm32
+        case .floatLE: return .float
+        }
+    }
+
     var alsa: snd_pcm_format_t {
         switch self {
         case .s16LE: return SND_PCM_FORMAT_S16_LE

@@ -148,7 +148,7 @@ public final class OutputFile {
                 if let namedTemporary { return Syscall.rename(in: directory, namedTemporary, to: name) }
                 var rng = SystemRandomNumberGenerator()
                 for _ in 0..<100 {
-                    let temp = Array(".streamconv-\(String(rng.next(), radix: 36)).tmp".utf8)
+                    let temp = Self.temporaryName(&rng)
                     switch Syscall.link(unnamed: descriptor, in: directory, as: temp) {
                     case .success:
                         let renamed = Syscall.rename(in: directory, temp, to: name)
@@ -227,11 +227,17 @@ public final class OutputFile {
         throw .open(path: path.description, reason: "too many levels of symbolic links")
     }
 
+    /// `.streamconv-<random>.tmp`: short, so a target name at the file system's limit still
+    /// leaves room, and unpredictable.
+    static func temporaryName(_ rng: inout SystemRandomNumberGenerator) -> [UInt8] {
+        Array(".streamconv-\(String(rng.next(), radix: 36)).tmp".utf8)
+    }
+
     /// A temporary with a random name, created exclusively, never through a symlink.
     private static func namedTemporary(in directory: Int32, path: SystemPath) throws(IOError) -> (Int32, [UInt8]?) {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<100 {
-            let name = Array(".streamconv-\(String(rng.next(), radix: 36)).tmp".utf8)
+            let name = temporaryName(&rng)
             switch Syscall.openAt(directory, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600) {
             case let .success(fd): return (fd, name)
             case let .failure(e) where e.code == EEXIST: continue

@@ -174,16 +174,7 @@ public struct Preset: Sendable {
         case let .initialization(seed):
             return Conv1dWeights(defaultInitFor: spec, seed: seed)
         case let .safetensors(path, prefix):
-            let tensors: [String: Tensor]
-            do {
-                tensors = try TensorFile.safetensors(try Self.bytes(path), path: path)
-            } catch let error as TensorFileError {
-                throw .weightsFile(error.description)
-            } catch let error as PresetError {
-                throw error
-            } catch {
-                throw .weightsFile("\(path): \(error)")
-            }
+            let tensors = try Self.readingTensors { try TensorFile.safetensors(try Self.bytes(path), path: path) }
             guard let weight = tensors[prefix + "weight"] else {
                 let names = tensors.keys.sorted().prefix(12).joined(separator: ", ")
                 throw .weightsFile("\(path): no tensor \(prefix)weight (it holds \(names)\(tensors.count > 12 ? ", …" : "")); set weights_prefix to the layer's prefix, e.g. \"encoder.conv.\"")
@@ -193,17 +184,21 @@ public struct Preset: Sendable {
             }
             return try Self.checked(weight: weight, bias: spec.bias ? tensors[prefix + "bias"] : nil, spec: spec, as: T.self)
         case let .npy(weightPath, biasPath):
-            do {
-                let weight = try TensorFile.npy(try Self.bytes(weightPath), path: weightPath)
-                let bias = try biasPath.map { p throws -> Tensor in try TensorFile.npy(try Self.bytes(p), path: p) }
-                return try Self.checked(weight: weight, bias: bias, spec: spec, as: T.self)
-            } catch let error as TensorFileError {
-                throw .weightsFile(error.description)
-            } catch let error as PresetError {
-                throw error
-            } catch {
-                throw .weightsFile("\(error)")
-            }
+            let weight = try Self.readingTensors { try TensorFile.npy(contentsOf: weightPath) }
+            let bias = try biasPath.map { p throws(PresetError) -> Tensor in try Self.readingTensors { try TensorFile.npy(contentsOf: p) } }
+            return try Self.checked(weight: weight, bias: bias, spec: spec, as: T.self)
+        }
+    }
+
+    /// Runs a tensor-file read, reporting a malformed file as ``PresetError/weightsFile(_:)``
+    /// (an unreadable one keeps its own error).
+    static func readingTensors<R>(_ body: () throws -> R) throws(PresetError) -> R {
+        do {
+            return try body()
+        } catch let error as PresetError {
+            throw error
+        } catch {
+            throw .weightsFile("\(error)")
         }
     }
 

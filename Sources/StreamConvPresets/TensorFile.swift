@@ -140,6 +140,11 @@ public enum TensorFile {
         return tensors
     }
 
+    /// The `.npy` file at `path`, read as preset weight files are (a regular file only).
+    public static func npy(contentsOf path: String) throws -> Tensor {
+        try npy(try Preset.bytes(path), path: path)
+    }
+
     /// A `.npy` file (numpy format 1.0, 2.0 or 3.0): little-endian `f4` or `f8`, C order.
     public static func npy(_ bytes: [UInt8], path: String) throws(TensorFileError) -> Tensor {
         func fail(_ reason: String) -> TensorFileError { TensorFileError(path: path, reason: reason) }

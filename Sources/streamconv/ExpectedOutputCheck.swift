@@ -16,8 +16,7 @@ struct ExpectedOutputCheck {
     /// Reads `.npy` ((C, L) or (1, C, L), float32 or float64) or any audio file libsndfile reads.
     static func signal(_ path: String) throws -> Signal<Double> {
         if path.lowercased().hasSuffix(".npy") {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            let tensor = try TensorFile.npy(bytes, path: path)
+            let tensor = try TensorFile.npy(contentsOf: path)
             var shape = tensor.shape
             if shape.count == 3 && shape[0] == 1 { shape.removeFirst() }
             guard shape.count == 2 else {

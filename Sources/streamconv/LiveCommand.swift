@@ -133,15 +133,7 @@ struct LiveCommand: ParsableCommand {
                 sink = RawSink(format: rawFormat ?? .f32, dither: dither)
             } else {
                 let path = SystemPath.fromArgument(output!)
-                let sampleFormat = outFormat ?? {
-                    switch inFormat {
-                    case .s16LE: return .pcm16
-                    case .s24_3LE: return .pcm24
-                    case .s32LE: return .pcm32
-                    case .floatLE: return .float
-                    }
-                }()
-                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: sampleFormat, channels: spec.outChannels, rate: outRate)
+                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: outFormat ?? inFormat.fileSampleFormat, channels: spec.outChannels, rate: outRate)
                 var settings = SndFileSink.Settings(format: fileFormat)
                 settings.dither = dither
                 settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"

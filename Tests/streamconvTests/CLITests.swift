@@ -311,6 +311,15 @@ func openFiles(of pid: Int32, in dir: URL) -> [String] {
         .filter { $0.hasPrefix(dir.resolvingSymlinksInPath().path + "/") || $0.hasPrefix(dir.path + "/") }
 }
 
+/// Waits (up to 5 s) until `process` has a file open in `dir`: it is writing its output.
+func waitUntilWriting(_ process: Process, in dir: URL) {
+    var waited = 0
+    while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
+        usleep(10_000)
+        waited += 10
+    }
+}
+
 @Suite struct InterruptTests {
     /// A terminating signal in the middle of a run: exit 128+signal (or killed), no output
     /// file and no temporary file, in the run's folder or beside the target. SIGQUIT ends the
@@ -327,11 +336,7 @@ func openFiles(of pid: Int32, in dir: URL) -> [String] {
         try process.run()
         // Keep the run going (stdin stays open) until it has its output file open.
         stdin.fileHandleForWriting.write(Data(repeating: 0, count: 8 * 4096))
-        var waited = 0
-        while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
-            usleep(10_000)
-            waited += 10
-        }
+        waitUntilWriting(process, in: dir)
         #expect(!openFiles(of: process.processIdentifier, in: dir).isEmpty, "the run is writing its output")
         #expect(contents(dir).isEmpty, "nothing visible while writing: \(contents(dir))")
         kill(process.processIdentifier, signal)

@@ -78,11 +78,7 @@ import Testing
         let errors = Pipe()
         process.standardError = errors
         try process.run()
-        var waited = 0
-        while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
-            usleep(10_000)
-            waited += 10
-        }
+        waitUntilWriting(process, in: dir)
         kill(process.processIdentifier, SIGINT)
         usleep(3000) // two signals sent at once would merge into one
         kill(process.processIdentifier, SIGINT)
@@ -183,11 +179,7 @@ import Testing
         let stderr = Pipe()
         process.standardError = stderr
         try process.run()
-        var waited = 0
-        while openFiles(of: process.processIdentifier, in: dir).isEmpty && waited < 5000 {
-            usleep(10_000)
-            waited += 10
-        }
+        waitUntilWriting(process, in: dir)
         usleep(100_000)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
