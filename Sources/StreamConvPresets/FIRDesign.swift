@@ -53,13 +53,47 @@ public struct FIRDesign: Sendable, Equatable {
     public var gainDB: Double
     /// The delay of a `delay` filter, in samples.
     public var delaySamples: Int
+    /// The length rule when `kernel_size` is left out: Kaiser's formula for this stopband
+    /// attenuation (dB) and transition width (Hz), evaluated at the input's rate.
+    public var kaiserLength: (attenuationDB: Double, transitionHz: Double)?
 
-    public init(kind: Kind, cutoff: [Double] = [], window: Window = .blackman, gainDB: Double = 0, delaySamples: Int = 0) {
+    public init(kind: Kind, cutoff: [Double] = [], window: Window = .blackman, gainDB: Double = 0, delaySamples: Int = 0,
+                kaiserLength: (attenuationDB: Double, transitionHz: Double)? = nil) {
         self.kind = kind
         self.cutoff = cutoff
         self.window = window
         self.gainDB = gainDB
         self.delaySamples = delaySamples
+        self.kaiserLength = kaiserLength
+    }
+
+    public static func == (a: FIRDesign, b: FIRDesign) -> Bool {
+        a.kind == b.kind && a.cutoff == b.cutoff && a.window == b.window && a.gainDB == b.gainDB
+            && a.delaySamples == b.delaySamples && a.kaiserLength?.attenuationDB == b.kaiserLength?.attenuationDB
+            && a.kaiserLength?.transitionHz == b.kaiserLength?.transitionHz
+    }
+
+    /// Types whose linear-phase FIR must have an odd length (type I or III).
+    static let needsOddLength: [Kind] = [.highpass, .bandstop, .hilbert, .differentiator, .identity]
+
+    /// The most taps a length rule may ask for.
+    public static let maximumLength = 1 << 20
+
+    /// The number of taps Kaiser's formula gives at `rate` Hz, as scipy's `kaiserord` computes
+    /// it: ⌈(A − 7.95) / (2.285 · π · Δf/(fs/2))⌉ + 1, made odd where the type needs it.
+    /// - Throws: when the design has no length rule, or the length would be absurd.
+    public func length(rate: Int) throws(Failure) -> Int {
+        guard let (a, width) = kaiserLength else {
+            throw Failure(description: "no kernel_size and no length rule (kaiser window with attenuation_db and transition_hz)")
+        }
+        let normalised = width / (Double(rate) / 2)
+        let exact = (a - 7.95) / 2.285 / (Double.pi * normalised) + 1
+        guard exact.isFinite, exact < Double(Self.maximumLength) else {
+            throw Failure(description: "Kaiser's formula asks for more than \(Self.maximumLength) taps at \(rate) Hz (\(a) dB over \(width) Hz); widen transition_hz or lower attenuation_db")
+        }
+        var count = max(1, Int(exact.rounded(.up)))
+        if Self.needsOddLength.contains(kind) && count % 2 == 0 { count += 1 }
+        return count
     }
 
     /// Why a design cannot be made.
@@ -70,8 +104,7 @@ public struct FIRDesign: Sendable, Equatable {
     /// The taps for `count` taps at `rate` Hz, in Conv1d order.
     public func taps(count: Int, rate: Int) throws(Failure) -> [Double] {
         let nyquist = Double(rate) / 2
-        let needsOdd: [Kind] = [.highpass, .bandstop, .hilbert, .differentiator, .identity]
-        if needsOdd.contains(kind) && count % 2 == 0 {
+        if Self.needsOddLength.contains(kind) && count % 2 == 0 {
             throw Failure(description: "a \(kind.rawValue) design needs an odd kernel_size (a type I or III linear-phase FIR), got \(count); use \(count + 1)")
         }
         switch kind {

@@ -39,7 +39,22 @@ public struct Preset: Sendable {
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
         description = try top.optional("description") { v, p throws(PresetError) in try v.string(p) } ?? ""
         sampleRate = try top.optional("sample_rate") { v, p throws(PresetError) in try v.int(p, min: 1, max: Int(Int32.max)) }
-        spec = try Self.decodeSpec(top.required("conv1d"), path: "conv1d")
+        let conv1dValue = try top.required("conv1d")
+        var ruleLength: Int?
+        if case let .object(pairs) = conv1dValue, !pairs.contains(where: { $0.0 == "kernel_size" }), let d = top.value("design") {
+            // A design may leave kernel_size out and let Kaiser's formula choose it at the
+            // preset's rate (and again at the input's rate, see at(rate:)).
+            let design = try Self.parseDesign(d)
+            guard design.kaiserLength != nil else {
+                throw .invalid(path: "conv1d.kernel_size", expected: "a kernel_size, or a design with window kaiser, attenuation_db and transition_hz to choose it", got: "nothing")
+            }
+            do {
+                ruleLength = try design.length(rate: sampleRate ?? Self.designRate)
+            } catch {
+                throw .invalid(path: "design", expected: "a design that can be made", got: error.description)
+            }
+        }
+        spec = try Self.decodeSpec(conv1dValue, path: "conv1d", kernelSize: ruleLength)
         if let sampleRate {
             do {
                 _ = try spec.outputRate(inputRate: sampleRate)
@@ -82,7 +97,12 @@ public struct Preset: Sendable {
                 throw .invalid(path: "weights", expected: "a .safetensors or .npy file", got: "\"\(file)\"")
             }
         case "design":
-            source = .design(try Self.decodeDesign(top.required("design"), spec: spec, sampleRate: sampleRate))
+            let design = try Self.parseDesign(top.required("design"))
+            if design.kaiserLength != nil && ruleLength == nil {
+                throw .invalid(path: "design.transition_hz", expected: "no transition_hz when conv1d.kernel_size is given (it chooses the length when kernel_size is left out)", got: "both")
+            }
+            try Self.checkDesign(design, spec: spec, sampleRate: sampleRate)
+            source = .design(design)
         case "taps":
             guard spec.inChannelsPerGroup == 1 else {
                 throw .invalid(path: "taps", expected: "a depthwise conv1d (groups = in_channels): the taps filter each channel", got: "\(spec)")
@@ -106,10 +126,42 @@ public struct Preset: Sendable {
         return sampleRate
     }
 
+    /// The rate a `design` preset without `sample_rate` is designed at when no input rate is given.
+    public static let designRate = 48000
+
+    /// This preset as it runs at `rate` Hz: a design whose length comes from Kaiser's formula
+    /// gets that rate's `kernel_size` (a higher rate needs more taps for the same transition
+    /// in Hz); any other preset is returned unchanged.
+    /// - Throws: when the length rule gives no usable length at `rate`.
+    public func at(rate: Int) throws(PresetError) -> Preset {
+        guard case let .design(design) = source, design.kaiserLength != nil else { return self }
+        let count: Int
+        do {
+            count = try design.length(rate: rate)
+        } catch {
+            throw .invalid(path: "design", expected: "a design that can be made at \(rate) Hz", got: error.description)
+        }
+        guard count != spec.kernelSize else { return self }
+        var copy = self
+        do {
+            copy.spec = try Conv1dSpec(
+                inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: count, stride: spec.stride,
+                padding: spec.padding, dilation: spec.dilation, groups: spec.groups, bias: spec.bias, paddingMode: spec.paddingMode)
+        } catch {
+            throw .conv1d(path: "conv1d", message: "with kernel_size \(count) from Kaiser's formula at \(rate) Hz: \(error.description)")
+        }
+        return copy
+    }
+
     /// The weights in sample type `T`, checked against ``spec``; a `design` preset is designed
-    /// at `sampleRate` (default: the preset's `sample_rate`, else 48000).
+    /// at `sampleRate` (default: the preset's `sample_rate`, else 48000), its length chosen
+    /// there when a rule chooses it (see ``at(rate:)``).
     /// - Throws: ``PresetError`` when a number does not fit `T`.
     public func weights<T: ConvScalar>(as _: T.Type = T.self, sampleRate rate: Int? = nil) throws(PresetError) -> Conv1dWeights<T> {
+        if let rate, case let .design(d) = source, d.kaiserLength != nil {
+            let resolved = try at(rate: rate)
+            if resolved.spec != spec { return try resolved.weights(as: T.self, sampleRate: rate) }
+        }
         switch source {
         case let .taps(path):
             let text = String(decoding: try Self.bytes(path), as: UTF8.self)
@@ -136,7 +188,7 @@ public struct Preset: Sendable {
         case let .design(design):
             let taps: [Double]
             do {
-                taps = try design.taps(count: spec.kernelSize, rate: rate ?? sampleRate ?? 48000)
+                taps = try design.taps(count: spec.kernelSize, rate: rate ?? sampleRate ?? Self.designRate)
             } catch {
                 throw .invalid(path: "design", expected: "a design that can be made", got: error.description)
             }
@@ -227,6 +279,10 @@ public struct Preset: Sendable {
     /// with one filter per channel) is widened to that many channels, each filtered
     /// independently with the same weights, as sox's `fir` does; see ``spec(forChannels:)``.
     public func conv1d<T: ConvScalar>(as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil) throws(PresetError) -> Conv1d<T> {
+        if let sampleRate, case let .design(d) = source, d.kaiserLength != nil {
+            let resolved = try at(rate: sampleRate)
+            if resolved.spec != spec { return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels) }
+        }
         let base = try weights(as: T.self, sampleRate: sampleRate)
         guard let channels, channels != spec.inChannels, let wide = spec(forChannels: channels) else {
             return Conv1d(spec: spec, weights: base)
@@ -255,12 +311,9 @@ public struct Preset: Sendable {
             padding: spec.padding, dilation: spec.dilation, groups: channels, bias: spec.bias, paddingMode: spec.paddingMode)
     }
 
-    static func decodeDesign(_ value: JSONValue, spec: Conv1dSpec, sampleRate: Int?) throws(PresetError) -> FIRDesign {
-        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "gain", "delay"])
-        guard spec.inChannelsPerGroup == 1 else {
-            throw .invalid(path: "design", expected: "a depthwise conv1d (groups = in_channels), one filter per channel", got: "\(spec)")
-        }
-        guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a design preset (a designed FIR has no bias)", got: "true") }
+    /// Reads a `design` object (its checks against the spec are ``checkDesign(_:spec:sampleRate:)``).
+    static func parseDesign(_ value: JSONValue) throws(PresetError) -> FIRDesign {
+        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "transition_hz", "gain", "delay"])
         let typeName = try o.required("type").string("design.type")
         guard let kind = FIRDesign.Kind(rawValue: typeName) else {
             throw .invalid(path: "design.type", expected: "one of \(FIRDesign.Kind.allCases.map(\.rawValue).joined(separator: ", "))", got: "\"\(typeName)\"")
@@ -282,6 +335,15 @@ public struct Preset: Sendable {
             }
         }
         var window = FIRDesign.Window.blackman
+        var lengthRule: (attenuationDB: Double, transitionHz: Double)?
+        if let width = try number("transition_hz") {
+            guard case .string("kaiser") = o.value("window"), let a = try number("attenuation_db") else {
+                throw .invalid(path: "design.transition_hz", expected: "window kaiser with attenuation_db (Kaiser's length formula needs both)", got: "transition_hz alone")
+            }
+            guard width > 0 else { throw .invalid(path: "design.transition_hz", expected: "a width in Hz > 0", got: "\(width)") }
+            guard a > 7.95 else { throw .invalid(path: "design.attenuation_db", expected: "more than 7.95 dB for Kaiser's length formula", got: "\(a)") }
+            lengthRule = (a, width)
+        }
         if let w = o.value("window") {
             let name = try w.string("design.window")
             switch name {
@@ -302,20 +364,29 @@ public struct Preset: Sendable {
             }
         }
         let delay = try o.optional("delay") { v, p throws(PresetError) in try v.int(p, min: 0) } ?? 0
-        let design = FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay)
-        // Checked now, so a preset that cannot be made fails at load: at its sample_rate, or
-        // (designed at whatever rate comes) at a rate high enough for any cutoff.
+        return FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay, kaiserLength: lengthRule)
+    }
+
+    /// Refuses a design the spec cannot carry or that cannot be made: checked at load, so a
+    /// broken preset fails there, at its sample_rate or (designed at whatever rate comes) at a
+    /// rate high enough for any cutoff.
+    static func checkDesign(_ design: FIRDesign, spec: Conv1dSpec, sampleRate: Int?) throws(PresetError) {
+        guard spec.inChannelsPerGroup == 1 else {
+            throw .invalid(path: "design", expected: "a depthwise conv1d (groups = in_channels), one filter per channel", got: "\(spec)")
+        }
+        guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a design preset (a designed FIR has no bias)", got: "true") }
+        let rate = sampleRate ?? (design.kaiserLength == nil ? Int(Int32.max) : designRate)
         do {
-            _ = try design.taps(count: spec.kernelSize, rate: sampleRate ?? Int(Int32.max))
+            _ = try design.taps(count: spec.kernelSize, rate: rate)
         } catch {
             throw .invalid(path: "design", expected: "a design that can be made", got: error.description)
         }
-        return design
     }
 
     // MARK: - Decoding
 
-    static func decodeSpec(_ value: JSONValue, path: String) throws(PresetError) -> Conv1dSpec {
+    /// Reads `conv1d`; `kernelSize`, when given, stands in for a `kernel_size` left out.
+    static func decodeSpec(_ value: JSONValue, path: String, kernelSize ruleLength: Int? = nil) throws(PresetError) -> Conv1dSpec {
         let o = try ObjectReader(value, path: path, allowed: [
             "in_channels", "out_channels", "kernel_size", "stride", "padding",
             "dilation", "groups", "bias", "padding_mode",
@@ -329,7 +400,7 @@ public struct Preset: Sendable {
         }
         let inChannels = try o.required("in_channels").int("\(path).in_channels", min: 1)
         let outChannels = try o.required("out_channels").int("\(path).out_channels", min: 1)
-        let kernelSize = try sizeOrSingleton("kernel_size", default: nil)
+        let kernelSize = try sizeOrSingleton("kernel_size", default: ruleLength)
         let stride = try sizeOrSingleton("stride", default: 1)
         let dilation = try sizeOrSingleton("dilation", default: 1)
         let groups = try o.optional("groups") { v, p throws(PresetError) in try v.int(p, min: 1) } ?? 1

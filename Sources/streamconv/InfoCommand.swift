@@ -34,7 +34,9 @@ struct InfoCommand: ParsableCommand {
     /// Describes the preset from its spec alone: weights made by `init` are never drawn, so a
     /// preset of any size is described at once.
     func run() throws {
-        let (preset, path) = try presetOptions.load()
+        let (loaded, path) = try presetOptions.load()
+        let rate = rate ?? loaded.sampleRate ?? Preset.designRate
+        let preset = try loaded.at(rate: rate)
         var spec = preset.spec
         if let channels, channels != spec.inChannels {
             guard let wide = preset.spec(forChannels: channels) else {
@@ -42,7 +44,6 @@ struct InfoCommand: ParsableCommand {
             }
             spec = wide
         }
-        let rate = rate ?? preset.sampleRate ?? 48000
         if let fixed = preset.fixedRate, fixed != rate {
             throw ValidationError("--rate \(rate): the preset was made for \(fixed) Hz")
         }
@@ -82,8 +83,11 @@ struct InfoCommand: ParsableCommand {
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(path) (taps, checked)")
         case let .design(design):
-            let rate = preset.sampleRate.map { "\($0) Hz" } ?? "the input's rate"
-            print("weights from:  FIR design, \(design.kind.rawValue)" + (design.cutoff.isEmpty ? "" : " at \(design.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz") + ", designed at \(rate)")
+            let designedAt = preset.sampleRate.map { "\($0) Hz" } ?? "the input's rate"
+            print("weights from:  FIR design, \(design.kind.rawValue)" + (design.cutoff.isEmpty ? "" : " at \(design.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz") + ", designed at \(designedAt)")
+            if let (a, width) = design.kaiserLength {
+                print("               \(spec.kernelSize) taps at \(rate) Hz by Kaiser's formula (\(String(format: "%g", a)) dB, \(String(format: "%g", width)) Hz transition); the length follows the input's rate")
+            }
         case let .npy(weight, bias):
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(weight)" + (bias.map { " + \($0)" } ?? "") + " (checked)")

@@ -34,7 +34,7 @@ struct LiveCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Capture rate (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
     var rate: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Capture channels (must be the preset's in_channels, the default).", valueName: "C"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Capture channels (default: the preset's in_channels; any count for a single-channel or depthwise design preset).", valueName: "C"))
     var channels: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames per capture period.", valueName: "N"))
@@ -90,23 +90,31 @@ struct LiveCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (preset, _) = try presetOptions.load()
-        let spec = preset.spec
+        let (loaded, _) = try presetOptions.load()
+        let captureRate = rate ?? loaded.sampleRate ?? Preset.designRate
+        let preset = try loaded.at(rate: captureRate)
+        var spec = preset.spec
         if spec.paddingMode == .circular {
             throw LiveError("circular padding needs the whole signal; use streamconv run")
         }
         let channelCount = channels ?? spec.inChannels
+        // A filter that acts on each channel alone takes the capture's channel count.
+        var broadcast: Int?
+        if channelCount != spec.inChannels, let wide = preset.spec(forChannels: channelCount) {
+            spec = wide
+            broadcast = channelCount
+        }
         if channelCount != spec.inChannels {
             throw LiveError("--channels \(channelCount) but the preset expects in_channels=\(spec.inChannels); capture \(spec.inChannels) channels or use a preset made for \(channelCount)")
         }
-        let captureRate = rate ?? preset.sampleRate ?? 48000
         if let presetRate = preset.fixedRate, presetRate != captureRate {
             throw LiveError("capture at \(captureRate) Hz but the preset was made for \(presetRate) Hz; capture at \(presetRate) Hz or use a preset for \(captureRate) Hz")
         }
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
         try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4)]), for: "running \(spec) live in periods of \(period) frames")
-        let conv = try preset.conv1d(as: Float.self, sampleRate: captureRate)
+        let conv = try preset.conv1d(as: Float.self, sampleRate: captureRate, channels: broadcast)
+        if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
         let inFormat = captureFormat ?? format
         let captureDevice = try PCM(name: capture, direction: .capture, settings: .init(format: inFormat, channels: channelCount, rate: captureRate, periodFrames: period, bufferFrames: buffer))

@@ -110,15 +110,15 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (preset, _) = try presetOptions.load()
-        var spec = preset.spec
+        let (loaded, _) = try presetOptions.load()
+        var spec = loaded.spec
         let budget = try MemoryBudget(option: maxMemory)
 
         // The input is opened and checked against the spec before anything large is built.
         let source: any AudioSource
         var file: SndFileSource?
         if input == "-" {
-            let raw = RawSource(channels: spec.inChannels, sampleRate: rate ?? preset.sampleRate ?? 48000, format: rawFormat ?? .f32)
+            let raw = RawSource(channels: spec.inChannels, sampleRate: rate ?? loaded.sampleRate ?? Preset.designRate, format: rawFormat ?? .f32)
             raw.immediate = true
             guard try raw.hasData() else { throw Conv1dError.emptyInput }
             source = raw
@@ -127,6 +127,9 @@ struct RunCommand: ParsableCommand {
             file = opened
             source = opened
         }
+        // A design whose length follows the rate gets its length for this input.
+        let preset = try loaded.at(rate: source.sampleRate)
+        spec = preset.spec
         // A filter that acts on each channel alone takes the input's channel count.
         var broadcast: Int?
         if source.channels != spec.inChannels, let wide = preset.spec(forChannels: source.channels) {

@@ -98,4 +98,51 @@ import Testing
         let h = try taps(#"{"type": "lowpass", "cutoff_hz": 4000, "window": "kaiser", "attenuation_db": 80}"#)
         #expect(band(h, 5500...24000, rate: 48000).max()! <= -78)
     }
+
+    /// With kernel_size left out, Kaiser's formula picks the length at the input's rate. The
+    /// expected lengths are scipy.signal.kaiserord(80, 500 / (fs / 2))[0]: 444, 483 and 965.
+    @Test(arguments: [(44100, 444), (48000, 483), (96000, 965)])
+    func kaiserLengthFollowsTheRate(rate: Int, expected: Int) throws {
+        let preset = try Preset(json: #"""
+            {"conv1d": {"in_channels": 2, "out_channels": 2, "groups": 2, "padding": "same", "bias": false},
+             "design": {"type": "lowpass", "cutoff_hz": 4000, "window": "kaiser", "attenuation_db": 80, "transition_hz": 500}}
+            """#, defaultName: "k")
+        #expect(preset.spec.kernelSize == 483, "described at 48 kHz when no rate is given")
+        let atRate = try preset.at(rate: rate)
+        #expect(atRate.spec.kernelSize == expected)
+        let conv = try preset.conv1d(as: Double.self, sampleRate: rate)
+        #expect(conv.spec.kernelSize == expected, "conv1d(sampleRate:) resolves the length itself")
+        let h = Array(conv.weights.weight[0..<expected])
+        // The band edges are the cutoff ± half the transition.
+        #expect(band(h, 4250...Double(rate / 2), rate: rate).max()! <= -79.5, "\(rate) Hz stopband")
+        let pass = band(h, 0...3750, rate: rate)
+        #expect(pass.max()! - pass.min()! < 0.01, "\(rate) Hz passband ripple")
+        let info = try preset.at(rate: rate)
+        #expect(info.fixedRate == nil)
+    }
+
+    @Test func kaiserLengthIsOddWhereTheTypeNeedsIt() throws {
+        // scipy.signal.kaiserord(60, 200 / 24000)[0] = 872: a high-pass needs 873.
+        let preset = try Preset(json: #"""
+            {"conv1d": {"in_channels": 1, "out_channels": 1, "padding": "same", "bias": false},
+             "design": {"type": "highpass", "cutoff_hz": 1000, "window": "kaiser", "attenuation_db": 60, "transition_hz": 200}}
+            """#, defaultName: "k")
+        #expect(preset.spec.kernelSize == 873)
+    }
+
+    @Test func kaiserLengthMistakes() {
+        func error(conv1d: String, design: String) -> String {
+            do {
+                _ = try Preset(json: #"{"conv1d": {"in_channels": 1, "out_channels": 1, "bias": false\#(conv1d)}, "design": {"type": "lowpass", "cutoff_hz": 4000\#(design)}}"#, defaultName: "k")
+                return "decoded"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(error(conv1d: "", design: "") == "conv1d.kernel_size: expected a kernel_size, or a design with window kaiser, attenuation_db and transition_hz to choose it, got nothing")
+        #expect(error(conv1d: "", design: #", "window": "hann", "transition_hz": 500"#) == "design.transition_hz: expected window kaiser with attenuation_db (Kaiser's length formula needs both), got transition_hz alone")
+        #expect(error(conv1d: #", "kernel_size": 31"#, design: #", "window": "kaiser", "attenuation_db": 60, "transition_hz": 500"#) == "design.transition_hz: expected no transition_hz when conv1d.kernel_size is given (it chooses the length when kernel_size is left out), got both")
+        #expect(error(conv1d: "", design: #", "window": "kaiser", "attenuation_db": 60, "transition_hz": 0.001"#).hasSuffix("Kaiser's formula asks for more than 1048576 taps at 48000 Hz (60.0 dB over 0.001 Hz); widen transition_hz or lower attenuation_db"))
+        #expect(error(conv1d: "", design: #", "window": "kaiser", "attenuation_db": 5, "transition_hz": 500"#) == "design.attenuation_db: expected more than 7.95 dB for Kaiser's length formula, got 5.0")
+    }
 }

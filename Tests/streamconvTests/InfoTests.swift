@@ -79,4 +79,34 @@ final class SVGReader: NSObject, XMLParserDelegate {
         let wrongChannels = try CLI.run(["info", "--preset", "mid-side", "--channels", "3"])
         #expect(wrongChannels.status == 64 && wrongChannels.stderr.hasPrefix("Error: --channels 3: this preset takes exactly 2 input channels"))
     }
+
+    /// A design without kernel_size gets its length from Kaiser's formula at the input's rate:
+    /// 965 taps at 96 kHz (scipy.signal.kaiserord(80, 500 / 48000)[0]), 483 at 48 kHz.
+    @Test func kaiserLengthAtTheInputsRate() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"""
+            {"conv1d": {"in_channels": 1, "out_channels": 1, "padding": "same", "bias": false},
+             "design": {"type": "lowpass", "cutoff_hz": 4000, "window": "kaiser", "attenuation_db": 80, "transition_hz": 500}}
+            """#.write(to: dir.appendingPathComponent("k.json"), atomically: true, encoding: .utf8)
+        let info = try CLI.run(["info", "--preset", "k.json", "--rate", "96000", "--json"], in: dir)
+        let facts = try #require(try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])
+        #expect(facts["kernel_size"] as? Int == 965 && facts["latency_frames"] as? Int == 482, "\(facts)")
+        let text = try CLI.run(["info", "--preset", "k.json"], in: dir)
+        #expect(text.out.contains("483 taps at 48000 Hz by Kaiser's formula (80 dB, 500 Hz transition)"), "\(text.out)")
+        // "same" padding keeps an impulse in place: the output is the 965-tap response centred on it.
+        var impulse = [Float](repeating: 0, count: 2000)
+        impulse[1000] = 1
+        try writeFile(Signal([impulse, impulse]), dir.appendingPathComponent("in.wav").path, rate: 96000)
+        let run = try CLI.run(["run", "--preset", "k.json", "--in", "in.wav", "--out", "out.wav"], in: dir)
+        #expect(run.status == 0 && run.stderr.contains("latency 482 frames"), "\(run.stderr)")
+        let (y, _) = try readFile(dir.appendingPathComponent("out.wav").path)
+        let conv = try Preset(json: String(contentsOf: dir.appendingPathComponent("k.json"), encoding: .utf8), defaultName: "k").conv1d(as: Float.self, sampleRate: 96000)
+        let h = conv.weights.weight
+        #expect(h.count == 965)
+        for c in 0..<2 {
+            let row = y.channel(c)
+            #expect((0..<965).allSatisfy { row[1000 - 482 + $0] == h[964 - $0] }, "channel \(c) is the reversed taps around the impulse")
+        }
+    }
 }
