@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
         .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvIO", "CAllocationCounter"]),
-        .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"]),
+        .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

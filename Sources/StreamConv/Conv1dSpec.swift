@@ -176,6 +176,16 @@ public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
         return (padLeft + inputLength + padRight - receptiveField) / stride + 1
     }
 
+    /// Outputs whose window ends within the input (it may start in the left padding): what a
+    /// zero-padded stream emits before ``StreamingConv1d/finish()``, i.e. the output without
+    /// the tail that needs right padding. For a full convolution (padding = kernel_size − 1,
+    /// stride 1) this is the input's length.
+    public func outputsBeforeTail(inputLength: Int) -> Int {
+        let last = padLeft + inputLength - receptiveField
+        guard last >= 0 else { return 0 }
+        return min(last / stride + 1, (padLeft + inputLength + padRight - receptiveField) / stride + 1)
+    }
+
     /// The output rate for an input at `inputRate` Hz: `inputRate / stride`, which must be a
     /// whole number for a file or a device to carry it.
     /// - Throws: ``Conv1dError/strideDoesNotDivideRate(rate:stride:)``.

@@ -80,6 +80,7 @@ public final class LiveLoop: @unchecked Sendable {
     private var output: Signal<Float>
     private var head: Signal<Float>
     private var tail: Signal<Float>
+    private let keepTail: Bool
     private let captureBytes: UnsafeMutableRawPointer
     private let playbackBytes: UnsafeMutableRawPointer?
     private var quantizer: Quantizer?
@@ -93,8 +94,11 @@ public final class LiveLoop: @unchecked Sendable {
     /// - Parameters:
     ///   - rate: the capture rate, for timing and stall detection.
     ///   - frameLimit: stop after this many captured frames (`--frames`, `--duration`).
+    ///   - keepTail: false stops at the last captured frame instead of flushing the filter's
+    ///     tail (an impulse-response preset with `"tail": false`).
     public init(capture: any PCMDevice, conv: Conv1d<Float>, destination: LiveDestination, rate: Int,
-                frameLimit: Int64? = nil, dither: Dither = .none, counters: LiveCounters) {
+                frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters) {
+        self.keepTail = keepTail
         self.capture = capture
         self.destination = destination
         self.counters = counters
@@ -187,7 +191,7 @@ public final class LiveLoop: @unchecked Sendable {
         var filterError: Conv1dError?
         do {
             try stream.finish(head: &head, tail: &tail)
-            if let error = deliver(tail) { failure = failure ?? error }
+            if keepTail, let error = deliver(tail) { failure = failure ?? error }
         } catch {
             filterError = error
         }

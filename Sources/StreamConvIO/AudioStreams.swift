@@ -17,6 +17,38 @@ public protocol AudioSource: AnyObject {
     /// Reads up to `signal.capacity` frames into `signal` (planar) and sets its `frames`;
     /// returns the count, 0 at the end.
     func read(into signal: inout Signal<Float>) throws(IOError) -> Int
+    /// The same in double precision: samples arrive as the source has them, never rounded
+    /// through `Float` on the way (`--precision double`).
+    func read(into signal: inout Signal<Double>) throws(IOError) -> Int
+}
+
+/// The sample types the I/O layer carries: `Float` (the default) and `Double`. Generic code
+/// (``FilterPipeline``) reaches a source's or sink's method for its type through this.
+public protocol AudioSample: ConvScalar {
+    /// `source.read(into:)` for this type.
+    static func read(from source: any AudioSource, into signal: inout Signal<Self>) throws(IOError) -> Int
+    /// `sink.write(_:)` for this type.
+    static func write(_ signal: Signal<Self>, to sink: any AudioSink) throws(IOError)
+}
+
+extension Float: AudioSample {
+    public static func read(from source: any AudioSource, into signal: inout Signal<Float>) throws(IOError) -> Int {
+        try source.read(into: &signal)
+    }
+
+    public static func write(_ signal: Signal<Float>, to sink: any AudioSink) throws(IOError) {
+        try sink.write(signal)
+    }
+}
+
+extension Double: AudioSample {
+    public static func read(from source: any AudioSource, into signal: inout Signal<Double>) throws(IOError) -> Int {
+        try source.read(into: &signal)
+    }
+
+    public static func write(_ signal: Signal<Double>, to sink: any AudioSink) throws(IOError) {
+        try sink.write(signal)
+    }
 }
 
 extension AudioSource {
@@ -27,10 +59,15 @@ extension AudioSource {
     /// - Throws: ``IOError/tooLongForWhole(path:limit:)`` past `limit` frames (an endless
     ///   input would otherwise fill the memory), or a read error.
     public func readAll(block: Int = 65536, limit: Int64 = .max, progress: (Int64) -> Void = { _ in }) throws(IOError) -> Signal<Float> {
-        var buffer = Signal<Float>(channels: channels, capacity: block)
-        var channelData = [[Float]](repeating: [], count: channels)
+        try readAll(as: Float.self, block: block, limit: limit, progress: progress)
+    }
+
+    /// ``readAll(block:limit:progress:)`` in sample type `T`.
+    public func readAll<T: AudioSample>(as _: T.Type, block: Int = 65536, limit: Int64 = .max, progress: (Int64) -> Void = { _ in }) throws(IOError) -> Signal<T> {
+        var buffer = Signal<T>(channels: channels, capacity: block)
+        var channelData = [[T]](repeating: [], count: channels)
         var total: Int64 = 0
-        while try read(into: &buffer) > 0 {
+        while try T.read(from: self, into: &buffer) > 0 {
             total += Int64(buffer.frames)
             if total > limit { throw .tooLongForWhole(path: name, limit: limit) }
             for c in 0..<channels { channelData[c] += buffer.channel(c) }
@@ -51,6 +88,9 @@ extension Duration {
 public protocol AudioSink: AnyObject {
     /// Writes the valid frames of `signal` (planar).
     func write(_ signal: Signal<Float>) throws(IOError)
+    /// The same from double precision (`--precision double`): a float format rounds once,
+    /// an integer format is quantised from the Double.
+    func write(_ signal: Signal<Double>) throws(IOError)
     /// Completes the output (for a file: closes it and moves it into place).
     func commit() throws(IOError)
     /// Discards whatever was written (for a file: removes the temporary file).
@@ -86,9 +126,9 @@ public enum SampleFormat: String, CaseIterable, Sendable, CustomStringConvertibl
 
 /// Converts between planar signals and interleaved buffers at the I/O edge.
 enum Interleave {
-    static func interleave(_ signal: Signal<Float>, into buffer: inout [Float]) {
+    static func interleave<T: ConvScalar>(_ signal: Signal<T>, into buffer: inout [T]) {
         let (channels, frames, capacity) = (signal.channels, signal.frames, signal.capacity)
-        if buffer.count < channels * frames { buffer = [Float](repeating: 0, count: channels * frames) }
+        if buffer.count < channels * frames { buffer = [T](repeating: 0, count: channels * frames) }
         signal.withUnsafeBufferPointer { src in
             buffer.withUnsafeMutableBufferPointer { dst in
                 for c in 0..<channels {
@@ -98,7 +138,7 @@ enum Interleave {
         }
     }
 
-    static func deinterleave(_ buffer: UnsafeBufferPointer<Float>, frames: Int, into signal: inout Signal<Float>) {
+    static func deinterleave<T: ConvScalar>(_ buffer: UnsafeBufferPointer<T>, frames: Int, into signal: inout Signal<T>) {
         let (channels, capacity) = (signal.channels, signal.capacity)
         signal.setFrames(frames)
         signal.withUnsafeMutableBufferPointer { dst in

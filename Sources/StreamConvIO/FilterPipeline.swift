@@ -91,10 +91,13 @@ public enum FilterPipeline {
     ///   - strict: a source that delivers fewer frames than its header promised is an error
     ///     (``IOError/truncated(path:promised:read:)``) instead of a warning in the summary.
     ///   - wholeLimit: the most input frames `.whole` reads before refusing (memory).
+    ///   - keepTail: false drops the outputs that need padding past the input's end
+    ///     (``Conv1dSpec/outputsBeforeTail(inputLength:)``): an impulse response's full
+    ///     convolution cut to the input's length. Meant for zero padding.
     ///   - progress: called after each block with the input frames read so far.
-    public static func run(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, mode: Mode,
-        strict: Bool = false, wholeLimit: Int64 = .max,
+    public static func run<T: AudioSample>(
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, mode: Mode,
+        strict: Bool = false, wholeLimit: Int64 = .max, keepTail: Bool = true,
         progress: (Int64) -> Void = { _ in }
     ) throws(IOError) -> RunSummary {
         let start = ContinuousClock.now
@@ -105,9 +108,9 @@ public enum FilterPipeline {
             var nonFinite = 0
             let (inFrames, outFrames) = switch mode {
             case let .blocks(size):
-                try streamed(source: source, sink: sink, conv: conv, block: size, nonFinite: &nonFinite, progress: progress)
+                try streamed(source: source, sink: sink, conv: conv, block: size, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
             case .whole:
-                try whole(source: source, sink: sink, conv: conv, limit: wholeLimit, nonFinite: &nonFinite, progress: progress)
+                try whole(source: source, sink: sink, conv: conv, limit: wholeLimit, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
             }
             let promised = source.promisedFrames.flatMap { $0 > inFrames ? $0 : nil }
             if strict, let promised { throw IOError.truncated(path: source.name, promised: promised, read: inFrames) }
@@ -137,50 +140,52 @@ public enum FilterPipeline {
         }
     }
 
-    private static func streamed(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, block: Int, nonFinite: inout Int, progress: (Int64) -> Void
+    private static func streamed<T: AudioSample>(
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, block: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
         var stream = conv.makeStream(maxFrames: block)
-        var input = Signal<Float>(channels: conv.spec.inChannels, capacity: block)
-        var output = Signal<Float>(channels: conv.spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
+        var input = Signal<T>(channels: conv.spec.inChannels, capacity: block)
+        var output = Signal<T>(channels: conv.spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
         let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
         var outFrames: Int64 = 0
-        while try source.read(into: &input) > 0 {
+        while try T.read(from: source, into: &input) > 0 {
             nonFinite += input.nonFiniteCount
             try filtering { () throws(Conv1dError) in try stream.process(input, into: &output) }
-            if let spill { try spill.append(output) } else { try sink.write(output) }
+            if let spill { try spill.append(output) } else { try T.write(output, to: sink) }
             outFrames += Int64(output.frames)
             progress(stream.inputFrames)
         }
         let end = try filtering { () throws(Conv1dError) in try stream.finish() }
         if let spill {
-            try sink.write(end.head)
-            try spill.replay(into: sink, block: block)
+            try T.write(end.head, to: sink)
+            try spill.replay(as: T.self, into: sink, block: block)
         }
-        try sink.write(end.tail)
+        guard keepTail else { return (stream.inputFrames, outFrames + Int64(end.head.frames)) }
+        try T.write(end.tail, to: sink)
         return (stream.inputFrames, outFrames + Int64(end.head.frames + end.tail.frames))
     }
 
-    private static func whole(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<Float>, limit: Int64, nonFinite: inout Int, progress: (Int64) -> Void
+    private static func whole<T: AudioSample>(
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, limit: Int64, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
         let block = 65536
-        let x = try source.readAll(block: block, limit: limit, progress: progress)
+        let x = try source.readAll(as: T.self, block: block, limit: limit, progress: progress)
         nonFinite += x.nonFiniteCount
         let y = try filtering { () throws(Conv1dError) in try conv.forward(x) }
+        let frames = keepTail ? y.frames : min(y.frames, conv.spec.outputsBeforeTail(inputLength: x.frames))
         var at = 0
-        var piece = Signal<Float>(channels: y.channels, capacity: min(block, y.frames))
-        while at < y.frames {
-            let n = min(block, y.frames - at)
+        var piece = Signal<T>(channels: y.channels, capacity: min(block, frames))
+        while at < frames {
+            let n = min(block, frames - at)
             y.copyFrames(at..<(at + n), into: &piece)
-            try sink.write(piece)
+            try T.write(piece, to: sink)
             at += n
         }
-        return (Int64(x.frames), Int64(y.frames))
+        return (Int64(x.frames), Int64(frames))
     }
 }
 
-extension Signal where T == Float {
+extension Signal {
     /// NaN and ±Inf samples among the valid frames.
     var nonFiniteCount: Int {
         var count = 0

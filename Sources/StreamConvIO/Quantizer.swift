@@ -51,12 +51,18 @@ public struct Quantizer: Sendable {
 
     /// The integer code for `x` (not left-aligned): what a `bits`-bit file stores.
     public mutating func code(_ x: Float, frame: Int64, channel: Int) -> Int32 {
+        code(double: Double(x), frame: frame, channel: channel)
+    }
+
+    /// The integer code for a Double sample (`--precision double`).
+    public mutating func code(double x: Double, frame: Int64, channel: Int) -> Int32 {
         guard !x.isNaN else {
             notANumber += 1
             return 0
         }
-        // Exact: a Float times a power of two, plus a noise value far above its ulp.
-        var v = Double(x) * scale
+        // Exact for a Float: times a power of two, plus a noise value far above its ulp. A
+        // Double is rounded once here, then once to the integer.
+        var v = x * scale
         if dither == .tpdf { v += Self.triangularNoise(frame: frame, channel: channel) }
         v = v.rounded(.toNearestOrEven)
         if v < low || v > high {
@@ -69,8 +75,8 @@ public struct Quantizer: Sendable {
 
     /// `code(x)` shifted to the top of 32 bits, as `sf_writef_int` takes it.
     @inline(__always)
-    public mutating func leftAligned(_ x: Float, frame: Int64, channel: Int) -> Int32 {
-        code(x, frame: frame, channel: channel) << Int32(32 - bits)
+    public mutating func leftAligned(_ x: Double, frame: Int64, channel: Int) -> Int32 {
+        code(double: x, frame: frame, channel: channel) << Int32(32 - bits)
     }
 
     /// TPDF noise in (−1, 1) LSB for one sample: the difference of two uniform values drawn

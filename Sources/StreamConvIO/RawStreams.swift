@@ -5,6 +5,8 @@ import StreamConv
 public enum RawSampleFormat: String, CaseIterable, Sendable, CustomStringConvertible {
     /// 32-bit float, little-endian.
     case f32
+    /// 64-bit float, little-endian (numpy's `<f8`): for `--precision double` pipelines.
+    case f64
     /// 16-bit signed integer, little-endian; read as value / 2^15, as libsndfile does.
     case s16
     /// 32-bit signed integer, little-endian; read as value / 2^31.
@@ -17,6 +19,7 @@ public enum RawSampleFormat: String, CaseIterable, Sendable, CustomStringConvert
     public var encoding: SampleEncoding {
         switch self {
         case .f32: return .f32
+        case .f64: return .f64
         case .s16: return .s16
         case .s32: return .s32
         }
@@ -61,6 +64,14 @@ public final class RawSource: AudioSource {
     }
 
     public func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
+        try readFrames(into: &signal)
+    }
+
+    public func read(into signal: inout Signal<Double>) throws(IOError) -> Int {
+        try readFrames(into: &signal)
+    }
+
+    private func readFrames<T: ConvScalar>(into signal: inout Signal<T>) throws(IOError) -> Int {
         let frameBytes = format.bytes * channels
         if immediate {
             // Whatever whole frames have arrived, as soon as there is one: a pipe's latency is
@@ -131,6 +142,14 @@ public final class RawSink: AudioSink {
     }
 
     public func write(_ signal: Signal<Float>) throws(IOError) {
+        try writeFrames(signal)
+    }
+
+    public func write(_ signal: Signal<Double>) throws(IOError) {
+        try writeFrames(signal)
+    }
+
+    private func writeFrames<T: ConvScalar>(_ signal: Signal<T>) throws(IOError) {
         let (frames, channels, format) = (signal.frames, signal.channels, format)
         guard frames > 0 else { return }
         let total = frames * channels * format.bytes
@@ -154,7 +173,8 @@ public final class RawSink: AudioSink {
 
 /// A temporary file holding planar output frames until they can be written in order: circular
 /// padding's first outputs are known only at the end of the signal, and the sink must receive
-/// them first. Unnamed (or unlinked at once), so nothing is left behind.
+/// them first. Unnamed (or unlinked at once), so nothing is left behind. Stored as f64, which
+/// holds a Float or a Double exactly.
 final class SpillFile {
     private let descriptor: Int32
     private let channels: Int
@@ -163,20 +183,20 @@ final class SpillFile {
     init(channels: Int) throws(IOError) {
         descriptor = try OutputFile.unnamedTemporary(for: "temporary file")
         self.channels = channels
-        writer = RawSink(descriptor: descriptor, name: "temporary file")
+        writer = RawSink(descriptor: descriptor, name: "temporary file", format: .f64)
     }
 
     deinit { close(descriptor) }
 
-    func append(_ signal: Signal<Float>) throws(IOError) {
-        try writer.write(signal)
+    func append<T: AudioSample>(_ signal: Signal<T>) throws(IOError) {
+        try T.write(signal, to: writer)
     }
 
-    /// Writes every spilled frame to `sink`, in blocks of `block` frames.
-    func replay(into sink: any AudioSink, block: Int) throws(IOError) {
+    /// Writes every spilled frame to `sink` as `T`, in blocks of `block` frames.
+    func replay<T: AudioSample>(as _: T.Type, into sink: any AudioSink, block: Int) throws(IOError) {
         if lseek(descriptor, 0, SEEK_SET) < 0 { throw .io(path: "temporary file", reason: String(cString: strerror(errno))) }
-        let source = RawSource(descriptor: descriptor, name: "temporary file", channels: channels, sampleRate: 1, detectHeaders: false)
-        var buffer = Signal<Float>(channels: channels, capacity: block)
-        while try source.read(into: &buffer) > 0 { try sink.write(buffer) }
+        let source = RawSource(descriptor: descriptor, name: "temporary file", channels: channels, sampleRate: 1, format: .f64, detectHeaders: false)
+        var buffer = Signal<T>(channels: channels, capacity: block)
+        while try T.read(from: source, into: &buffer) > 0 { try T.write(buffer, to: sink) }
     }
 }

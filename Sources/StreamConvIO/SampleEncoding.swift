@@ -14,6 +14,8 @@ public enum SampleEncoding: Sendable, Equatable {
     case s32
     /// 32-bit IEEE float.
     case f32
+    /// 64-bit IEEE float.
+    case f64
 
     /// Bytes per sample.
     public var bytes: Int {
@@ -21,6 +23,7 @@ public enum SampleEncoding: Sendable, Equatable {
         case .s16: return 2
         case .s24: return 3
         case .s32, .f32: return 4
+        case .f64: return 8
         }
     }
 
@@ -30,12 +33,13 @@ public enum SampleEncoding: Sendable, Equatable {
         case .s16: return 16
         case .s24: return 24
         case .s32: return 32
-        case .f32: return nil
+        case .f32, .f64: return nil
         }
     }
 
-    /// Decodes `frames` interleaved frames into `signal` (planar, `frames` set); allocates nothing.
-    public func decode(_ raw: UnsafeRawPointer, frames: Int, into signal: inout Signal<Float>) {
+    /// Decodes `frames` interleaved frames into `signal` (planar, `frames` set); allocates
+    /// nothing. Into `Double`, integers and floats arrive exactly (no rounding through Float).
+    public func decode<T: ConvScalar>(_ raw: UnsafeRawPointer, frames: Int, into signal: inout Signal<T>) {
         let channels = signal.channels
         let capacity = signal.capacity
         let width = bytes
@@ -44,15 +48,16 @@ public enum SampleEncoding: Sendable, Equatable {
             for i in 0..<frames {
                 for c in 0..<channels {
                     let at = (i * channels + c) * width
-                    let value: Float
+                    let value: T
                     switch self {
-                    case .s16: value = Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self))) * 0x1p-15
+                    case .s16: value = T(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self))) * 0x1p-15
                     case .s24:
                         let b = raw.advanced(by: at).assumingMemoryBound(to: UInt8.self)
                         let v = Int32(bitPattern: UInt32(b[0]) << 8 | UInt32(b[1]) << 16 | UInt32(b[2]) << 24) >> 8
-                        value = Float(v) * 0x1p-23
-                    case .s32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))) * 0x1p-31
-                    case .f32: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                        value = T(v) * 0x1p-23
+                    case .s32: value = T(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))) * 0x1p-31
+                    case .f32: value = T(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))))
+                    case .f64: value = T(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))))
                     }
                     dst[c * capacity + i] = value
                 }
@@ -62,7 +67,7 @@ public enum SampleEncoding: Sendable, Equatable {
 
     /// Encodes `signal`'s frames (its first frame being absolute output frame `start`, for
     /// the dither) into `raw`, interleaved. `quantizer` is required for integer encodings.
-    public func encode(_ signal: Signal<Float>, start: Int64, quantizer: inout Quantizer?, into raw: UnsafeMutableRawPointer) {
+    public func encode<T: ConvScalar>(_ signal: Signal<T>, start: Int64, quantizer: inout Quantizer?, into raw: UnsafeMutableRawPointer) {
         let (channels, frames, capacity, width) = (signal.channels, signal.frames, signal.capacity, bytes)
         signal.withUnsafeBufferPointer { src in
             for c in 0..<channels {
@@ -71,16 +76,18 @@ public enum SampleEncoding: Sendable, Equatable {
                     let at = (i * channels + c) * width
                     switch self {
                     case .f32:
-                        raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+                        raw.storeBytes(of: Float(x).bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+                    case .f64:
+                        raw.storeBytes(of: Double(x).bitPattern.littleEndian, toByteOffset: at, as: UInt64.self)
                     case .s16:
-                        raw.storeBytes(of: Int16(quantizer!.code(x, frame: start + Int64(i), channel: c)).littleEndian, toByteOffset: at, as: Int16.self)
+                        raw.storeBytes(of: Int16(quantizer!.code(double: Double(x), frame: start + Int64(i), channel: c)).littleEndian, toByteOffset: at, as: Int16.self)
                     case .s24:
-                        let v = UInt32(bitPattern: quantizer!.code(x, frame: start + Int64(i), channel: c))
+                        let v = UInt32(bitPattern: quantizer!.code(double: Double(x), frame: start + Int64(i), channel: c))
                         raw.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: at, as: UInt8.self)
                         raw.storeBytes(of: UInt8(truncatingIfNeeded: v >> 8), toByteOffset: at + 1, as: UInt8.self)
                         raw.storeBytes(of: UInt8(truncatingIfNeeded: v >> 16), toByteOffset: at + 2, as: UInt8.self)
                     case .s32:
-                        raw.storeBytes(of: quantizer!.code(x, frame: start + Int64(i), channel: c).littleEndian, toByteOffset: at, as: Int32.self)
+                        raw.storeBytes(of: quantizer!.code(double: Double(x), frame: start + Int64(i), channel: c).littleEndian, toByteOffset: at, as: Int32.self)
                     }
                 }
             }

@@ -74,6 +74,14 @@ enum SndFile {
         Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
     }
 
+    static func readFrames(_ handle: OpaquePointer, into buffer: UnsafeMutablePointer<Double>, frames: Int) -> Int {
+        Int(sf_readf_double(handle, buffer, sf_count_t(frames)))
+    }
+
+    static func writeFrames(_ handle: OpaquePointer, from buffer: UnsafePointer<Double>, frames: Int) -> Int {
+        Int(sf_writef_double(handle, buffer, sf_count_t(frames)))
+    }
+
     static func writeFrames(_ handle: OpaquePointer, from buffer: UnsafePointer<Float>, frames: Int) -> Int {
         Int(sf_writef_float(handle, buffer, sf_count_t(frames)))
     }

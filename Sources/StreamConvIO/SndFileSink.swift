@@ -39,6 +39,7 @@ public final class SndFileSink: AudioSink {
     public var path: SystemPath { output.path }
     private var handle: OpaquePointer?
     private var floats: [Float] = []
+    private var doubles: [Double] = []
     private var integers: [Int32] = []
     private var quantizer: Quantizer?
     private let clipPolicy: ClipPolicy
@@ -128,6 +129,18 @@ public final class SndFileSink: AudioSink {
     }
 
     public func write(_ signal: Signal<Float>) throws(IOError) {
+        try write(signal, through: &floats) { SndFile.writeFrames($0, from: $1, frames: $2) }
+    }
+
+    /// Writes with `sf_writef_double` (libsndfile rounds once to a float format), or quantises
+    /// the Doubles for an integer format.
+    public func write(_ signal: Signal<Double>) throws(IOError) {
+        try write(signal, through: &doubles) { SndFile.writeFrames($0, from: $1, frames: $2) }
+    }
+
+    private func write<T: ConvScalar>(
+        _ signal: Signal<T>, through buffer: inout [T], _ writeFrames: (OpaquePointer, UnsafePointer<T>, Int) -> Int
+    ) throws(IOError) {
         guard let handle else { throw .io(path: path.description, reason: "written after the file was closed") }
         precondition(signal.channels == channels, "signal channel count must match the file")
         let frames = signal.frames
@@ -144,7 +157,7 @@ public final class SndFileSink: AudioSink {
                     for c in 0..<channels {
                         let row = c * signal.capacity
                         for i in 0..<frames {
-                            dst[i * channels + c] = q.leftAligned(src[row + i], frame: start + Int64(i), channel: c)
+                            dst[i * channels + c] = q.leftAligned(Double(src[row + i]), frame: start + Int64(i), channel: c)
                         }
                     }
                 }
@@ -155,8 +168,8 @@ public final class SndFileSink: AudioSink {
             }
             written = integers.withUnsafeBufferPointer { SndFile.writeFrames(handle, from: $0.baseAddress!, frames: frames) }
         } else {
-            Interleave.interleave(signal, into: &floats)
-            written = floats.withUnsafeBufferPointer { SndFile.writeFrames(handle, from: $0.baseAddress!, frames: frames) }
+            Interleave.interleave(signal, into: &buffer)
+            written = buffer.withUnsafeBufferPointer { writeFrames(handle, $0.baseAddress!, frames) }
         }
         if written != frames {
             throw .io(path: path.description, reason: "write failed: \(SndFile.lastError(handle))")

@@ -27,6 +27,7 @@ public final class SndFileSource: AudioSource {
     private let descriptor: Int32
     private let handle: OpaquePointer
     private var interleaved: [Float] = []
+    private var interleavedDouble: [Double] = []
 
     /// Opens `path` for reading.
     /// - Throws: ``IOError/open(path:reason:)`` with the system's or libsndfile's reason.
@@ -100,14 +101,26 @@ public final class SndFileSource: AudioSource {
     public var formatDescription: String { format.description }
 
     public func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
+        try read(into: &signal, through: &interleaved) { SndFile.readFrames($0, into: $1, frames: $2) }
+    }
+
+    /// Reads with `sf_readf_double`: integer PCM arrives exact, float as it is stored.
+    public func read(into signal: inout Signal<Double>) throws(IOError) -> Int {
+        try read(into: &signal, through: &interleavedDouble) { SndFile.readFrames($0, into: $1, frames: $2) }
+    }
+
+    private func read<T: ConvScalar>(
+        into signal: inout Signal<T>, through buffer: inout [T], _ readFrames: (OpaquePointer, UnsafeMutablePointer<T>, Int) -> Int
+    ) throws(IOError) -> Int {
         precondition(signal.channels == channels, "signal channel count must match the file")
         let want = signal.capacity
-        if interleaved.count < want * channels { interleaved = [Float](repeating: 0, count: want * channels) }
-        let got = interleaved.withUnsafeMutableBufferPointer { SndFile.readFrames(handle, into: $0.baseAddress!, frames: want) }
+        if buffer.count < want * channels { buffer = [T](repeating: 0, count: want * channels) }
+        let handle = handle
+        let got = buffer.withUnsafeMutableBufferPointer { readFrames(handle, $0.baseAddress!, want) }
         if got < 0 || (got == 0 && SndFile.error(handle) != 0) {
             throw .io(path: name, reason: SndFile.lastError(handle))
         }
-        interleaved.withUnsafeBufferPointer { Interleave.deinterleave($0, frames: got, into: &signal) }
+        buffer.withUnsafeBufferPointer { Interleave.deinterleave($0, frames: got, into: &signal) }
         framesRead += Int64(got)
         return got
     }

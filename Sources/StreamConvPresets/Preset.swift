@@ -20,25 +20,35 @@ public struct Preset: Sendable {
     ///   - text: the JSON document.
     ///   - defaultName: the name when the document has none (the file stem).
     ///   - directory: the folder relative paths in the preset (`weights`, a `.npy` `bias`) start from.
-    public init(json text: String, defaultName: String, file: String = "preset", directory: String = ".") throws(PresetError) {
+    ///   - impulseResponses: reads the audio file of an `impulse_response` preset (this module
+    ///     reads no audio itself); such a preset is refused without one.
+    public init(json text: String, defaultName: String, file: String = "preset", directory: String = ".", impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) {
         let root: JSONValue
         do {
             root = try JSONValue.parse(text)
         } catch {
             throw .syntax(file: file, error)
         }
-        try self.init(root, defaultName: defaultName, directory: directory)
+        try self.init(root, defaultName: defaultName, directory: directory, impulseResponses: impulseResponses)
     }
 
-    /// Decodes a parsed document (see ``init(json:defaultName:file:directory:)``).
-    public init(_ root: JSONValue, defaultName: String, directory: String = ".") throws(PresetError) {
+    /// Decodes a parsed document (see ``init(json:defaultName:file:directory:impulseResponses:)``).
+    public init(_ root: JSONValue, defaultName: String, directory: String = ".", impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) {
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
-            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps",
+            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail",
         ])
+        func resolve(_ relative: String) -> String { relative.hasPrefix("/") ? relative : directory + "/" + relative }
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
         description = try top.optional("description") { v, p throws(PresetError) in try v.string(p) } ?? ""
         sampleRate = try top.optional("sample_rate") { v, p throws(PresetError) in try v.int(p, min: 1, max: Int(Int32.max)) }
+        if top.has("impulse_response") {
+            (spec, source) = try Self.decodeImpulseResponse(top, sampleRate: &sampleRate, resolve: resolve, reader: impulseResponses)
+            return
+        }
+        if top.has("tail") {
+            throw .invalid(path: "tail", expected: "tail only with impulse_response", got: "tail without impulse_response")
+        }
         let conv1dValue = try top.required("conv1d")
         var ruleLength: Int?
         if case let .object(pairs) = conv1dValue, !pairs.contains(where: { $0.0 == "kernel_size" }), let d = top.value("design") {
@@ -77,7 +87,6 @@ public struct Preset: Sendable {
             source = try .explicit(Self.decodeExplicit(top, spec: spec))
         case "weights":
             let file = try top.required("weights").string("weights")
-            func resolve(_ relative: String) -> String { relative.hasPrefix("/") ? relative : directory + "/" + relative }
             if npyWeights {
                 if top.has("weights_prefix") {
                     throw .invalid(path: "weights_prefix", expected: "weights_prefix only with a .safetensors file", got: "weights_prefix with a .npy file")
@@ -109,7 +118,7 @@ public struct Preset: Sendable {
             }
             guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a taps preset", got: "true") }
             let file = try top.required("taps").string("taps")
-            source = .taps(path: file.hasPrefix("/") ? file : directory + "/" + file)
+            source = .taps(path: resolve(file))
         case "init":
             let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
             let seed = try initObject.required("seed").uint64("init.seed")
@@ -117,6 +126,66 @@ public struct Preset: Sendable {
         default:
             throw .unsupportedSource(key: sources[0])
         }
+    }
+
+    /// Reads an `impulse_response` preset: the file gives the rate, the channels and the length;
+    /// the spec is the full convolution with it (kernel_size = length, padding = length − 1,
+    /// one filter per channel, no bias).
+    static func decodeImpulseResponse(
+        _ top: ObjectReader, sampleRate: inout Int?, resolve: (String) -> String, reader: ImpulseResponseReader?
+    ) throws(PresetError) -> (Conv1dSpec, WeightSource) {
+        for key in ["conv1d", "weight", "bias", "weights", "weights_prefix", "design", "init", "taps"] where top.has(key) {
+            let why = key == "conv1d"
+                ? "no conv1d: an impulse_response preset takes its shape from the file (kernel_size = its length, padding = length − 1, one filter per channel)"
+                : "no \(key) beside impulse_response (exactly one source of weights)"
+            throw .invalid(path: key, expected: why, got: key)
+        }
+        let file = try top.required("impulse_response").string("impulse_response")
+        let tail = try top.optional("tail") { v, p throws(PresetError) in try v.bool(p) } ?? true
+        guard let reader else {
+            throw .invalid(path: "impulse_response", expected: "a preset loader that reads audio files (the streamconv CLI, or PresetLibrary(impulseResponses:))", got: "\"\(file)\"")
+        }
+        let path = resolve(file)
+        let response: ImpulseResponse
+        do {
+            response = try reader(path)
+        } catch let error as PresetError {
+            throw error
+        } catch {
+            throw .weightsFile("impulse_response: \(error)")
+        }
+        let length = response.channels.first?.count ?? 0
+        guard length > 0 else { throw .weightsFile("\(path): the impulse response has no samples") }
+        guard length <= ImpulseResponse.maximumLength else {
+            throw .weightsFile("\(path): the impulse response has \(length) samples; at most \(ImpulseResponse.maximumLength) are taken (trim its silent end)")
+        }
+        guard response.channels.allSatisfy({ $0.count == length }) else { throw .weightsFile("\(path): channels of different lengths") }
+        for (c, samples) in response.channels.enumerated() {
+            if let i = samples.firstIndex(where: { !$0.isFinite }) {
+                throw .weightsFile("\(path): sample \(i) of channel \(c) is \(samples[i]); an impulse response must be finite")
+            }
+        }
+        if let stated = sampleRate, stated != response.sampleRate {
+            throw .invalid(path: "sample_rate", expected: "the impulse response's own rate, \(response.sampleRate) Hz (or leave sample_rate out)", got: "\(stated)")
+        }
+        sampleRate = response.sampleRate
+        let channels = response.channels.count
+        do {
+            let spec = try Conv1dSpec(
+                inChannels: channels, outChannels: channels, kernelSize: length, padding: .samples(length - 1),
+                groups: channels, bias: false)
+            return (spec, .impulseResponse(path: path, response: response, tail: tail))
+        } catch {
+            throw .conv1d(path: "impulse_response", message: error.description)
+        }
+    }
+
+    /// Whether the output includes the filter's tail (the outputs that need padding past the
+    /// end of the input). Only an impulse response with `"tail": false` drops it, so its
+    /// output is exactly as long as its input.
+    public var keepsTail: Bool {
+        if case .impulseResponse(_, _, false) = source { return false }
+        return true
     }
 
     /// The rate the weights are fixed to: `sample_rate`, except for a `design` preset, which
@@ -163,6 +232,14 @@ public struct Preset: Sendable {
             if resolved.spec != spec { return try resolved.weights(as: T.self, sampleRate: rate) }
         }
         switch source {
+        case let .impulseResponse(_, response, _):
+            // Convolution with h is Conv1d's cross-correlation with h reversed.
+            let weight = response.channels.flatMap { $0.reversed().map { T($0) } }
+            do {
+                return try Conv1dWeights(spec: spec, weight: weight, bias: nil)
+            } catch {
+                throw .conv1d(path: "impulse_response", message: error.description)
+            }
         case let .taps(path):
             let text = String(decoding: try Self.bytes(path), as: UTF8.self)
             var taps: [T] = []
@@ -481,6 +558,9 @@ public enum WeightSource: Sendable {
     case design(FIRDesign)
     /// `taps: "fir.txt"`: one coefficient per line (`#` comments), as sox's `fir` reads them.
     case taps(path: String)
+    /// `impulse_response: "room.wav"`: a recorded response, read when the preset was loaded;
+    /// `tail: false` drops the outputs past the input's end.
+    case impulseResponse(path: String, response: ImpulseResponse, tail: Bool)
 }
 
 /// Weights as written in a preset: the exact decimal text of each number, in PyTorch's

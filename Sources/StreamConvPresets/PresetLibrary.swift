@@ -10,14 +10,18 @@ import Foundation
 public struct PresetLibrary: Sendable {
     /// The folders searched for names, in order.
     public let folders: [URL]
+    /// Reads the audio files of `impulse_response` presets; without one such presets are
+    /// refused with a message saying so.
+    public var impulseResponses: ImpulseResponseReader?
 
     /// A library over explicit folders.
-    public init(folders: [URL]) {
+    public init(folders: [URL], impulseResponses: ImpulseResponseReader? = nil) {
         self.folders = folders
+        self.impulseResponses = impulseResponses
     }
 
     /// The default search path (see the type's documentation).
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> PresetLibrary {
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment, impulseResponses: ImpulseResponseReader? = nil) -> PresetLibrary {
         var folders: [URL] = []
         if let list = environment["STREAMCONV_PRESETS"] {
             folders += list.split(separator: ":").map { URL(fileURLWithPath: String($0)) }
@@ -28,7 +32,7 @@ public struct PresetLibrary: Sendable {
         folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("presets"))
         if let checkout = sourceCheckoutPresets() { folders.append(checkout) }
         var seen = Set<String>()
-        return PresetLibrary(folders: folders.filter { seen.insert($0.standardizedFileURL.path).inserted })
+        return PresetLibrary(folders: folders.filter { seen.insert($0.standardizedFileURL.path).inserted }, impulseResponses: impulseResponses)
     }
 
     /// The folder of the running executable, symlinks resolved.
@@ -77,7 +81,7 @@ public struct PresetLibrary: Sendable {
     /// Loads a preset by path or name.
     public func load(_ nameOrPath: String) throws(PresetError) -> (preset: Preset, url: URL) {
         let url = try locate(nameOrPath)
-        return (try Self.load(url), url)
+        return (try Self.load(url, impulseResponses: impulseResponses), url)
     }
 
     /// The largest preset file read (a layer's weights as JSON text).
@@ -86,20 +90,20 @@ public struct PresetLibrary: Sendable {
     /// Loads a preset file: a regular file of UTF-8 JSON (a UTF-8 byte-order mark is allowed).
     /// - Throws: ``PresetError/unreadable(path:reason:)`` saying what the file is instead
     ///   (a folder, a FIFO or device, UTF-16 text, invalid UTF-8), or a decoding error.
-    public static func load(_ url: URL) throws(PresetError) -> Preset {
-        try load(file: Array(url.path.utf8))
+    public static func load(_ url: URL, impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) -> Preset {
+        try load(file: Array(url.path.utf8), impulseResponses: impulseResponses)
     }
 
     /// Loads the preset file at `path`, given as the bytes the system uses (a name that is
     /// not UTF-8 is found as it is).
-    public static func load(file path: [UInt8]) throws(PresetError) -> Preset {
+    public static func load(file path: [UInt8], impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) -> Preset {
         let shown = String(decoding: path, as: UTF8.self)
         let bytes = try readRegularFile(path, limit: largestFile, kind: "a .json file")
         let text = try decodeUTF8(bytes, path: shown)
         let name = shown.split(separator: "/").last.map(String.init) ?? shown
         let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
         let folder = shown.contains("/") ? String(shown[..<shown.lastIndex(of: "/")!]) : "."
-        return try Preset(json: text, defaultName: stem, file: name, directory: folder.isEmpty ? "/" : folder)
+        return try Preset(json: text, defaultName: stem, file: name, directory: folder.isEmpty ? "/" : folder, impulseResponses: impulseResponses)
     }
 
     /// The bytes of a regular file of at most `limit` bytes, read through a byte path.
@@ -168,7 +172,7 @@ public struct PresetLibrary: Sendable {
                 let name = String(file.dropLast(5))
                 guard seen.insert(name).inserted else { continue }
                 let url = folder.appendingPathComponent(file)
-                found.append((name, url, Result { () throws(PresetError) in try Self.load(url) }))
+                found.append((name, url, Result { () throws(PresetError) in try Self.load(url, impulseResponses: impulseResponses) }))
             }
         }
         return found.sorted { $0.0 < $1.0 }

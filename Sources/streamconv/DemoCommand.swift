@@ -36,7 +36,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (preset, url) = try PresetLibrary.standard().load(preset)
+        let (preset, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(preset)
         let rate = preset.sampleRate ?? 48000
         guard preset.spec.inChannels == 2 else {
             throw ValidationError("the demo needs a 2-channel preset; \(preset.name) has in_channels=\(preset.spec.inChannels)")

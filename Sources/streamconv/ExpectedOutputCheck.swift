@@ -34,15 +34,18 @@ struct ExpectedOutputCheck {
     func run() throws -> (line: String, passed: Bool) {
         let x = try Self.signal(input)
         let expected = try Self.signal(expect)
-        let spec = preset.spec
-        let float = try preset.conv1d(as: Float.self)
-        let y = try float.forward(Signal(x.channelArrays.map { $0.map { Float($0) } }))
+        // A filter acting on each channel alone takes the input's channel count, as run does.
+        let broadcast = x.channels != preset.spec.inChannels && preset.spec(forChannels: x.channels) != nil ? x.channels : nil
+        let float = try preset.conv1d(as: Float.self, channels: broadcast)
+        let spec = float.spec
+        var y = try float.forward(Signal(x.channelArrays.map { $0.map { Float($0) } }))
+        if !preset.keepsTail { y = y.slice(0..<min(y.frames, spec.outputsBeforeTail(inputLength: x.frames))) }
         guard y.channels == expected.channels, y.frames == expected.frames else {
             throw CheckError("\(expect) has shape (\(expected.channels), \(expected.frames)) but the filter gives (\(y.channels), \(y.frames)) for \(input)")
         }
         // Σ|terms|: the same convolution with |weights| and |bias| on |x| (padding copies
         // input samples, so |padded x| is the padding of |x|).
-        let w = try preset.weights(as: Double.self)
+        let w = try preset.conv1d(as: Double.self, channels: broadcast).weights
         let magnitude = Conv1d(spec: spec, weights: try Conv1dWeights(spec: spec, weight: w.weight.map(abs), bias: w.bias.map { $0.map(abs) }))
         let sums = try magnitude.forward(Signal(x.channelArrays.map { $0.map(abs) }))
         let n = Double(spec.inChannelsPerGroup * spec.kernelSize + (spec.bias ? 1 : 0))

@@ -88,6 +88,9 @@ struct InfoCommand: ParsableCommand {
             if let (a, width) = design.kaiserLength {
                 print("               \(spec.kernelSize) taps at \(rate) Hz by Kaiser's formula (\(String(format: "%g", a)) dB, \(String(format: "%g", width)) Hz transition); the length follows the input's rate")
             }
+        case let .impulseResponse(path, response, tail):
+            print("weights from:  \(path) (impulse response: \(response.channels[0].count) samples × \(response.channels.count) channel\(response.channels.count == 1 ? "" : "s") at \(response.sampleRate) Hz, convolved)")
+            print("tail:          " + (tail ? "kept: the output is L + \(spec.kernelSize - 1) frames, the reverb's decay included" : "dropped (\"tail\": false): the output is exactly as long as the input"))
         case let .npy(weight, bias):
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(weight)" + (bias.map { " + \($0)" } ?? "") + " (checked)")
@@ -105,7 +108,11 @@ struct InfoCommand: ParsableCommand {
         if spec.paddingMode == .circular && spec.padLeft > 0 {
             print("               circular padding: the first \((spec.padLeft + spec.stride - 1) / spec.stride) outputs are known only at the end of the input")
         }
-        print("output length: floor((L + \(spec.padLeft + spec.padRight) - \(spec.receptiveField)) / \(spec.stride)) + 1 for an input of L frames, L ≥ \(spec.minimumInputLength)")
+        if preset.keepsTail {
+            print("output length: floor((L + \(spec.padLeft + spec.padRight) - \(spec.receptiveField)) / \(spec.stride)) + 1 for an input of L frames, L ≥ \(spec.minimumInputLength)")
+        } else {
+            print("output length: L for an input of L frames")
+        }
         print("parameters:    \(spec.weightShape.reduce(1, *) + (spec.bias ? spec.outChannels : 0)), receptive field \(spec.receptiveField) frames, output \(outRate) Hz at \(rate) Hz in")
         for r in responses.prefix(16) {
             let gains = Self.probeFrequencies(rate: rate).map { String(format: "%@ %+.1f dB", Self.hz($0), r.decibels(at: $0)) }
@@ -136,7 +143,7 @@ struct InfoCommand: ParsableCommand {
             "parameters": spec.weightShape.reduce(1, *) + (spec.bias ? spec.outChannels : 0),
             "receptive_field": spec.receptiveField, "sample_rate": rate, "output_rate": outRate,
             "latency_frames": spec.latency, "latency_ms": Double(spec.latency) * 1000 / Double(rate),
-            "minimum_input_frames": spec.minimumInputLength,
+            "minimum_input_frames": spec.minimumInputLength, "keeps_tail": preset.keepsTail,
         ]
         if weighted {
             facts["responses"] = responses.map { r -> [String: Any] in

@@ -61,7 +61,7 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("out-format"), help: ArgumentHelp("Output file sample type (default: the capture format's).", valueName: "format"))
     var outFormat: SampleFormat?
 
-    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw output (--out -): f32, s16, s32.", valueName: "format"))
+    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw output (--out -): f32, f64, s16, s32.", valueName: "format"))
     var rawFormat: RawSampleFormat?
 
     @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf.", valueName: "kind"))
@@ -84,7 +84,7 @@ struct LiveCommand: ParsableCommand {
         if let buffer, buffer < 3 * period { throw ValidationError("--buffer must be at least 3 periods (\(3 * period) frames), got \(buffer)") }
         if let channels, channels < 1 { throw ValidationError("--channels must be at least 1, got \(channels)") }
         if let stats, !(stats > 0) { throw ValidationError("--stats must be a positive number of seconds, got \(stats)") }
-        if output == "-" && outFormat != nil { throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|s16|s32") }
+        if output == "-" && outFormat != nil { throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|f64|s16|s32") }
         if rawFormat != nil && output != "-" { throw ValidationError("--raw-format is for raw output (--out -)") }
         if playback != nil && outFormat != nil { throw ValidationError("--out-format is for --out FILE; a playback device takes --playback-format") }
     }
@@ -152,7 +152,7 @@ struct LiveCommand: ParsableCommand {
 
         let counters = LiveCounters()
         let loop = LiveLoop(capture: captureDevice, conv: conv, destination: destination, rate: captureRate,
-                            frameLimit: frameLimit, dither: dither, counters: counters)
+                            frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters)
         var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
         var writeError: (any Error)?
         let report = LiveReport(spec: spec, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,

@@ -13,6 +13,8 @@ struct PlaybackRun {
     let format: PCMFormat
     let period: Int
     let dither: Dither
+    /// False for an impulse response with `"tail": false`: playback ends with the input.
+    var keepTail = true
 
     func run(presetName: String) throws {
         let spec = conv.spec
@@ -23,7 +25,7 @@ struct PlaybackRun {
         let counters = LiveCounters()
         let ring = FrameRing(channels: spec.inChannels, capacity: max(8 * period, source.sampleRate / 2))
         let capture = RingCapture(name: source.name, ring: ring, periodFrames: period, counters: counters)
-        let loop = LiveLoop(capture: capture, conv: conv, destination: .playback(pcm), rate: source.sampleRate, dither: dither, counters: counters)
+        let loop = LiveLoop(capture: capture, conv: conv, destination: .playback(pcm), rate: source.sampleRate, dither: dither, keepTail: keepTail, counters: counters)
         let report = LiveReport(spec: spec, captureRate: source.sampleRate, capturePeriod: period, playbackBuffer: pcm.bufferFrames, counters: counters)
         var block = Signal<Float>(channels: spec.inChannels, capacity: period)
         var held = false

@@ -13,9 +13,9 @@ struct PresetOptions: ParsableArguments {
         // A path that is not UTF-8 is opened by its bytes; names are always UTF-8.
         let raw = SystemPath.fromArgument(preset).bytes
         if String(validating: raw, as: UTF8.self) == nil {
-            return (try PresetLibrary.load(file: raw), String(decoding: raw, as: UTF8.self))
+            return (try PresetLibrary.load(file: raw, impulseResponses: ImpulseResponseFile.reader), String(decoding: raw, as: UTF8.self))
         }
-        let (preset, url) = try PresetLibrary.standard().load(self.preset)
+        let (preset, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(self.preset)
         return (preset, url.path)
     }
 }

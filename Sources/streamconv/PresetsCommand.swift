@@ -16,7 +16,7 @@ struct PresetsCommand: ParsableCommand {
             """)
 
     func run() throws {
-        let library = PresetLibrary.standard()
+        let library = PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader)
         let found = library.all()
         if found.isEmpty {
             throw NoPresets(folders: library.folders.map(\.path))

@@ -52,11 +52,14 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("type"), help: ArgumentHelp("Output container when the extension does not say: \(Container.nameList).", valueName: "container"))
     var container: String?
 
-    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32, s16, s32.", valueName: "format"))
+    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32, f64, s16, s32.", valueName: "format"))
     var rawFormat: RawSampleFormat?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
     var rate: Int?
+
+    @Option(help: ArgumentHelp("Arithmetic of the filter: float (as PyTorch's float32 Conv1d), double (samples read and computed in double; --out-format double keeps them).", valueName: "type"))
+    var precision: Precision = .float
 
     @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf (±1 LSB triangular).", valueName: "kind"))
     var dither: Dither = .none
@@ -83,9 +86,10 @@ struct RunCommand: ParsableCommand {
     var progress: ProgressMode = .auto
 
     func validate() throws {
-        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--playback"])
+        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--playback", "--precision"])
         if (outputOption == nil) == (playback == nil) { throw ValidationError("give exactly one of --out FILE|- and --playback DEVICE") }
         if playback != nil && (outFormat != nil || container != nil) { throw ValidationError("--out-format and --type are for --out FILE; --playback takes --playback-format") }
+        if playback != nil && precision == .double { throw ValidationError("--precision double is for --out; --playback runs in float") }
         if !(1...65536).contains(period) { throw ValidationError("--period must be 1 to 65536 frames, got \(period)") }
         try block.validate()
         if let rate {
@@ -95,7 +99,7 @@ struct RunCommand: ParsableCommand {
             try SampleRate.validate(rate, name: "--rate")
         }
         if output == "-" && outFormat != nil {
-            throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|s16|s32")
+            throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|f64|s16|s32")
         }
         if output == "-" && container != nil { throw ValidationError("--type is for file output, not --out -") }
         if rawFormat != nil && input != "-" && output != "-" {
@@ -145,28 +149,33 @@ struct RunCommand: ParsableCommand {
 
         let mode: FilterPipeline.Mode
         var wholeLimit = Int64.max
-        let weightBytes = spec.weightBytes(scalarSize: 4)
+        let scalar = precision.bytes
+        let weightBytes = spec.weightBytes(scalarSize: scalar)
         switch block {
         case let .frames(n):
             mode = .blocks(n)
-            let io = Saturating.product([n, spec.inChannels + spec.outChannels, 4 * 3])
-            try budget.check(Saturating.sum([weightBytes, spec.streamBytes(maxFrames: n, scalarSize: 4), io]), for: "streaming \(spec) in blocks of \(n) frames")
+            let io = Saturating.product([n, spec.inChannels + spec.outChannels, scalar * 3])
+            try budget.check(Saturating.sum([weightBytes, spec.streamBytes(maxFrames: n, scalarSize: scalar), io]), for: "streaming \(spec) in blocks of \(n) frames")
         case .whole:
             mode = .whole
             // The signal read, its padded copy and the output, per input frame.
-            let perFrame = Saturating.product([4, Saturating.sum([3 * spec.inChannels, 2 * spec.outChannels])])
+            let perFrame = Saturating.product([scalar, Saturating.sum([3 * spec.inChannels, 2 * spec.outChannels])])
             if let frames = source.frameCount {
-                let need = Saturating.sum([weightBytes, spec.forwardBytes(inputLength: Int(frames), scalarSize: 4), Saturating.product([Int(frames), perFrame])])
+                let need = Saturating.sum([weightBytes, spec.forwardBytes(inputLength: Int(frames), scalarSize: scalar), Saturating.product([Int(frames), perFrame])])
                 try budget.check(need, for: "--block whole on \(frames) frames")
             }
             wholeLimit = Int64(max(0, budget.limit - weightBytes) / max(1, perFrame))
         }
         try budget.check(weightBytes, for: "the weights of \(spec)")
-        let conv = try preset.conv1d(as: Float.self, sampleRate: source.sampleRate, channels: broadcast)
 
-        if let playback {
+        let prepared: PreparedFilter = switch precision {
+        case .float: .float(try preset.conv1d(as: Float.self, sampleRate: source.sampleRate, channels: broadcast))
+        case .double: .double(try preset.conv1d(as: Double.self, sampleRate: source.sampleRate, channels: broadcast))
+        }
+
+        if let playback, case let .float(conv) = prepared {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
-            try PlaybackRun(source: source, conv: conv, device: playback, format: playbackFormat, period: period, dither: dither).run(presetName: preset.name)
+            try PlaybackRun(source: source, conv: conv, device: playback, format: playbackFormat, period: period, dither: dither, keepTail: preset.keepsTail).run(presetName: preset.name)
             return
         }
         let outRate = rawToRaw ? source.sampleRate / spec.stride : try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
@@ -186,22 +195,46 @@ struct RunCommand: ParsableCommand {
             settings.metadata = file?.metadata ?? AudioMetadata()
             if spec.outChannels != spec.inChannels { settings.metadata.channelMap = nil }
             settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
-            if let frames = source.frameCount { settings.expectedFrames = try? Int64(spec.outputLength(inputLength: Int(frames))) }
+            if let frames = source.frameCount {
+                settings.expectedFrames = preset.keepsTail
+                    ? try? Int64(spec.outputLength(inputLength: Int(frames))) : Int64(spec.outputsBeforeTail(inputLength: Int(frames)))
+            }
             let outputFile = try OutputFile(path: path, input: file?.identity, inPlace: inPlace)
             sink = try SndFileSink(output: outputFile, settings: settings, channels: spec.outChannels, sampleRate: outRate)
         }
         let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate, mode: progress)
         let summary: RunSummary
         do {
-            summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, strict: strict, wholeLimit: wholeLimit, progress: bar.update)
+            summary = switch prepared {
+            case let .float(conv):
+                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+            case let .double(conv):
+                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+            }
         } catch {
             bar.clear()
             throw error
         }
         bar.clear()
-        printError("\(preset.name): \(summary.line)" + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? ""))
+        printError("\(preset.name): \(summary.line)" + (precision == .double ? ", computed in double" : "")
+            + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
     }
+}
+
+/// The filter in the precision asked for, made before the output is opened (a FIFO's reader
+/// must not see an output that then fails for a bad weights file).
+enum PreparedFilter {
+    case float(Conv1d<Float>)
+    case double(Conv1d<Double>)
+}
+
+/// `--precision`: the sample type the filter computes in.
+enum Precision: String, CaseIterable, ExpressibleByArgument {
+    case float, double
+
+    /// Bytes per sample.
+    var bytes: Int { self == .float ? 4 : 8 }
 }
 
 extension SampleFormat: ExpressibleByArgument {}

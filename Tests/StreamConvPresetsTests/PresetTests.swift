@@ -65,7 +65,7 @@ import Testing
 
     @Test func unknownKeys() {
         expectError(#""colour": 1, "# + Self.base,
-                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps")
+                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mod": "zeros"}, "init": {"seed": 1}"#,
                     "conv1d.padding_mod: unknown key; allowed here: in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1, "std": 2}"#,
@@ -103,6 +103,34 @@ import Testing
                     "conv1d: padding='same' is not supported for strided convolutions (stride 2); use stride 1 or an explicit padding")
     }
 
+    /// A library user supplies the audio reader; without one the preset says what is missing.
+    @Test func impulseResponseThroughAReader() throws {
+        let json = #"{"impulse_response": "room.wav", "tail": false}"#
+        #expect(throws: PresetError.self) { try Preset(json: json, defaultName: "room") }
+        do {
+            _ = try Preset(json: json, defaultName: "room")
+        } catch {
+            #expect("\(error)" == "impulse_response: expected a preset loader that reads audio files (the streamconv CLI, or PresetLibrary(impulseResponses:)), got \"room.wav\"")
+        }
+        let reader: ImpulseResponseReader = { path in
+            #expect(path == "/irs/room.wav")
+            return ImpulseResponse(sampleRate: 44100, channels: [[1, 0.5, 0.25], [0.1, 0.2, 0.3]])
+        }
+        let preset = try Preset(json: json, defaultName: "room", directory: "/irs", impulseResponses: reader)
+        #expect(preset.sampleRate == 44100 && preset.fixedRate == 44100 && !preset.keepsTail)
+        #expect(preset.spec == (try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 3, padding: .samples(2), groups: 2, bias: false)))
+        // Convolution: Conv1d's taps are the response reversed.
+        #expect(try preset.weights(as: Double.self).weight == [0.25, 0.5, 1, 0.3, 0.2, 0.1])
+        let empty: ImpulseResponseReader = { _ in ImpulseResponse(sampleRate: 48000, channels: [[]]) }
+        #expect(throws: PresetError.weightsFile("/irs/room.wav: the impulse response has no samples")) {
+            try Preset(json: json, defaultName: "room", directory: "/irs", impulseResponses: empty)
+        }
+        let loud: ImpulseResponseReader = { _ in ImpulseResponse(sampleRate: 48000, channels: [[1, .nan]]) }
+        #expect(throws: PresetError.weightsFile("/irs/room.wav: sample 1 of channel 0 is nan; an impulse response must be finite")) {
+            try Preset(json: json, defaultName: "room", directory: "/irs", impulseResponses: loud)
+        }
+    }
+
     @Test func shapeErrorsNameBothShapes() {
         expectError(#""conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "groups": 2}, "weight": [[[1, 2, 3, 4]], [[4, 5, 6, 7]]], "bias": [1, 2]"#,
                     "weight: expected [2][1][3], got [2][1][4]")
@@ -118,9 +146,9 @@ import Testing
 
     @Test func exactlyOneWeightSource() {
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}"#,
-                    "preset has no weights: give exactly one of weight (with bias), weights, taps, design, init")
+                    "preset has no weights: give exactly one of weight (with bias), weights, taps, impulse_response, design, init")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": false}, "weight": [[[1]]], "init": {"seed": 1}"#,
-                    "preset gives weight and init; give exactly one of weight, weights, taps, design, init")
+                    "preset gives weight and init; give exactly one of weight, weights, taps, impulse_response, design, init")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "weights": "w.pt""#,
                     #"weights: expected a .safetensors or .npy file, got "w.pt""#)
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "design": {"type": "lowpass"}"#,

@@ -20,6 +20,36 @@ import Testing
         }
     }
 
+    /// `outputsBeforeTail` is what a zero- or replicate-padded stream emits before finish
+    /// (the rest is the tail an impulse response's `"tail": false` drops), for random specs
+    /// and lengths, fed in random chunks.
+    @Test func outputsBeforeTailIsWhatTheStreamEmits() throws {
+        var rng = SeededGenerator(seed: 4242)
+        var checked = 0
+        while checked < 300 {
+            let spec = randomSpec(using: &rng)
+            guard spec.paddingMode == .zeros || spec.paddingMode == .replicate else { continue }
+            let length = minimumLength(spec) + Int.random(in: 0...40, using: &rng)
+            let conv = Conv1d<Float>(spec: spec, seed: rng.next())
+            let x = randomSignal(Float.self, channels: spec.inChannels, frames: length, using: &rng)
+            var stream = conv.makeStream(maxFrames: 7)
+            var emitted = 0
+            var at = 0
+            while at < length {
+                let n = min(Int.random(in: 1...7, using: &rng), length - at)
+                emitted += try stream.process(x.slice(at..<(at + n))).frames
+                at += n
+            }
+            let end = try stream.finish()
+            #expect(emitted == spec.outputsBeforeTail(inputLength: length), "\(spec) L=\(length)")
+            #expect(emitted + end.head.frames + end.tail.frames == (try spec.outputLength(inputLength: length)))
+            checked += 1
+        }
+        // The full convolution of an impulse response: exactly the input's length.
+        let full = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 300, padding: .samples(299), bias: false)
+        #expect(full.outputsBeforeTail(inputLength: 1000) == 1000 && full.outputsBeforeTail(inputLength: 1) == 1)
+    }
+
     func checkChunkings<T: ConvScalar>(
         _: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, seed: UInt64, rng: inout SeededGenerator
     ) throws {

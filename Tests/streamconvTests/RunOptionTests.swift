@@ -210,7 +210,7 @@ import Testing
     /// Options that would be ignored are mistakes: one line, a --help hint, exit 64.
     @Test(arguments: [
         (["--in", "in.wav", "--out", "o.wav", "--rate", "44100"], "Error: --rate is for raw input (--in -); a file's rate comes from its header"),
-        (["--in", "in.wav", "--out", "-", "--out-format", "pcm16"], "Error: --out-format is for file output; raw output (--out -) takes --raw-format f32|s16|s32"),
+        (["--in", "in.wav", "--out", "-", "--out-format", "pcm16"], "Error: --out-format is for file output; raw output (--out -) takes --raw-format f32|f64|s16|s32"),
         (["--in", "in.wav", "--out", "o.wav", "--raw-format", "s16"], "Error: --raw-format is for raw input or output (-)"),
         (["--in", "in.wav", "--in", "other.wav", "--out", "o.wav"], "Error: --in was given 2 times; give it once"),
         (["--in", "in.wav", "--out", "a.wav", "--out=b.wav"], "Error: --out was given 2 times; give it once"),
