@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the shipped presets in presets/ from scipy's FIR design.
+"""Writes the shipped presets in presets/ from scipy's FIR design (and room-small.wav).
 
 Weights are float32 values written as their shortest decimal form, so streamconv reads them
 back bit for bit. Run again after changing a design; the files are committed.
@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 from scipy import signal
+from scipy.io import wavfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -93,6 +94,9 @@ def main():
     design("speech-band", "Telephone speech band-pass 300-3400 Hz, 1023 taps (Kaiser, 80 dB), any rate and channel count",
            {"kernel_size": 1023, "padding": "same"},
            {"type": "bandpass", "cutoff_hz": [300, 3400], "window": "kaiser", "attenuation_db": 80})
+    design("lowpass-kaiser", "Low-pass at 4 kHz, Kaiser 80 dB over a 500 Hz transition: the length follows the rate (483 taps at 48 kHz)",
+           {"padding": "same"},
+           {"type": "lowpass", "cutoff_hz": 4000, "window": "kaiser", "attenuation_db": 80, "transition_hz": 500})
     design("dc-blocker", "DC blocker: high-pass at 10 Hz, 4095 taps (Hann), any rate and channel count",
            {"kernel_size": 4095, "padding": "same"}, {"type": "highpass", "cutoff_hz": 10, "window": "hann"})
     design("decimate-3x", "3x decimation (anti-alias low-pass at 7 kHz, stride 3): 48 kHz -> 16 kHz, any channel count",
@@ -146,6 +150,23 @@ def main():
         "description": "Mono to stereo widener: left the signal, right its Hilbert transform (90 degrees), 127 taps (1 -> 2)",
         "conv1d": {"in_channels": 1, "out_channels": 2, "kernel_size": 127, "padding": 63, "bias": False},
     }, weight=np.stack([delay[::-1], hilbert[::-1]])[:, None, :])
+
+    # A synthetic small room, 0.2 s at 48 kHz: the direct sound, three early reflections and
+    # a diffuse tail decaying 60 dB in 0.2 s, scaled to unit energy. Mono, so it filters
+    # every channel of any input alike.
+    rng = np.random.default_rng(7)
+    n = 9600
+    t = np.arange(n) / 48000
+    h = rng.standard_normal(n) * 0.15 * np.exp(-t * np.log(1000) / 0.2) * (t >= 0.02)
+    h[0] = 1
+    for delay_ms, gain in [(7, 0.5), (11, -0.4), (17, 0.3)]:
+        h[int(delay_ms * 48)] += gain
+    h /= np.sqrt(np.sum(h * h))
+    wavfile.write(os.path.join(ROOT, "presets", "room-small.wav"), 48000, h.astype(np.float32))
+    write("room-small", {
+        "name": "room-small",
+        "description": "Small-room reverb: a 0.2 s impulse response (room-small.wav), convolved, tail kept, any channel count",
+    }, extra={"impulse_response": "room-small.wav"})
 
 
 if __name__ == "__main__":

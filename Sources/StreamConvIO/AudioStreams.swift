@@ -64,16 +64,7 @@ extension AudioSource {
 
     /// ``readAll(block:limit:progress:)`` in sample type `T`.
     public func readAll<T: AudioSample>(as _: T.Type, block: Int = 65536, limit: Int64 = .max, progress: (Int64) -> Void = { _ in }) throws(IOError) -> Signal<T> {
-        var buffer = Signal<T>(channels: channels, capacity: block)
-        var channelData = [[T]](repeating: [], count: channels)
-        var total: Int64 = 0
-        while try T.read(from: self, into: &buffer) > 0 {
-            total += Int64(buffer.frames)
-            if total > limit { throw .tooLongForWhole(path: name, limit: limit) }
-            for c in 0..<channels { channelData[c] += buffer.channel(c) }
-            progress(total)
-        }
-        return Signal(channelData)
+        try readEverything(as: T.self, from: self, block: block, limit: limit, progress: progress)
     }
 }
 
@@ -147,4 +138,20 @@ enum Interleave {
             }
         }
     }
+}
+
+/// ``AudioSource/readAll(as:block:limit:progress:)``, pre-specialised (it is called from other modules).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func readEverything<T: AudioSample>(as _: T.Type, from source: any AudioSource, block: Int, limit: Int64, progress: (Int64) -> Void) throws(IOError) -> Signal<T> {
+    var buffer = Signal<T>(channels: source.channels, capacity: block)
+    var channelData = [[T]](repeating: [], count: source.channels)
+    var total: Int64 = 0
+    while try T.read(from: source, into: &buffer) > 0 {
+        total += Int64(buffer.frames)
+        if total > limit { throw .tooLongForWhole(path: source.name, limit: limit) }
+        for c in 0..<source.channels { channelData[c] += buffer.channel(c) }
+        progress(total)
+    }
+    return Signal(channelData)
 }

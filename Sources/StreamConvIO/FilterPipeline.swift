@@ -95,6 +95,10 @@ public enum FilterPipeline {
     ///     (``Conv1dSpec/outputsBeforeTail(inputLength:)``): an impulse response's full
     ///     convolution cut to the input's length. Meant for zero padding.
     ///   - progress: called after each block with the input frames read so far.
+    // Pre-specialised: the CLI calls this from another module, where the generic body would
+    // otherwise run per sample through witness tables.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func run<T: AudioSample>(
         source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, mode: Mode,
         strict: Bool = false, wholeLimit: Int64 = .max, keepTail: Bool = true,

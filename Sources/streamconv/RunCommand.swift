@@ -58,6 +58,9 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
     var rate: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Channels of raw input (default: the preset's in_channels; any count for a single-channel or depthwise design preset).", valueName: "C"))
+    var channels: Int?
+
     @Option(help: ArgumentHelp("Arithmetic of the filter: float (as PyTorch's float32 Conv1d), double (samples read and computed in double; --out-format double keeps them).", valueName: "type"))
     var precision: Precision = .float
 
@@ -86,12 +89,18 @@ struct RunCommand: ParsableCommand {
     var progress: ProgressMode = .auto
 
     func validate() throws {
-        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--playback", "--precision"])
+        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--channels", "--playback", "--precision"])
         if (outputOption == nil) == (playback == nil) { throw ValidationError("give exactly one of --out FILE|- and --playback DEVICE") }
         if playback != nil && (outFormat != nil || container != nil) { throw ValidationError("--out-format and --type are for --out FILE; --playback takes --playback-format") }
         if playback != nil && precision == .double { throw ValidationError("--precision double is for --out; --playback runs in float") }
         if !(1...65536).contains(period) { throw ValidationError("--period must be 1 to 65536 frames, got \(period)") }
         try block.validate()
+        if let channels {
+            guard input == "-" else {
+                throw ValidationError("--channels is for raw input (--in -); a file's channel count comes from its header")
+            }
+            guard (1...1024).contains(channels) else { throw ValidationError("--channels must be 1 to 1024, got \(channels)") }
+        }
         if let rate {
             guard input == "-" else {
                 throw ValidationError("--rate is for raw input (--in -); a file's rate comes from its header")
@@ -122,7 +131,7 @@ struct RunCommand: ParsableCommand {
         let source: any AudioSource
         var file: SndFileSource?
         if input == "-" {
-            let raw = RawSource(channels: spec.inChannels, sampleRate: rate ?? loaded.sampleRate ?? Preset.designRate, format: rawFormat ?? .f32)
+            let raw = RawSource(channels: channels ?? spec.inChannels, sampleRate: rate ?? loaded.sampleRate ?? Preset.designRate, format: rawFormat ?? .f32)
             raw.immediate = true
             guard try raw.hasData() else { throw Conv1dError.emptyInput }
             source = raw

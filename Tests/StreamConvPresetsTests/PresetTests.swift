@@ -200,8 +200,29 @@ import Testing
     /// At least 12 presets; each loads and filters a short signal at its rate, or at 44.1
     /// and 48 kHz when it has none (designs are made at each), with 1 and 2 channels where
     /// a single-channel filter takes any count.
+    /// Reads the shipped impulse responses: mono IEEE-float WAV, parsed here (the presets
+    /// module reads no audio; the CLI reads them through libsndfile).
+    static let floatWAV: ImpulseResponseReader = { path in
+        let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func u32(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 | Int(d[at + 2]) << 16 | Int(d[at + 3]) << 24 }
+        func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
+        var at = 12, rate = 0, samples: [Double] = []
+        while at + 8 <= d.count {
+            let id = String(decoding: d[at..<(at + 4)], as: UTF8.self), size = u32(at + 4)
+            if id == "fmt " {
+                #expect(u16(at + 8) == 3 && u16(at + 10) == 1 && u16(at + 22) == 32, "mono float32")
+                rate = u32(at + 12)
+            }
+            if id == "data" {
+                samples = stride(from: at + 8, to: at + 8 + size, by: 4).map { Double(Float(bitPattern: UInt32(u32($0)))) }
+            }
+            at += 8 + size + size % 2
+        }
+        return ImpulseResponse(sampleRate: rate, channels: [samples])
+    }
+
     @Test func everyShippedPresetLoadsAndRuns() throws {
-        let library = PresetLibrary(folders: [Self.folder])
+        let library = PresetLibrary(folders: [Self.folder], impulseResponses: Self.floatWAV)
         let all = library.all()
         #expect(all.count >= 12)
         #expect(all.map(\.name).contains("lowpass-4k"))

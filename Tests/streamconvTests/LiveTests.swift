@@ -69,6 +69,28 @@ import Testing
         #expect(out == expected.stdout, "\(format) period \(period) \(preset): \(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// A mono impulse response on a stereo capture: each channel filtered alone, the tail kept
+    /// or (`"tail": false`) dropped, exactly as the offline run of the same samples.
+    @Test(arguments: ["mono.json", "mono-notail.json"])
+    func monoResponseOnAStereoCapture(preset: String) throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let frames = 6000
+        let input = Self.s16(frames: frames, channels: 2, seed: 7)
+        try setUp(input: input)
+        let fixtures = CLI.repository.appendingPathComponent("Tests/streamconvTests/Fixtures/ir")
+        for file in ["ir-mono.wav", preset] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(file), to: dir.appendingPathComponent(file))
+        }
+        let recorded = try live(["--preset", preset, "--capture", "testcap", "--channels", "2", "--out", "live.wav", "--frames", "\(frames)", "--period", "256", "--out-format", "float"])
+        #expect(recorded.status == 0 && recorded.stderr.contains("single-channel filter applied to each of 2 channels"), "\(recorded.stderr)")
+        let reference = try offline(["--preset", preset, "--in", "-", "--raw-format", "s16", "--rate", "48000", "--channels", "2", "--out", "ref.wav", "--out-format", "float"], input: input)
+        #expect(reference.status == 0 && reference.stderr.contains("applied to each of 2 channels"), "\(reference.stderr)")
+        let (liveSignal, _) = try readFile(dir.appendingPathComponent("live.wav").path)
+        let (refSignal, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
+        #expect(liveSignal.frames == (preset == "mono.json" ? frames + 199 : frames))
+        #expect(liveSignal.bitwiseEquals(refSignal), "\(preset): \(liveSignal) vs \(refSignal)")
+    }
+
     /// A second Ctrl-C aborts at once (exit 130): whatever the timing, the target name holds
     /// either nothing (the file being written has no name yet) or a whole file.
     @Test func secondInterruptAborts() throws {

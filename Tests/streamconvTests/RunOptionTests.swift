@@ -218,6 +218,9 @@ import Testing
         (["--in", "-", "--out", "o.wav", "--rate", "-5"], "Error: --rate must be at least 1, got -5"),
         (["--in", "-", "--out", "o.wav", "--rate", "2147483648"], "Error: --rate must be at most 2147483647 Hz, got 2147483648"),
         (["--in", "in.wav", "--out", "o.ogg", "--quality", "2"], "Error: --quality must be between 0 and 1, got 2.0"),
+        (["--in", "in.wav", "--out", "o.wav", "--channels", "2"], "Error: --channels is for raw input (--in -); a file's channel count comes from its header"),
+        (["--in", "-", "--out", "o.wav", "--channels", "0"], "Error: --channels must be 1 to 1024, got 0"),
+        (["--in", "in.wav", "--out", "o.wav", "--precision", "quad"], "Error: The value 'quad' is invalid for '--precision <type>'"),
     ])
     func ignoredOptionsAreUsageErrors(args: [String], message: String) throws {
         defer { try? FileManager.default.removeItem(at: dir) }
