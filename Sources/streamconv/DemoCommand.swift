@@ -36,17 +36,21 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (preset, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(preset)
-        let rate = preset.sampleRate ?? 48000
-        guard preset.spec.inChannels == 2 else {
-            throw ValidationError("the demo needs a 2-channel preset; \(preset.name) has in_channels=\(preset.spec.inChannels)")
+        let (loaded, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(preset)
+        let rate = loaded.sampleRate ?? Preset.designRate
+        let preset = try loaded.at(rate: rate)
+        // The demo signal is stereo: a filter acting on each channel alone is widened to it.
+        let broadcast = preset.spec.inChannels != 2 && preset.spec(forChannels: 2) != nil ? 2 : nil
+        let spec = broadcast.flatMap(preset.spec(forChannels:)) ?? preset.spec
+        guard spec.inChannels == 2 else {
+            throw ValidationError("the demo needs a 2-channel or single-channel preset; \(preset.name) has in_channels=\(preset.spec.inChannels)")
         }
-        let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: preset.spec.stride)
+        let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: spec.stride)
         let frames = Int(seconds * Double(rate))
         try MemoryBudget(option: nil).check(
-            Saturating.sum([preset.spec.weightBytes(scalarSize: 4), preset.spec.streamBytes(maxFrames: 4096, scalarSize: 4), Saturating.product([frames, 16])]),
-            for: "the demo with \(preset.spec)")
-        let conv = try preset.conv1d(as: Float.self)
+            Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: 4096, scalarSize: 4), Saturating.product([frames, 16])]),
+            for: "the demo with \(spec)")
+        let conv = try preset.conv1d(as: Float.self, sampleRate: rate, channels: broadcast)
         let folder = SystemPath.fromArgument(directory)
         let inputPath = folder.appending(Array("demo-input.wav".utf8))
         let outputPath = folder.appending(Array("demo-output.wav".utf8))
@@ -62,7 +66,7 @@ struct DemoCommand: ParsableCommand {
         var settings = SndFileSink.Settings(format: format)
         settings.expectedFrames = Int64(try conv.spec.outputLength(inputLength: signal.frames))
         let sink = try SndFileSink(output: OutputFile(path: outputPath), settings: settings, channels: conv.spec.outChannels, sampleRate: outRate)
-        let summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: .blocks(4096))
+        let summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: .blocks(4096), keepTail: preset.keepsTail)
 
         print("preset:  \(preset.name) (\(url.path))")
         print("         \(conv.spec)")

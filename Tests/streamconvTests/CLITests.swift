@@ -255,6 +255,17 @@ func contents(_ dir: URL) -> [String] {
         #expect(drop.map { $0 < -95 } == true, "12 kHz drop: \(lines)")
     }
 
+    /// A single-channel preset (a design for any channel count) filters both demo channels.
+    @Test func demoOfASingleChannelPreset() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["demo", "--seconds", "0.5", "--preset", "lowpass-kaiser"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.out.contains("Conv1d(2, 2, kernel_size=483, padding='same', groups=2, bias=False)"), "\(r.out)")
+        let tones = r.out.split(separator: "\n").filter { $0.hasPrefix("tone 12000 Hz") }
+        #expect(tones.count == 1 && tones[0].contains("filter response -1"), "the 12 kHz tone is over 100 dB down: \(tones)")
+    }
+
     /// A decimating preset: the 12 kHz tone sits at the output's Nyquist frequency, where it
     /// samples to nothing; the demo says so and reports the computed response instead of a
     /// bogus −159 dB "rejection". At 1 kHz, in the pass band, the response reads 0.0 dB.
