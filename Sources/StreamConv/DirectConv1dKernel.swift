@@ -40,10 +40,183 @@ public struct DirectConv1dKernel<Scalar: ConvScalar>: Conv1dKernel {
 }
 
 /// The pointer loops of ``DirectConv1dKernel``, kept apart so all unsafe arithmetic is in one place.
+///
+/// Register-blocked: a block of outputs lives in SIMD accumulators (``ConvScalar/Lanes``)
+/// while every (input channel, tap) term is added into it, instead of a row in memory that is
+/// reloaded and stored for every tap. Every path, vector or scalar, main or remainder, adds the
+/// same terms in the same order with separate multiply and add (Swift never contracts them to
+/// a fused multiply-add), so an output has the same bits wherever it falls in a call, on any
+/// CPU and any build target.
 enum DirectKernelLoops {
+    /// Outputs per time tile: a dense layer's input for one tile (channels × (tile + receptive
+    /// field)) stays in L2 while every block of output channels reads it.
+    static let timeTile = 1024
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func run<T: ConvScalar>(
+        weight: UnsafePointer<T>, bias: [T]?,
+        inPerGroup: Int, outPerGroup: Int, groups: Int, kernelSize: Int,
+        stride: Int, dilation: Int,
+        input: UnsafePointer<T>, inputStride: Int,
+        output: UnsafeMutablePointer<T>, outputStride: Int, count: Int, tile: Int
+    ) {
+        guard stride == 1 else {
+            strided(weight: weight, bias: bias, inPerGroup: inPerGroup, outPerGroup: outPerGroup, groups: groups,
+                    kernelSize: kernelSize, stride: stride, dilation: dilation, input: input, inputStride: inputStride,
+                    output: output, outputStride: outputStride, count: count, tile: tile)
+            return
+        }
+        let geometry = Geometry(inPerGroup: inPerGroup, kernelSize: kernelSize, dilation: dilation, inputStride: inputStride)
+        var t0 = 0
+        while t0 < count {
+            let end = min(count, t0 + timeTile)
+            for g in 0..<groups {
+                let x = input + g * inPerGroup * inputStride
+                var ol = 0
+                // Four output channels at once: each input vector loaded feeds four sums.
+                while ol + 4 <= outPerGroup {
+                    let o = g * outPerGroup + ol
+                    let done = fourChannels(geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
+                                            x: x, output: output + o * outputStride, outputStride: outputStride, from: t0, to: end)
+                    for c in 0..<4 {
+                        oneChannel(geometry, weight: weight + (o + c) * inPerGroup * kernelSize, start: bias?[o + c] ?? 0,
+                                   x: x, output: output + (o + c) * outputStride, from: done, to: end)
+                    }
+                    ol += 4
+                }
+                while ol < outPerGroup {
+                    let o = g * outPerGroup + ol
+                    oneChannel(geometry, weight: weight + o * inPerGroup * kernelSize, start: bias?[o] ?? 0,
+                               x: x, output: output + o * outputStride, from: t0, to: end)
+                    ol += 1
+                }
+            }
+            t0 = end
+        }
+    }
+
+    /// What every stride-1 loop needs to walk a group's input.
+    struct Geometry {
+        let inPerGroup: Int
+        let kernelSize: Int
+        let dilation: Int
+        let inputStride: Int
+    }
+
+    @inline(__always)
+    static func load<T: ConvScalar>(_ p: UnsafePointer<T>) -> T.Lanes {
+        UnsafeRawPointer(p).loadUnaligned(as: T.Lanes.self)
+    }
+
+    @inline(__always)
+    static func store<T: ConvScalar>(_ v: T.Lanes, _ p: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Lanes.self)
+    }
+
+    /// Outputs `from..<to` of one channel (stride 1): blocks of four vectors, then one vector,
+    /// then single outputs, each summed as bias, then input channel and tap ascending.
+    @inline(__always)
+    static func oneChannel<T: ConvScalar>(
+        _ g: Geometry, weight: UnsafePointer<T>, start: T,
+        x: UnsafePointer<T>, output: UnsafeMutablePointer<T>, from: Int, to: Int
+    ) {
+        let lanes = T.Lanes.scalarCount
+        var t = from
+        while t + 4 * lanes <= to {
+            var a0 = T.Lanes(repeating: start), a1 = a0, a2 = a0, a3 = a0
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + t
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize {
+                    let wk = T.Lanes(repeating: w[k])
+                    let p = row + k * g.dilation
+                    a0 += wk * load(p)
+                    a1 += wk * load(p + lanes)
+                    a2 += wk * load(p + 2 * lanes)
+                    a3 += wk * load(p + 3 * lanes)
+                }
+            }
+            store(a0, output + t)
+            store(a1, output + t + lanes)
+            store(a2, output + t + 2 * lanes)
+            store(a3, output + t + 3 * lanes)
+            t += 4 * lanes
+        }
+        while t + lanes <= to {
+            var a = T.Lanes(repeating: start)
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + t
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize { a += T.Lanes(repeating: w[k]) * load(row + k * g.dilation) }
+            }
+            store(a, output + t)
+            t += lanes
+        }
+        while t < to {
+            var a = start
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + t
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize { a += w[k] * row[k * g.dilation] }
+            }
+            output[t] = a
+            t += 1
+        }
+    }
+
+    /// Outputs of four consecutive channels `o…o+3` (stride 1) in blocks of two vectors each;
+    /// returns where the blocks stopped (the rest goes through ``oneChannel``).
+    @inline(__always)
+    static func fourChannels<T: ConvScalar>(
+        _ g: Geometry, weight: UnsafePointer<T>, bias: [T]?, o: Int,
+        x: UnsafePointer<T>, output: UnsafeMutablePointer<T>, outputStride: Int, from: Int, to: Int
+    ) -> Int {
+        let lanes = T.Lanes.scalarCount
+        let rowWeights = g.inPerGroup * g.kernelSize
+        let (b0, b1, b2, b3) = (bias?[o] ?? 0, bias?[o + 1] ?? 0, bias?[o + 2] ?? 0, bias?[o + 3] ?? 0)
+        var t = from
+        while t + 2 * lanes <= to {
+            var a00 = T.Lanes(repeating: b0), a01 = a00
+            var a10 = T.Lanes(repeating: b1), a11 = a10
+            var a20 = T.Lanes(repeating: b2), a21 = a20
+            var a30 = T.Lanes(repeating: b3), a31 = a30
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + t
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize {
+                    let p = row + k * g.dilation
+                    let x0: T.Lanes = load(p), x1: T.Lanes = load(p + lanes)
+                    let w0 = T.Lanes(repeating: w[k])
+                    let w1 = T.Lanes(repeating: w[rowWeights + k])
+                    let w2 = T.Lanes(repeating: w[2 * rowWeights + k])
+                    let w3 = T.Lanes(repeating: w[3 * rowWeights + k])
+                    a00 += w0 * x0
+                    a01 += w0 * x1
+                    a10 += w1 * x0
+                    a11 += w1 * x1
+                    a20 += w2 * x0
+                    a21 += w2 * x1
+                    a30 += w3 * x0
+                    a31 += w3 * x1
+                }
+            }
+            store(a00, output + t)
+            store(a01, output + t + lanes)
+            store(a10, output + outputStride + t)
+            store(a11, output + outputStride + t + lanes)
+            store(a20, output + 2 * outputStride + t)
+            store(a21, output + 2 * outputStride + t + lanes)
+            store(a30, output + 3 * outputStride + t)
+            store(a31, output + 3 * outputStride + t + lanes)
+            t += 2 * lanes
+        }
+        return t
+    }
+
+    /// Strided convolutions (decimators, strided layers): a row of outputs in memory,
+    /// accumulated tap by tap, in the same order as the stride-1 paths.
+    static func strided<T: ConvScalar>(
         weight: UnsafePointer<T>, bias: [T]?,
         inPerGroup: Int, outPerGroup: Int, groups: Int, kernelSize: Int,
         stride: Int, dilation: Int,
@@ -67,11 +240,7 @@ enum DirectKernelLoops {
                         for k in 0..<kernelSize {
                             let w = wk[k]
                             let xk = x + k * dilation
-                            if stride == 1 {
-                                for j in 0..<m { acc[j] += w * xk[j] }
-                            } else {
-                                for j in 0..<m { acc[j] += w * xk[j * stride] }
-                            }
+                            for j in 0..<m { acc[j] += w * xk[j * stride] }
                         }
                     }
                     t0 += m

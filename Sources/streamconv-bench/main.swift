@@ -108,6 +108,8 @@ let configs = [
            spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 255, padding: .same, bias: false), frames: frames),
     Config(name: "Conv1d(16, 33, 3, stride=2)",
            spec: try Conv1dSpec(inChannels: 16, outChannels: 33, kernelSize: 3, stride: 2), frames: frames / 8),
+    Config(name: "Conv1d(64, 64, 7, dilation=4)",
+           spec: try Conv1dSpec(inChannels: 64, outChannels: 64, kernelSize: 7, padding: .same, dilation: 4), frames: frames / 16),
     Config(name: "Conv1d(8, 8, 5, dilation=4, reflect)",
            spec: try Conv1dSpec(inChannels: 8, outChannels: 8, kernelSize: 5, padding: .same, dilation: 4, paddingMode: .reflect), frames: frames / 4),
 ]

@@ -1,0 +1,60 @@
+import StreamConv
+import Testing
+
+/// The direct engine keeps one summation order per output (bias, then input channel and tap
+/// ascending, a rounded multiply then a rounded add per term), whatever path computes it:
+/// register blocks of four channels or one, vectors or single outputs. This test writes that
+/// order as the plainest loop and demands the same bits for every output (issue 8).
+@Suite struct DirectKernelBitsTests {
+    func plainLoop<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) throws -> Signal<T> {
+        let s = conv.spec
+        let length = x.frames
+        let padded = s.padLeft + length + s.padRight
+        let count = try s.outputLength(inputLength: length)
+        var xp = [[T]](repeating: [T](repeating: 0, count: padded), count: s.inChannels)
+        for c in 0..<s.inChannels {
+            for j in 0..<padded {
+                if let i = s.paddingMode.sourceIndex(padded: j, length: length, padLeft: s.padLeft) { xp[c][j] = x[c, i] }
+            }
+        }
+        var y = Signal<T>(channels: s.outChannels, frames: count)
+        for o in 0..<s.outChannels {
+            let g = o / s.outChannelsPerGroup
+            for t in 0..<count {
+                var acc: T = conv.weights.bias?[o] ?? 0
+                for i in 0..<s.inChannelsPerGroup {
+                    for k in 0..<s.kernelSize {
+                        let product = conv.weights.weight(out: o, in: i, tap: k, spec: s) * xp[g * s.inChannelsPerGroup + i][t * s.stride + k * s.dilation]
+                        acc = acc + product
+                    }
+                }
+                y[o, t] = acc
+            }
+        }
+        return y
+    }
+
+    func check<T: ConvScalar>(_: T.Type, seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        // Channel layouts that reach the four-channel blocks (out per group ≥ 4), lengths that
+        // leave every kind of remainder, and dilations that make loads unaligned.
+        let layouts = [(1, 1, 1), (2, 2, 2), (3, 4, 1), (4, 9, 1), (6, 12, 3), (8, 8, 2), (5, 7, 1)]
+        for _ in 0..<40 {
+            let (cin, cout, groups) = layouts.randomElement(using: &rng)!
+            let spec = try Conv1dSpec(
+                inChannels: cin, outChannels: cout, kernelSize: Int.random(in: 1...40, using: &rng),
+                stride: [1, 1, 1, 2, 3].randomElement(using: &rng)!, padding: .samples(Int.random(in: 0...5, using: &rng)),
+                dilation: Int.random(in: 1...3, using: &rng), groups: groups, bias: Bool.random(using: &rng),
+                paddingMode: PaddingMode.allCases.randomElement(using: &rng)!)
+            let length = max(minimumLength(spec), spec.receptiveField) + Int.random(in: 0...300, using: &rng)
+            let conv = Conv1d<T>(spec: spec, seed: rng.next())
+            let x = randomSignal(T.self, channels: cin, frames: length, using: &rng)
+            let y = try conv.forward(x)
+            let expected = try plainLoop(conv, x)
+            #expect(y.bitwiseEquals(expected), "\(spec) L=\(length) \(T.self)")
+        }
+    }
+
+    @Test func floatOutputsHaveThePlainLoopsBits() throws { try check(Float.self, seed: 81) }
+    @Test func doubleOutputsHaveThePlainLoopsBits() throws { try check(Double.self, seed: 82) }
+}
