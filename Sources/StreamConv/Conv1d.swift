@@ -1,26 +1,22 @@
 /// `torch.nn.Conv1d` applied to a whole signal.
 ///
-/// ``forward(_:)-(Signal<T>)`` pads the input as `padding_mode` says, then runs the kernel over
-/// every output at once. ``StreamingConv1d`` runs the same kernel on the same padded samples
+/// ``forward(_:)-(Signal<T>)`` pads the input as `padding_mode` says, then runs the engine over
+/// every output at once. ``StreamingConv1d`` runs the same engine on the same padded samples
 /// piece by piece, so the two agree bit for bit.
 public struct Conv1d<T: ConvScalar>: Sendable {
     /// Hyper-parameters.
     public let spec: Conv1dSpec
     /// Weights and bias.
     public let weights: Conv1dWeights<T>
-    /// The engine that computes outputs.
-    public let kernel: any Conv1dKernel<T>
+    /// The engine that computes outputs, made from ``weights``.
+    public let engine: any Conv1dEngine<T>
 
-    /// A convolution with given weights on the direct engine.
-    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>) {
-        self.init(spec: spec, weights: weights, kernel: DirectConv1dKernel(spec: spec, weights: weights))
-    }
-
-    /// A convolution on a chosen engine (which must compute with `weights`).
-    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>, kernel: any Conv1dKernel<T>) {
+    /// A convolution with given weights, on the engine `engine` chooses (`auto`: the one that
+    /// suits the spec; see ``Conv1dEngines/choose(spec:)``).
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>, engine choice: Conv1dEngineChoice = .auto) {
         self.spec = spec
         self.weights = weights
-        self.kernel = kernel
+        engine = Conv1dEngines.make(spec: spec, weights: weights, choice: choice)
     }
 
     /// A convolution with PyTorch's default initialisation drawn from `seed`.
@@ -56,11 +52,12 @@ public struct Conv1d<T: ConvScalar>: Sendable {
             }
         }
         var y = Signal<T>(channels: spec.outChannels, frames: count)
+        let workspace = engine.makeWorkspace(maxOutputs: count)
         xp.withUnsafeBufferPointer { input in
             y.withUnsafeMutableBufferPointer { output in
-                kernel.compute(
+                engine.compute(
                     input: input.baseAddress!, inputStride: padded,
-                    output: output.baseAddress!, outputStride: count, count: count)
+                    output: output.baseAddress!, outputStride: count, first: 0, count: count, workspace: workspace)
             }
         }
         return y

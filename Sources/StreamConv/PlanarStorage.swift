@@ -94,14 +94,15 @@ struct PlanarOutput<T: ConvScalar> {
         self.capacity = capacity
     }
 
-    /// Runs `kernel` for `count` outputs whose first window starts at `input`'s frame 0.
-    mutating func compute(_ kernel: any Conv1dKernel<T>, from input: PlanarView<T>, count: Int) {
+    /// Runs `engine` for outputs `first..<first + count`, whose first window starts at
+    /// `input`'s frame 0.
+    mutating func compute(_ engine: any Conv1dEngine<T>, from input: PlanarView<T>, first: Int64, count: Int, workspace: Conv1dWorkspace) {
         guard count > 0 else { return }
         // The frame counts promised to callers are computed separately; never write past them.
         precondition(written + count <= capacity, "StreamingConv1d output count out of step")
-        kernel.compute(
+        engine.compute(
             input: input.base + input.offset, inputStride: input.stride,
-            output: base! + written, outputStride: stride, count: count)
+            output: base! + written, outputStride: stride, first: first, count: count, workspace: workspace)
         written += count
     }
 }

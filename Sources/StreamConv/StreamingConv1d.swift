@@ -22,7 +22,7 @@ public struct StreamEnd<T: ConvScalar>: Sendable, Equatable {
 /// `t·stride + k·dilation`. A history buffer per input channel holds the padded samples from
 /// `nextOutput·stride` on (fewer than the receptive field once every ready output is out);
 /// samples that no output reads, when the stride exceeds the receptive field, are skipped.
-/// Every output is computed by the same ``Conv1dKernel`` as ``Conv1d/forward(_:)-(Signal<T>)``
+/// Every output is computed by the same ``Conv1dEngine`` as ``Conv1d/forward(_:)-(Signal<T>)``
 /// from the same padded samples, so the concatenated output is bit for bit the whole-signal
 /// output however the input is cut.
 ///
@@ -83,6 +83,9 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     // One pad run (mirrored or repeated samples) and, for circular, the head window.
     private var scratch: PlanarStorage<T>
     private var headWindow: PlanarStorage<T>
+    // The engine's state for the outputs in order, and for the circular head computed at the end.
+    private var workspace: Conv1dWorkspace
+    private var headWorkspace: Conv1dWorkspace
 
     /// A stream of `conv`, prepared for chunks of up to `maxFrames` frames.
     public init(_ conv: Conv1d<T>, maxFrames: Int = 4096) {
@@ -113,8 +116,10 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         tail = TailRing(channels: inChannels, capacity: tailCapacity)
         scratch = PlanarStorage(channels: inChannels, capacity: max(1, padLeft, padRight))
         headWindow = PlanarStorage(channels: inChannels, capacity: max(1, headWindowLength))
+        headWorkspace = conv.engine.makeWorkspace(maxOutputs: max(1, head))
         self.maxFrames = 0
         history = PlanarStorage(channels: inChannels, capacity: 0)
+        workspace = Conv1dWorkspace()
         prepare(maxFrames: max(1, maxFrames))
         reset()
     }
@@ -130,6 +135,11 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         guard capacity > history.capacity else { return }
         history.grow(to: capacity, keeping: stored)
         self.maxFrames = maxFrames
+        // One pass computes at most (capacity − receptive field) / stride + 1 outputs. A new
+        // workspace carries the old one's state on (an engine with a block grid keeps its place).
+        let fresh = conv.engine.makeWorkspace(maxOutputs: (capacity - receptiveField) / stride + 1)
+        fresh.take(from: workspace)
+        workspace = fresh
     }
 
     /// The first broken internal invariant, or `nil`: the property tests call it after every
@@ -170,6 +180,16 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         finished = false
         staged = 0
         tail.clear()
+        ownWorkspaces()
+        workspace.reset()
+        headWorkspace.reset()
+    }
+
+    /// A copied stream value shares its workspaces with the original until one of them runs:
+    /// then it takes copies, so each keeps its own engine state.
+    private mutating func ownWorkspaces() {
+        if !isKnownUniquelyReferenced(&workspace) { workspace = workspace.copy() }
+        if !isKnownUniquelyReferenced(&headWorkspace) { headWorkspace = headWorkspace.copy() }
     }
 
     /// Input frames between a sample arriving and the output aligned with it being emitted,
@@ -215,6 +235,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         }
         let needed = outputFrameCount(afterProcessing: input.frames)
         try checkOutput(output, needed: needed)
+        ownWorkspaces()
         output.withOutput(capacity: needed) { sink in
             if input.frames > 0 {
                 input.withView { consume($0, count: input.frames, into: &sink) }
@@ -246,6 +267,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         let counts = try finishFrameCounts()
         try checkOutput(head, needed: counts.head)
         try checkOutput(tail, needed: counts.tail)
+        ownWorkspaces()
         finished = true
         let length = Int(inputFrames)
         tail.withOutput(capacity: counts.tail) { sink in feedRightPad(length: length, into: &sink) }
@@ -358,8 +380,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     private mutating func emitReady(into sink: inout PlanarOutput<T>) {
         guard stored >= receptiveField else { return }
         let count = (stored - receptiveField) / stride + 1
-        let kernel = conv.kernel
-        history.withView { sink.compute(kernel, from: $0, count: count) }
+        let (engine, workspace, first) = (conv.engine, workspace, nextOutput)
+        history.withView { sink.compute(engine, from: $0, first: first, count: count, workspace: workspace) }
         nextOutput += Int64(count)
         let start = nextOutput * Int64(stride)
         let drop = Int(start - bufferStart)
@@ -402,8 +424,9 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
             let i = PaddingMode.circular.sourceIndex(padded: j, length: length, padLeft: left)!
             return j < left ? ring.fromEnd(length - 1 - i, channel: c) : start[c, i]
         }
-        let kernel = conv.kernel
-        headWindow.withView { sink.compute(kernel, from: $0, count: count) }
+        let (engine, workspace) = (conv.engine, headWorkspace)
+        workspace.reset()
+        headWindow.withView { sink.compute(engine, from: $0, first: 0, count: count, workspace: workspace) }
     }
 }
 

@@ -1,45 +1,4 @@
-/// The reference engine: the convolution sum computed directly.
-///
-/// Summation order, per output sample: bias (or zero), then input channel ascending, then tap
-/// ascending, each step rounded to `Scalar`. The loops run across a tile of outputs in the
-/// innermost position so each output keeps its own accumulator (the tile row in `output`):
-/// the compiler can vectorise across outputs without reassociating any output's sum.
-public struct DirectConv1dKernel<Scalar: ConvScalar>: Conv1dKernel {
-    /// The configuration the weights were made for.
-    public let spec: Conv1dSpec
-    /// Weights and bias.
-    public let weights: Conv1dWeights<Scalar>
-
-    /// Outputs per tile: a tile row of `Scalar` stays in L1 while every (channel, tap) pair is
-    /// added into it.
-    @usableFromInline static var tile: Int { 512 }
-
-    /// An engine for `weights` (already checked against `spec`).
-    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
-        self.spec = spec
-        self.weights = weights
-    }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func compute(
-        input: UnsafePointer<Scalar>, inputStride: Int,
-        output: UnsafeMutablePointer<Scalar>, outputStride: Int, count: Int
-    ) {
-        guard count > 0 else { return }
-        weights.weight.withUnsafeBufferPointer { w in
-            DirectKernelLoops.run(
-                weight: w.baseAddress!, bias: weights.bias,
-                inPerGroup: spec.inChannelsPerGroup, outPerGroup: spec.outChannelsPerGroup,
-                groups: spec.groups, kernelSize: spec.kernelSize,
-                stride: spec.stride, dilation: spec.dilation,
-                input: input, inputStride: inputStride,
-                output: output, outputStride: outputStride, count: count, tile: Self.tile)
-        }
-    }
-}
-
-/// The pointer loops of ``DirectConv1dKernel``, kept apart so all unsafe arithmetic is in one place.
+/// The pointer loops of ``DirectConv1dEngine``, kept apart so all unsafe arithmetic is in one place.
 ///
 /// Register-blocked: a block of outputs lives in SIMD accumulators (``ConvScalar/Lanes``)
 /// while every (input channel, tap) term is added into it, instead of a row in memory that is

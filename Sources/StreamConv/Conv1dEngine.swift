@@ -1,0 +1,83 @@
+/// Which engine computes a convolution's outputs: `Conv1d(spec:weights:engine:)`,
+/// `run --engine`. Chosen from the spec and this choice only, never from a block size, so a
+/// whole-signal call and every chunking of a stream run the same arithmetic.
+public enum Conv1dEngineChoice: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The engine that suits the spec (see ``Conv1dEngines/choose(spec:)``).
+    case auto
+    /// The convolution sum, output by output, in a fixed order (``DirectConv1dEngine``).
+    case direct
+
+    public var description: String { rawValue }
+}
+
+/// An engine: computes runs of consecutive outputs of one convolution from padded samples.
+///
+/// Made from (spec, weights) by ``Conv1dEngines/make(spec:weights:choice:)``, it owns whatever
+/// it derives from the weights (transformed or reordered taps). Each stream, and each
+/// whole-signal call, gets its own ``Conv1dWorkspace`` from ``makeWorkspace(maxOutputs:)``,
+/// made when the stream is prepared, so ``compute(input:inputStride:output:outputStride:first:count:workspace:)``
+/// allocates nothing.
+///
+/// The contract that keeps streams bitwise equal to whole-signal calls: output `t`'s value
+/// depends only on `t` and the padded samples it reads, never on how outputs are split
+/// between calls. On one workspace, calls come in order: `first` is 0 after
+/// ``Conv1dWorkspace/reset()`` and then the previous call's `first + count`; an engine may keep
+/// state between them (a block grid fixed to absolute positions).
+public protocol Conv1dEngine<Scalar>: Sendable {
+    /// The sample type.
+    associatedtype Scalar: ConvScalar
+
+    /// What `info` and summaries call it.
+    var name: String { get }
+
+    /// A workspace for calls of up to `maxOutputs` outputs. Allocates.
+    func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace
+
+    /// Computes outputs `first..<first + count`:
+    /// `output[o·outputStride + j] = bias[o] + Σ_i Σ_k weight[o][i][k] · x[c(o,i)][(first + j)·stride + k·dilation]`
+    /// in padded coordinates, `c(o,i)` being the `i`-th input channel of `o`'s group.
+    ///
+    /// Allocates nothing, takes no lock, never throws: safe on an audio thread.
+    /// - Parameters:
+    ///   - input: channel-major; `input[c·inputStride]` is padded sample `first·stride` of channel `c`.
+    ///   - output: channel-major; at least `count` writable samples per output channel.
+    ///   - workspace: one this engine made, for at least `count` outputs.
+    func compute(
+        input: UnsafePointer<Scalar>, inputStride: Int,
+        output: UnsafeMutablePointer<Scalar>, outputStride: Int,
+        first: Int64, count: Int, workspace: Conv1dWorkspace
+    )
+}
+
+/// An engine's per-stream state and scratch memory. The direct engine needs none; an engine
+/// with a block grid keeps its partial blocks here.
+open class Conv1dWorkspace: @unchecked Sendable {
+    /// An empty workspace.
+    public init() {}
+
+    /// Forgets the signal: the next call starts at output 0. Allocates nothing.
+    open func reset() {}
+
+    /// An independent copy, for a stream value that was copied (each copy keeps its own state).
+    open func copy() -> Conv1dWorkspace { Conv1dWorkspace() }
+
+    /// Takes over `other`'s state when a stream is prepared for larger chunks (a bigger
+    /// workspace replaces the old one mid-stream).
+    open func take(from other: Conv1dWorkspace) {}
+}
+
+/// Makes engines.
+public enum Conv1dEngines {
+    /// The engine `auto` picks for `spec`, and why (for `info`).
+    public static func choose(spec: Conv1dSpec) -> (choice: Conv1dEngineChoice, reason: String) {
+        (.direct, "the direct engine computes every configuration")
+    }
+
+    /// The engine for `weights` (already checked against `spec`).
+    public static func make<T: ConvScalar>(spec: Conv1dSpec, weights: Conv1dWeights<T>, choice: Conv1dEngineChoice = .auto) -> any Conv1dEngine<T> {
+        let resolved = choice == .auto ? choose(spec: spec).choice : choice
+        switch resolved {
+        case .auto, .direct: return DirectConv1dEngine(spec: spec, weights: weights)
+        }
+    }
+}
