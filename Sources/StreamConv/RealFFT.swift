@@ -1,0 +1,214 @@
+/// A real-input FFT of a power-of-two size, in pure Swift (no C library, no FFTW): its bits
+/// are fixed by this code alone, the same for every instance, alignment and CPU.
+///
+/// Size `M = 2N`: the M real samples are packed as N complex ones (even samples real, odd
+/// imaginary), transformed by an iterative radix-2 complex FFT, and split into the M/2 + 1
+/// bins of the real spectrum. Spectra are kept split (real parts, imaginary parts) so that a
+/// spectrum times another runs over plain arrays. Twiddles are computed in Double and rounded
+/// once.
+///
+/// `forward` gives X[k] = Σ x[n]·e^(−2πikn/M), k = 0…M/2. `inverse` gives M·x from such a
+/// spectrum (unnormalised; a caller folds 1/M into its filter spectra, an exact power of two).
+public struct RealFFT<T: ConvScalar>: Sendable {
+    /// Real samples per transform, M.
+    public let size: Int
+    /// N = M / 2: complex points of the inner FFT.
+    let half: Int
+    /// e^(−2πij/N) for j < N/2, split.
+    let twiddleRe: [T]
+    let twiddleIm: [T]
+    /// e^(−2πik/M) for k ≤ N, split: the real-spectrum split step.
+    let splitRe: [T]
+    let splitIm: [T]
+    /// Bit-reversal permutation of 0..<N.
+    let reversed: [Int32]
+
+    /// An FFT of `size` real samples (a power of two, at least 4).
+    public init(size: Int) {
+        precondition(size >= 4 && size & (size - 1) == 0, "RealFFT size must be a power of two ≥ 4")
+        self.size = size
+        let n = size / 2
+        half = n
+        var tr = [T](), ti = [T]()
+        for j in 0..<(n / 2) {
+            let angle = -2 * Double.pi * Double(j) / Double(n)
+            tr.append(T(Self.cosine(angle)))
+            ti.append(T(Self.sine(angle)))
+        }
+        twiddleRe = tr
+        twiddleIm = ti
+        var sr = [T](), si = [T]()
+        for k in 0...n {
+            let angle = -2 * Double.pi * Double(k) / Double(size)
+            sr.append(T(Self.cosine(angle)))
+            si.append(T(Self.sine(angle)))
+        }
+        splitRe = sr
+        splitIm = si
+        var bits = 0
+        while 1 << bits < n { bits += 1 }
+        reversed = (0..<n).map { i in
+            var r = 0
+            for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
+            return Int32(r)
+        }
+    }
+
+    // The core has no libm (a package using only StreamConv must link without it): sine and
+    // cosine by argument reduction to [−π/4, π/4] and Taylor series, accurate to an ulp or so
+    // of Double, far below Float's and well below the FFT's own rounding.
+    static func sine(_ x: Double) -> Double { trig(x, sine: true) }
+    static func cosine(_ x: Double) -> Double { trig(x, sine: false) }
+
+    static func trig(_ x: Double, sine: Bool) -> Double {
+        // x = q·(π/2) + r, |r| ≤ π/4.
+        let halfPi = Double.pi / 2
+        let q = (x / halfPi).rounded()
+        let r = x - q * halfPi
+        let quadrant = ((Int(q) % 4) + 4) % 4
+        let r2 = r * r
+        var term = r
+        var s = r
+        for i in 1...12 {
+            term *= -r2 / ((2 * Double(i)) * (2 * Double(i) + 1))
+            s += term
+        }
+        term = 1
+        var c = 1.0
+        for i in 1...12 {
+            term *= -r2 / ((2 * Double(i) - 1) * (2 * Double(i)))
+            c += term
+        }
+        let index = (quadrant + (sine ? 0 : 1)) % 4
+        switch index {
+        case 0: return s
+        case 1: return c
+        case 2: return -s
+        default: return -c
+        }
+    }
+
+    /// Transforms `input` (M real samples) into `re`, `im` (M/2 + 1 bins each). `re` and `im`
+    /// also serve as the inner FFT's working arrays. Allocates nothing.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func forward(_ input: UnsafePointer<T>, re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        let n = half
+        reversed.withUnsafeBufferPointer { rev in
+            for i in 0..<n {
+                let j = Int(rev[i])
+                re[j] = input[2 * i]
+                im[j] = input[2 * i + 1]
+            }
+        }
+        butterflies(re: re, im: im, inverse: false)
+        // Split: X[k] = (Z[k] + Z*[N−k])/2 + W^k (Z[k] − Z*[N−k])/(2i), W = e^(−2πi/M).
+        splitRe.withUnsafeBufferPointer { wr in
+            splitIm.withUnsafeBufferPointer { wi in
+                let z0r = re[0], z0i = im[0]
+                re[0] = z0r + z0i
+                im[0] = 0
+                re[n] = z0r - z0i
+                im[n] = 0
+                var k = 1
+                while k <= n - k {
+                    let m = n - k
+                    let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
+                    // Even part E = (Z[k] + Z*[m])/2, odd part O = (Z[k] − Z*[m])/(2i).
+                    let er = (ar + br) * 0.5, ei = (ai - bi) * 0.5
+                    let or = (ai + bi) * 0.5, oi = (br - ar) * 0.5
+                    // X[k] = E + W^k O; X[m] = E* + W^m O*  (from Z[m], Z*[k]).
+                    let (cr, ci) = (wr[k], wi[k])
+                    re[k] = er + (cr * or - ci * oi)
+                    im[k] = ei + (cr * oi + ci * or)
+                    let (dr, di) = (wr[m], wi[m])
+                    re[m] = er + (dr * or + di * oi)
+                    im[m] = -ei + (di * or - dr * oi)
+                    k += 1
+                }
+            }
+        }
+    }
+
+    /// M·x from the M/2 + 1 bins in `re`, `im` (which it overwrites), into `output` (M reals).
+    /// Allocates nothing.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func inverse(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, output: UnsafeMutablePointer<T>) {
+        let n = half
+        // Z[k] = E[k] + i·O[k] with 2E = X[k] + X*[N−k], 2O = (X[k] − X*[N−k])·conj(W^k);
+        // built as 2Z, and the inner inverse FFT gives N·2Z's transform: M·x.
+        splitRe.withUnsafeBufferPointer { wr in
+            splitIm.withUnsafeBufferPointer { wi in
+                let x0 = re[0], xn = re[n]
+                re[0] = x0 + xn
+                im[0] = x0 - xn
+                var k = 1
+                while k <= n - k {
+                    let m = n - k
+                    let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
+                    let er = ar + br, ei = ai - bi
+                    let dr = ar - br, di = ai + bi
+                    // O = D·conj(W^k); Z[k] = E + iO.
+                    let (cr, ci) = (wr[k], wi[k])
+                    let or = dr * cr + di * ci, oi = di * cr - dr * ci
+                    re[k] = er - oi
+                    im[k] = ei + or
+                    // Z[m]: E[m] = E*[k], D[m] = −D*[k], W^m = −conj(W^k) → O[m] = −conj(O[k]) rotated…
+                    let (fr, fi) = (wr[m], wi[m])
+                    let er2 = br + ar, ei2 = bi - ai
+                    let dr2 = br - ar, di2 = bi + ai
+                    let or2 = dr2 * fr + di2 * fi, oi2 = di2 * fr - dr2 * fi
+                    re[m] = er2 - oi2
+                    im[m] = ei2 + or2
+                    k += 1
+                }
+            }
+        }
+        // Bit-reverse in place, then the inverse butterflies.
+        reversed.withUnsafeBufferPointer { rev in
+            for i in 0..<n {
+                let j = Int(rev[i])
+                if j > i {
+                    (re[i], re[j]) = (re[j], re[i])
+                    (im[i], im[j]) = (im[j], im[i])
+                }
+            }
+        }
+        butterflies(re: re, im: im, inverse: true)
+        for i in 0..<n {
+            output[2 * i] = re[i]
+            output[2 * i + 1] = im[i]
+        }
+    }
+
+    /// Iterative radix-2 decimation-in-time butterflies over bit-reversed input.
+    @inline(__always)
+    func butterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, inverse: Bool) {
+        let n = half
+        let sign: T = inverse ? -1 : 1
+        twiddleRe.withUnsafeBufferPointer { tr in
+            twiddleIm.withUnsafeBufferPointer { ti in
+                var span = 1
+                while span < n {
+                    let step = n / (2 * span)
+                    var start = 0
+                    while start < n {
+                        for j in 0..<span {
+                            let wr = tr[j * step], wi = sign * ti[j * step]
+                            let a = start + j, b = a + span
+                            let xr = re[b] * wr - im[b] * wi
+                            let xi = re[b] * wi + im[b] * wr
+                            re[b] = re[a] - xr
+                            im[b] = im[a] - xi
+                            re[a] = re[a] + xr
+                            im[a] = im[a] + xi
+                        }
+                        start += 2 * span
+                    }
+                    span *= 2
+                }
+            }
+        }
+    }
+}
