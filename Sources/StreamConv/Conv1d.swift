@@ -52,12 +52,18 @@ public struct Conv1d<T: ConvScalar>: Sendable {
             }
         }
         var y = Signal<T>(channels: spec.outChannels, frames: count)
-        let workspace = engine.makeWorkspace(maxOutputs: count)
+        // Circular padding's first outputs read the signal's end, which a stream only knows at
+        // the end: it computes them apart, from a fresh workspace. So does this call, so that
+        // an engine with state runs the same two sequences (the direct engine cannot tell).
+        let withheld = spec.paddingMode == .circular ? min(count, (spec.padLeft + spec.stride - 1) / spec.stride) : 0
         xp.withUnsafeBufferPointer { input in
             y.withUnsafeMutableBufferPointer { output in
-                engine.compute(
-                    input: input.baseAddress!, inputStride: padded,
-                    output: output.baseAddress!, outputStride: count, first: 0, count: count, workspace: workspace)
+                for (first, end) in [(0, withheld), (withheld, count)] where end > first {
+                    engine.compute(
+                        input: input.baseAddress! + first * spec.stride, inputStride: padded,
+                        output: output.baseAddress! + first, outputStride: count, first: Int64(first), count: end - first,
+                        workspace: engine.makeWorkspace(maxOutputs: end - first))
+                }
             }
         }
         return y

@@ -6,6 +6,9 @@ public enum Conv1dEngineChoice: String, Sendable, CaseIterable, CustomStringConv
     case auto
     /// The convolution sum, output by output, in a fixed order (``DirectConv1dEngine``).
     case direct
+    /// Partitioned FFT convolution with a direct head, for long filters at stride 1
+    /// (``FFTConv1dEngine``); other specs fall back to direct.
+    case fft
 
     public var description: String { rawValue }
 }
@@ -20,9 +23,11 @@ public enum Conv1dEngineChoice: String, Sendable, CaseIterable, CustomStringConv
 ///
 /// The contract that keeps streams bitwise equal to whole-signal calls: output `t`'s value
 /// depends only on `t` and the padded samples it reads, never on how outputs are split
-/// between calls. On one workspace, calls come in order: `first` is 0 after
-/// ``Conv1dWorkspace/reset()`` and then the previous call's `first + count`; an engine may keep
-/// state between them (a block grid fixed to absolute positions).
+/// between calls. On one workspace, calls come in order: the first after
+/// ``Conv1dWorkspace/reset()`` may start at any `first` (an engine takes the padded samples
+/// before `first·stride` as zeros: no output from `first` on reads them), each later one at
+/// the previous call's `first + count`; an engine may keep state between them (a block grid
+/// fixed to absolute positions).
 public protocol Conv1dEngine<Scalar>: Sendable {
     /// The sample type.
     associatedtype Scalar: ConvScalar
@@ -77,7 +82,11 @@ public enum Conv1dEngines {
     public static func make<T: ConvScalar>(spec: Conv1dSpec, weights: Conv1dWeights<T>, choice: Conv1dEngineChoice = .auto) -> any Conv1dEngine<T> {
         let resolved = choice == .auto ? choose(spec: spec).choice : choice
         switch resolved {
-        case .auto, .direct: return DirectConv1dEngine(spec: spec, weights: weights)
+        case .fft:
+            if let engine = FFTConv1dEngine(spec: spec, weights: weights) { return engine }
+            return DirectConv1dEngine(spec: spec, weights: weights)
+        case .auto, .direct:
+            return DirectConv1dEngine(spec: spec, weights: weights)
         }
     }
 }

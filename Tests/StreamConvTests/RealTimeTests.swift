@@ -156,6 +156,60 @@ import Testing
         #expect(head.frames + tail.frames > 0)
     }
 
+    /// The FFT engine keeps state between calls (open blocks, delay lines, output rings): its
+    /// `process` and `finish(head:tail:)` allocate nothing after `prepare` either, its state
+    /// survives growing the buffers, `reset` clears it, and a copied stream keeps its own.
+    @Test(arguments: PaddingMode.allCases)
+    func fftEngineStateIsRealTimeSafe(mode: PaddingMode) throws {
+        var rng = SeededGenerator(seed: 90)
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 4, kernelSize: 300, padding: .samples(40), groups: 2, paddingMode: mode)
+        let conv = Conv1d<Float>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: 5), engine: .fft)
+        #expect(conv.engine.name == "fft")
+        let x = randomSignal(Float.self, channels: 2, frames: 5000, using: &rng)
+        let expected = try conv.forward(x)
+
+        var stream = conv.makeStream(maxFrames: 256)
+        var spare = conv.makeStream(maxFrames: 256)
+        var output = Signal<Float>(channels: 4, capacity: stream.maxOutputFramesPerChunk)
+        // Warm-up on a throwaway stream: every block size completes, the end is flushed.
+        for start in stride(from: 0, to: 4000, by: 256) { try spare.process(x.slice(start..<(start + 256)), into: &output) }
+        var spareHead = Signal<Float>(channels: 4, capacity: 64), spareTail = spareHead
+        try spare.finish(head: &spareHead, tail: &spareTail)
+        var produced = Signal<Float>(channels: 4, frames: 0)
+        var at = 0
+        let sizes = [1, 7, 256, 3, 100, 255, 2, 64]
+        var i = 0
+        var count: UInt64 = 0
+        var pieces: [Signal<Float>] = []
+        pieces.reserveCapacity(200)
+        while at < 4000 {
+            let n = sizes[i % sizes.count]
+            let chunk = x.slice(at..<(at + n))
+            count += try allocations { try stream.process(chunk, into: &output) }
+            pieces.append(output.slice(0..<output.frames))
+            at += n
+            i += 1
+        }
+        #expect(count == 0, "\(count) allocations in \(i) process calls")
+        for piece in pieces { produced = produced.appending(piece) }
+        // A copy continues on its own: both give the whole-signal output, one of them after
+        // growing its buffers mid-stream.
+        var copy = stream
+        let rest = x.slice(at..<5000)
+        let b = try copy.process(rest)
+        let copyEnd = try copy.finish()
+        stream.prepare(maxFrames: 1000)
+        var a = Signal<Float>(channels: 4, capacity: stream.outputFrameCount(afterProcessing: rest.frames))
+        try stream.process(rest, into: &a)
+        var head = Signal<Float>(channels: 4, capacity: 64)
+        var tail = Signal<Float>(channels: 4, capacity: 64)
+        #expect(try allocations { try stream.finish(head: &head, tail: &tail) } == 0)
+        #expect(head.appending(produced).appending(a).appending(tail).bitwiseEquals(expected), "\(mode): prepared mid-stream")
+        #expect(copyEnd.head.appending(produced).appending(b).appending(copyEnd.tail).bitwiseEquals(expected), "\(mode): the copy")
+        stream.reset()
+        #expect(ChunkEquivalence.check(&stream, signal: x, expected: .success(expected), chunkSizes: [999, 1, 4000]) == nil, "\(mode): after reset")
+    }
+
     /// A wrong channel count in an output buffer is named as such, not as a capacity.
     @Test func wrongOutputChannelsAreNamed() throws {
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 3, kernelSize: 2)

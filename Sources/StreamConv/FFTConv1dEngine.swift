@@ -1,0 +1,223 @@
+/// The FFT engine for long filters (stride 1): zero-latency, non-uniformly partitioned
+/// overlap-save with a frequency-domain delay line, in the manner of Gardner's and
+/// zita-convolver's schemes.
+///
+/// With `R` the receptive field and the taps flipped into an impulse response
+/// `h[j] = w[R−1−j]` (dilation folded in as zero taps), output `t` is
+/// `y = bias + Σ_j h[j]·x[n−j]` at `n = t + R − 1`, the newest padded sample it reads:
+/// - the first ``head`` taps are summed directly (the direct engine on those taps, bias
+///   included), so nothing waits for a block;
+/// - the rest is split into partition classes: class `c` has blocks of `N` samples on a grid
+///   fixed to absolute padded positions (multiples of `N`) and covers taps `[a, a + m·N)` with
+///   `a ≥ N`. When input block `b` completes, its 2N-point spectrum enters the class's delay
+///   line and `Σ_p H_p · X_(b−p)` (input channel, then partition ascending) gives, by one
+///   inverse FFT, the class's share of outputs `n ∈ [a + b·N, a + b·N + N)`, all still ahead.
+///
+/// `y = head + class 1 + class 2 + …`, in that order. Every term depends only on absolute
+/// positions and samples, never on how calls cut the outputs, so streams stay bitwise equal to
+/// the whole-signal call (which runs this same engine). The error is an FFT's, bounded against
+/// ‖h‖₂·‖window‖₂ rather than per term (see the README).
+public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
+    /// One size of partition.
+    struct PartitionClass: Sendable {
+        /// Block size N (the FFT has 2N points).
+        let size: Int
+        /// First tap covered, a ≥ N.
+        let offset: Int
+        /// Partitions m: taps [offset, offset + m·size).
+        let count: Int
+        /// Slots in each output ring: a power of two ≥ offset + size.
+        let ring: Int
+        let fft: RealFFT<Scalar>
+        /// Spectra of the partitions, prescaled by 1/(2N): [pair (o, i)][partition][bin], split.
+        let re: [Scalar]
+        let im: [Scalar]
+    }
+
+    public let spec: Conv1dSpec
+    /// Taps summed directly.
+    public let head: Int
+    /// The receptive field R.
+    let field: Int
+    let headEngine: DirectConv1dEngine<Scalar>
+    let classes: [PartitionClass]
+
+    /// The smallest block and head size; classes grow 8× to ``largestBlock``.
+    public static var firstBlock: Int { 128 }
+    /// The largest partition block.
+    public static var largestBlock: Int { 16384 }
+
+    /// An FFT engine for `weights`, or `nil` when the spec does not suit one (stride > 1, or a
+    /// receptive field the direct head covers alone).
+    public init?(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
+        let field = spec.receptiveField
+        let head = Self.firstBlock
+        guard spec.stride == 1, field > head else { return nil }
+        self.spec = spec
+        self.field = field
+        self.head = head
+        let (inPer, outs, k, d) = (spec.inChannelsPerGroup, spec.outChannels, spec.kernelSize, spec.dilation)
+        // The dilated kernel as dense taps: w_eff[o][i][k·d] = w[o][i][k], zeros between.
+        func effective(_ o: Int, _ i: Int, _ j: Int) -> Scalar {
+            j % d == 0 ? weights.weight[(o * inPer + i) * k + j / d] : 0
+        }
+        // The head: the last `head` dense taps, read from padded sample t + R − head.
+        var headWeight: [Scalar] = []
+        headWeight.reserveCapacity(outs * inPer * head)
+        for o in 0..<outs {
+            for i in 0..<inPer {
+                for j in (field - head)..<field { headWeight.append(effective(o, i, j)) }
+            }
+        }
+        let headSpec = try! Conv1dSpec(
+            inChannels: spec.inChannels, outChannels: outs, kernelSize: head, groups: spec.groups, bias: spec.bias)
+        headEngine = DirectConv1dEngine(spec: headSpec, weights: try! Conv1dWeights(spec: headSpec, weight: headWeight, bias: weights.bias))
+        // Classes: N, 8N, 64N, … capped; each starts where the previous ends (a ≥ N holds:
+        // a class of N starts at 8 × the previous N = N, or later).
+        var plan: [PartitionClass] = []
+        var offset = head
+        var size = head
+        while offset < field {
+            let end = size < Self.largestBlock ? min(field, 8 * size) : field
+            let count = (end - offset + size - 1) / size
+            var ring = 1
+            while ring < offset + size { ring *= 2 }
+            let fft = RealFFT<Scalar>(size: 2 * size)
+            let bins = size + 1
+            var re = [Scalar](repeating: 0, count: outs * inPer * count * bins)
+            var im = re
+            var block = [Scalar](repeating: 0, count: 2 * size)
+            let scale = 1 / Scalar(2 * size)
+            re.withUnsafeMutableBufferPointer { r in
+                im.withUnsafeMutableBufferPointer { m in
+                    for o in 0..<outs {
+                        for i in 0..<inPer {
+                            for p in 0..<count {
+                                // h[a + pN + j] = w_eff[R − 1 − (a + pN + j)], zero past R.
+                                for j in 0..<(2 * size) {
+                                    let tap = offset + p * size + j
+                                    block[j] = j < size && tap < field ? effective(o, i, field - 1 - tap) * scale : 0
+                                }
+                                let at = ((o * inPer + i) * count + p) * bins
+                                block.withUnsafeBufferPointer { fft.forward($0.baseAddress!, re: r.baseAddress! + at, im: m.baseAddress! + at) }
+                            }
+                        }
+                    }
+                }
+            }
+            plan.append(PartitionClass(size: size, offset: offset, count: count, ring: ring, fft: fft, re: re, im: im))
+            offset += count * size
+            size = min(8 * size, Self.largestBlock)
+        }
+        classes = plan
+    }
+
+    public var name: String { "fft" }
+
+    /// The largest block any class uses: an output's error involves the samples of the blocks
+    /// its share came from, up to this many before its receptive field.
+    public var reach: Int { classes.map(\.size).max() ?? 0 }
+
+    /// The engine's stated error bound, in units of u·‖h‖₂·‖x‖₂: u the unit roundoff, h the
+    /// taps of one output channel, x the padded samples from ``reach`` before the output's
+    /// receptive field to its end (the blocks its share was computed from). |y − exact| stays
+    /// within 2·log2(2·reach) of those units; measured worst cases are in the README.
+    public var errorBound: Double {
+        var log2 = 0
+        while 1 << log2 < 2 * max(reach, 1) { log2 += 1 }
+        return 2 * Double(log2)
+    }
+
+    /// Blocks of each class, for `info`: "head 128 + 7×128 + 7×1024 + …".
+    public var layout: String {
+        (["head \(head)"] + classes.map { "\($0.count)×\($0.size)" }).joined(separator: " + ")
+    }
+
+    public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace {
+        FFTWorkspace<Scalar>(engine: self)
+    }
+
+    public func compute(
+        input: UnsafePointer<Scalar>, inputStride: Int,
+        output: UnsafeMutablePointer<Scalar>, outputStride: Int,
+        first: Int64, count: Int, workspace: Conv1dWorkspace
+    ) {
+        let ws = unsafeDowncast(workspace, to: FFTWorkspace<Scalar>.self)
+        FFTEngineLoops.compute(self, ws, input: input, inputStride: inputStride, output: output, outputStride: outputStride, first: first, count: count)
+    }
+}
+
+/// The FFT engine's state for one stream: each class's open block, delay line and output ring.
+final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendable {
+    let inChannels: Int
+    let outChannels: Int
+    /// Padded samples taken in so far (the absolute index of the next one).
+    var ingested: Int64 = 0
+    /// Whether a call has come since the last reset.
+    var started = false
+    /// Per class: [input channel][2N] (previous block, then the one filling).
+    var blocks: [[Scalar]]
+    /// Per class: [input channel][partition slot][bin], split.
+    var delayRe: [[Scalar]]
+    var delayIm: [[Scalar]]
+    /// Per class: [output channel][ring].
+    var rings: [[Scalar]]
+    /// Per class scratch: one spectrum (accumulator) and 2N reals.
+    var accRe: [[Scalar]]
+    var accIm: [[Scalar]]
+    var time: [[Scalar]]
+    let sizes: [(size: Int, count: Int, ring: Int)]
+
+    init(engine: FFTConv1dEngine<Scalar>) {
+        inChannels = engine.spec.inChannels
+        outChannels = engine.spec.outChannels
+        sizes = engine.classes.map { ($0.size, $0.count, $0.ring) }
+        blocks = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * 2 * $0.size) }
+        // Every array made on its own: two sharing one buffer would copy it (allocate) at the
+        // first write, on the audio thread.
+        delayRe = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * $0.count * ($0.size + 1)) }
+        delayIm = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * $0.count * ($0.size + 1)) }
+        rings = sizes.map { [Scalar](repeating: 0, count: engine.spec.outChannels * $0.ring) }
+        accRe = sizes.map { [Scalar](repeating: 0, count: $0.size + 1) }
+        accIm = sizes.map { [Scalar](repeating: 0, count: $0.size + 1) }
+        time = sizes.map { [Scalar](repeating: 0, count: 2 * $0.size) }
+    }
+
+    private init(copying other: FFTWorkspace<Scalar>) {
+        inChannels = other.inChannels
+        outChannels = other.outChannels
+        ingested = other.ingested
+        started = other.started
+        blocks = other.blocks
+        delayRe = other.delayRe
+        delayIm = other.delayIm
+        rings = other.rings
+        accRe = other.accRe
+        accIm = other.accIm
+        time = other.time
+        sizes = other.sizes
+    }
+
+    override func reset() {
+        ingested = 0
+        started = false
+        for c in sizes.indices {
+            blocks[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            delayRe[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            delayIm[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            rings[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+
+    override func copy() -> Conv1dWorkspace { FFTWorkspace(copying: self) }
+
+    override func take(from other: Conv1dWorkspace) {
+        guard let other = other as? FFTWorkspace<Scalar> else { return }
+        ingested = other.ingested
+        started = other.started
+        blocks = other.blocks
+        delayRe = other.delayRe
+        delayIm = other.delayIm
+        rings = other.rings
+    }
+}

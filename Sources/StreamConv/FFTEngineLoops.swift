@@ -1,0 +1,161 @@
+/// The pointer loops of ``FFTConv1dEngine``: taking samples into blocks, the block step
+/// (spectrum, delay line, multiply-accumulate, inverse) and the output sum.
+enum FFTEngineLoops {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func compute<T: ConvScalar>(
+        _ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>,
+        input: UnsafePointer<T>, inputStride: Int,
+        output: UnsafeMutablePointer<T>, outputStride: Int,
+        first: Int64, count: Int
+    ) {
+        let field = engine.field
+        let head = engine.head
+        let outs = engine.spec.outChannels
+        // Outputs go in steps no longer than the smallest block, so a ring slot is never
+        // overwritten before it is read (each ring holds offset + block ≥ offset + step).
+        let stepLimit = FFTConv1dEngine<T>.firstBlock
+        // A new sequence may start past 0 (a circular stream's outputs after its withheld
+        // head): the samples before it stay the zeros reset left.
+        if !ws.started {
+            ws.started = true
+            ws.ingested = first
+        }
+        var done = 0
+        while done < count {
+            let step = min(stepLimit, count - done)
+            let t = first + Int64(done)
+            // Take in every sample these outputs read: up to padded t + step − 1 + R.
+            let target = t + Int64(step - 1 + field)
+            precondition(ws.ingested >= first, "FFT engine calls out of order")
+            if ws.ingested < target {
+                ingest(engine, ws, input: input + Int(ws.ingested - first), inputStride: inputStride, count: Int(target - ws.ingested))
+            }
+            // The head, bias included, straight into the output.
+            let localInput = input + Int(t - first) + (field - head)
+            engine.headEngine.compute(
+                input: localInput, inputStride: inputStride, output: output + done, outputStride: outputStride,
+                first: t, count: step, workspace: ws)
+            // Then each class's share, in class order.
+            let newest = t + Int64(field - 1)
+            for c in engine.classes.indices {
+                let mask = Int64(ws.sizes[c].ring - 1)
+                let ring = ws.sizes[c].ring
+                ws.rings[c].withUnsafeBufferPointer { rings in
+                    for o in 0..<outs {
+                        let row = output + o * outputStride + done
+                        let source = rings.baseAddress! + o * ring
+                        for j in 0..<step {
+                            row[j] = row[j] + source[Int((newest + Int64(j)) & mask)]
+                        }
+                    }
+                }
+            }
+            done += step
+        }
+    }
+
+    /// Takes `count` padded samples (from absolute index `ws.ingested`) into every class's
+    /// open block, running the block step whenever one completes.
+    static func ingest<T: ConvScalar>(
+        _ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>,
+        input: UnsafePointer<T>, inputStride: Int, count: Int
+    ) {
+        let start = ws.ingested
+        for c in engine.classes.indices {
+            let size = ws.sizes[c].size
+            var taken = 0
+            while taken < count {
+                let position = start + Int64(taken)
+                let inBlock = Int(position % Int64(size))
+                let run = min(count - taken, size - inBlock)
+                ws.blocks[c].withUnsafeMutableBufferPointer { blocks in
+                    for ch in 0..<ws.inChannels {
+                        let dst = blocks.baseAddress! + ch * 2 * size + size + inBlock
+                        dst.update(from: input + ch * inputStride + taken, count: run)
+                    }
+                }
+                taken += run
+                if inBlock + run == size {
+                    blockStep(engine, ws, class: c, block: (position + Int64(run)) / Int64(size) - 1)
+                }
+            }
+        }
+        ws.ingested = start + Int64(count)
+    }
+
+    /// Block `b` of class `c` is complete: its spectrum enters the delay line, and the class's
+    /// share of outputs `n ∈ [a + bN, a + bN + N)` goes into the rings.
+    static func blockStep<T: ConvScalar>(_ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>, class c: Int, block b: Int64) {
+        let plan = engine.classes[c]
+        let (size, parts, ring) = (plan.size, plan.count, plan.ring)
+        let bins = size + 1
+        let spec = engine.spec
+        let (inPer, outPer) = (spec.inChannelsPerGroup, spec.outChannelsPerGroup)
+        let slot = Int(b % Int64(parts))
+        ws.blocks[c].withUnsafeMutableBufferPointer { blocks in
+            ws.delayRe[c].withUnsafeMutableBufferPointer { dre in
+                ws.delayIm[c].withUnsafeMutableBufferPointer { dim in
+                    // Spectrum of [previous block, this block] per input channel, into its slot.
+                    for ch in 0..<ws.inChannels {
+                        let block = blocks.baseAddress! + ch * 2 * size
+                        let at = (ch * parts + slot) * bins
+                        plan.fft.forward(block, re: dre.baseAddress! + at, im: dim.baseAddress! + at)
+                        // This block becomes the previous one.
+                        block.update(from: block + size, count: size)
+                    }
+                    ws.accRe[c].withUnsafeMutableBufferPointer { are in
+                        ws.accIm[c].withUnsafeMutableBufferPointer { aim in
+                            ws.time[c].withUnsafeMutableBufferPointer { time in
+                                ws.rings[c].withUnsafeMutableBufferPointer { rings in
+                                    plan.re.withUnsafeBufferPointer { hre in
+                                        plan.im.withUnsafeBufferPointer { him in
+                                            for o in 0..<spec.outChannels {
+                                                let g = o / outPer
+                                                are.update(repeating: 0)
+                                                aim.update(repeating: 0)
+                                                for i in 0..<inPer {
+                                                    let ch = g * inPer + i
+                                                    for p in 0..<parts {
+                                                        // X_(b−p) sits in slot (b − p) mod m.
+                                                        let xSlot = ((slot - p) % parts + parts) % parts
+                                                        let x = (ch * parts + xSlot) * bins
+                                                        let h = ((o * inPer + i) * parts + p) * bins
+                                                        multiplyAdd(
+                                                            are.baseAddress!, aim.baseAddress!,
+                                                            hre.baseAddress! + h, him.baseAddress! + h,
+                                                            dre.baseAddress! + x, dim.baseAddress! + x, count: bins)
+                                                    }
+                                                }
+                                                plan.fft.inverse(re: are.baseAddress!, im: aim.baseAddress!, output: time.baseAddress!)
+                                                // The last N points are the linear convolution: outputs a + bN + j.
+                                                let row = rings.baseAddress! + o * ring
+                                                let base = Int64(plan.offset) + b * Int64(size)
+                                                let mask = Int64(ring - 1)
+                                                for j in 0..<size { row[Int((base + Int64(j)) & mask)] = time[size + j] }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// acc += h · x over `count` complex bins (split).
+    @inline(__always)
+    static func multiplyAdd<T: ConvScalar>(
+        _ accRe: UnsafeMutablePointer<T>, _ accIm: UnsafeMutablePointer<T>,
+        _ hRe: UnsafePointer<T>, _ hIm: UnsafePointer<T>,
+        _ xRe: UnsafePointer<T>, _ xIm: UnsafePointer<T>, count: Int
+    ) {
+        for k in 0..<count {
+            let (a, b, c, d) = (hRe[k], hIm[k], xRe[k], xIm[k])
+            accRe[k] = accRe[k] + (a * c - b * d)
+            accIm[k] = accIm[k] + (a * d + b * c)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import StreamConv
+import Testing
+
+/// The FFT engine: bitwise chunk-invariant like every engine, and within its stated error
+/// bound of the exact convolution (issue 8).
+@Suite struct FFTEngineTests {
+    /// A random stride-1 spec long enough for the FFT engine (receptive field > its head).
+    func randomLongSpec(using rng: inout SeededGenerator) -> Conv1dSpec {
+        let layouts = [(1, 1, 1), (2, 2, 2), (2, 3, 1), (3, 3, 3), (2, 4, 2)]
+        let (cin, cout, groups) = layouts.randomElement(using: &rng)!
+        let dilation = [1, 1, 2, 3].randomElement(using: &rng)!
+        let kernel = Int.random(in: (140 / dilation)...(1500 / dilation), using: &rng)
+        let paddings: [Conv1dPadding] = [.same, .valid, .samples(Int.random(in: 0...40, using: &rng)), .samples(dilation * (kernel - 1))]
+        return try! Conv1dSpec(
+            inChannels: cin, outChannels: cout, kernelSize: kernel, padding: paddings.randomElement(using: &rng)!,
+            dilation: dilation, groups: groups, bias: Bool.random(using: &rng),
+            paddingMode: [PaddingMode.zeros, .zeros, .reflect, .replicate, .circular].randomElement(using: &rng)!)
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func chunkingsMatchTheWholeSignalBitwise(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: 500 + seed)
+        for trial in 0..<8 {
+            let spec = randomLongSpec(using: &rng)
+            let length = max(spec.minimumInputLength, 1) + Int.random(in: 0...3000, using: &rng)
+            let maxFrames = [1, 7, 64, 4096].randomElement(using: &rng)!
+            if trial % 2 == 0 {
+                try check(Float.self, spec: spec, length: length, maxFrames: maxFrames, rng: &rng)
+            } else {
+                try check(Double.self, spec: spec, length: length, maxFrames: maxFrames, rng: &rng)
+            }
+        }
+    }
+
+    func check<T: ConvScalar>(_: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, rng: inout SeededGenerator) throws {
+        let conv = Conv1d<T>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: rng.next()), engine: .fft)
+        #expect(conv.engine.name == "fft")
+        let x = randomSignal(T.self, channels: spec.inChannels, frames: length, using: &rng)
+        var stream = conv.makeStream(maxFrames: maxFrames)
+        let mismatch = ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, trials: 3, using: &rng)
+        #expect(mismatch == nil, "\(spec) L=\(length) maxFrames=\(maxFrames) \(T.self): \(mismatch?.description ?? "")")
+    }
+
+    /// |y − exact| / (u·‖h‖₂·‖window‖₂) over every output: the FFT engine's error measured
+    /// against the norms of the taps and of the samples each output reads, the exact value
+    /// summed in Double here, term by term.
+    func worstNormalisedError(spec: Conv1dSpec, length: Int, seed: UInt64, signal: (Int, Int) -> Double) throws -> (fft: Double, direct: Double, bound: Double) {
+        let weights = Conv1dWeights<Float>(defaultInitFor: spec, seed: seed)
+        let x = Signal<Float>((0..<spec.inChannels).map { c in (0..<length).map { Float(signal(c, $0)) } })
+        let engine = try #require(FFTConv1dEngine(spec: spec, weights: weights))
+        let fft = try Conv1d(spec: spec, weights: weights, engine: .fft).forward(x)
+        let direct = try Conv1d(spec: spec, weights: weights, engine: .direct).forward(x)
+        let padded = spec.padLeft + length + spec.padRight
+        var xp = [[Double]](repeating: [Double](repeating: 0, count: padded), count: spec.inChannels)
+        for c in 0..<spec.inChannels {
+            for j in 0..<padded {
+                if let i = spec.paddingMode.sourceIndex(padded: j, length: length, padLeft: spec.padLeft) { xp[c][j] = Double(x[c, i]) }
+            }
+        }
+        var worst = (fft: 0.0, direct: 0.0, bound: engine.errorBound)
+        let u = Double(Float.unitRoundoff)
+        for o in 0..<spec.outChannels {
+            let g = o / spec.outChannelsPerGroup
+            var hNorm = 0.0
+            for i in 0..<spec.inChannelsPerGroup {
+                for k in 0..<spec.kernelSize { hNorm += pow(Double(weights.weight(out: o, in: i, tap: k, spec: spec)), 2) }
+            }
+            hNorm = hNorm.squareRoot()
+            for t in 0..<fft.frames {
+                var exact = Double(weights.bias?[o] ?? 0), window = 0.0
+                for i in 0..<spec.inChannelsPerGroup {
+                    let row = xp[g * spec.inChannelsPerGroup + i]
+                    for k in 0..<spec.kernelSize {
+                        exact += Double(weights.weight(out: o, in: i, tap: k, spec: spec)) * row[t + k * spec.dilation]
+                    }
+                    // The receptive field and the reach before it.
+                    for j in max(0, t - engine.reach)..<(t + spec.receptiveField) { window += row[j] * row[j] }
+                }
+                let scale = u * hNorm * window.squareRoot()
+                guard scale > 0 else { continue }
+                worst.fft = max(worst.fft, abs(Double(fft[o, t]) - exact) / scale)
+                worst.direct = max(worst.direct, abs(Double(direct[o, t]) - exact) / scale)
+            }
+        }
+        return worst
+    }
+
+    @Test func errorIsBoundedByTheNorms() throws {
+        var rng = SeededGenerator(seed: 77)
+        var report: [String] = []
+        for trial in 0..<6 {
+            let spec = randomLongSpec(using: &rng)
+            let length = max(spec.minimumInputLength, 1) + Int.random(in: 500...4000, using: &rng)
+            let w = try worstNormalisedError(spec: spec, length: length, seed: rng.next()) { _, _ in Double.random(in: -1..<1, using: &rng) }
+            report.append(String(format: "%d: fft %.2f direct %.2f", trial, w.fft, w.direct))
+            #expect(w.fft <= w.bound, "\(spec): \(w.fft) > \(w.bound)")
+        }
+        // A loud burst in a quiet signal: far beyond the per-output bound γₙ·Σ|terms| of the quiet
+        // outputs, still within the norm bound.
+        let delay = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 2048, bias: false)
+        let burst = try worstNormalisedError(spec: delay, length: 8192, seed: 3) { _, i in (4000..<4100).contains(i) ? 1 : 1e-4 * sin(Double(i)) }
+        report.append(String(format: "burst: fft %.2f direct %.2f", burst.fft, burst.direct))
+        #expect(burst.fft <= burst.bound, "\(burst.fft) > \(burst.bound)")
+        print(report.joined(separator: "; "))
+    }
+}
