@@ -355,21 +355,23 @@ public struct Preset: Sendable {
     /// With `channels`, a filter that acts on each channel alone (in = out = 1, or depthwise
     /// with one filter per channel) is widened to that many channels, each filtered
     /// independently with the same weights, as sox's `fir` does; see ``spec(forChannels:)``.
-    public func conv1d<T: ConvScalar>(as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil) throws(PresetError) -> Conv1d<T> {
+    public func conv1d<T: ConvScalar>(
+        as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto
+    ) throws(PresetError) -> Conv1d<T> {
         if let sampleRate, case let .design(d) = source, d.kaiserLength != nil {
             let resolved = try at(rate: sampleRate)
-            if resolved.spec != spec { return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels) }
+            if resolved.spec != spec { return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels, engine: engine) }
         }
         let base = try weights(as: T.self, sampleRate: sampleRate)
         guard let channels, channels != spec.inChannels, let wide = spec(forChannels: channels) else {
-            return Conv1d(spec: spec, weights: base)
+            return Conv1d(spec: spec, weights: base, engine: engine)
         }
         // Channel 0's filter for every channel: the same weights, the same summation order.
         let perChannel = spec.kernelSize
         let weight = (0..<channels).flatMap { _ in base.weight[0..<perChannel] }
         let bias = base.bias.map { b in (0..<channels).map { _ in b[0] } }
         do {
-            return Conv1d(spec: wide, weights: try Conv1dWeights(spec: wide, weight: Array(weight), bias: bias))
+            return Conv1d(spec: wide, weights: try Conv1dWeights(spec: wide, weight: Array(weight), bias: bias), engine: engine)
         } catch {
             throw .conv1d(path: "conv1d", message: error.description)
         }

@@ -118,3 +118,37 @@ for config in configs {
     try run(Float.self, config, blocks: [4096, 256, 64, 1], withNaive: true)
     try run(Double.self, config, blocks: [4096], withNaive: false)
 }
+
+// Engines against each other on long FIRs (stereo depthwise, blocks of 256): the measured
+// cost model behind `auto`. CPU time of this thread, median of 3.
+func cpuSeconds(_ body: () throws -> Void) rethrows -> Double {
+    var a = timespec(), b = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a)
+    try body()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b)
+    return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) * 1e-9
+}
+
+if CommandLine.arguments.contains("--engines") {
+    let seconds = quick ? 1 : 4
+    print("engines: stereo depthwise FIR, \(seconds) s at 48 kHz, blocks of 256; CPU seconds, median of 3")
+    for taps in [64, 128, 192, 256, 384, 512, 1024, 4096, 16384, 65536] {
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: taps, padding: .samples(taps - 1), groups: 2, bias: false)
+        var rng = SeededGenerator(seed: 9)
+        let x = Signal<Float>((0..<2).map { _ in (0..<(48000 * seconds)).map { _ in Float(rng.nextUnit() - 0.5) } })
+        let weights = Conv1dWeights<Float>(defaultInitFor: spec, seed: 1)
+        var times: [String: Double] = [:]
+        for engine in [Conv1dEngineChoice.direct, .fft] {
+            let conv = Conv1d(spec: spec, weights: weights, engine: engine)
+            if engine == .fft && conv.engine.name != "fft" { continue }
+            if engine == .direct && taps > 16384 && !CommandLine.arguments.contains("--slow") { continue }
+            var samples: [Double] = []
+            for _ in 0..<3 { samples.append(try cpuSeconds { _ = try stream(conv, x, block: 256) }) }
+            times[engine.rawValue] = samples.sorted()[1]
+        }
+        let d = times["direct"].map { String(format: "%8.3f s", $0) } ?? "       —  "
+        let f = times["fft"].map { String(format: "%8.3f s", $0) } ?? "       —  "
+        let ratio = times["direct"].flatMap { dt in times["fft"].map { String(format: "fft/direct %.2f", $0 / dt) } } ?? ""
+        print(String(format: "%6d taps  direct %@  fft %@  %@", taps, d as NSString, f as NSString, ratio as NSString))
+    }
+}

@@ -12,6 +12,8 @@ struct ExpectedOutputCheck {
     let preset: Preset
     let input: String
     let expect: String
+    /// The engine checked (`--engine`); the FFT engine is held to its own bound.
+    var engine: Conv1dEngineChoice = .auto
 
     /// Reads `.npy` ((C, L) or (1, C, L), float32 or float64) or any audio file libsndfile reads.
     static func signal(_ path: String) throws -> Signal<Double> {
@@ -36,7 +38,7 @@ struct ExpectedOutputCheck {
         let expected = try Self.signal(expect)
         // A filter acting on each channel alone takes the input's channel count, as run does.
         let broadcast = x.channels != preset.spec.inChannels && preset.spec(forChannels: x.channels) != nil ? x.channels : nil
-        let float = try preset.conv1d(as: Float.self, channels: broadcast)
+        let float = try preset.conv1d(as: Float.self, channels: broadcast, engine: engine)
         let spec = float.spec
         var y = try float.forward(Signal(x.channelArrays.map { $0.map { Float($0) } }))
         if !preset.keepsTail { y = y.slice(0..<min(y.frames, spec.outputsBeforeTail(inputLength: x.frames))) }
@@ -46,7 +48,10 @@ struct ExpectedOutputCheck {
         // Σ|terms|: the same convolution with |weights| and |bias| on |x| (padding copies
         // input samples, so |padded x| is the padding of |x|).
         let w = try preset.conv1d(as: Double.self, channels: broadcast).weights
-        let magnitude = Conv1d(spec: spec, weights: try Conv1dWeights(spec: spec, weight: w.weight.map(abs), bias: w.bias.map { $0.map(abs) }))
+        if let fft = float.engine as? FFTConv1dEngine<Float> {
+            return try fftCheck(fft, spec: spec, weights: w, x: x, y: y, expected: expected)
+        }
+        let magnitude = Conv1d(spec: spec, weights: try Conv1dWeights(spec: spec, weight: w.weight.map(abs), bias: w.bias.map { $0.map(abs) }), engine: .direct)
         let sums = try magnitude.forward(Signal(x.channelArrays.map { $0.map(abs) }))
         let n = Double(spec.inChannelsPerGroup * spec.kernelSize + (spec.bias ? 1 : 0))
         let u = Double(Float.unitRoundoff)
@@ -63,6 +68,47 @@ struct ExpectedOutputCheck {
         }
         let passed = worst.ratio <= 2
         let line = String(format: "%@: %d outputs × %d channels, worst difference %.3g of the float32 bound γₙ·Σ|terms| (channel %d, frame %d); ", preset.name, y.frames, y.channels, worst.ratio, worst.channel, worst.frame)
+            + (passed ? "within the bound (≤ 2)" : "beyond the bound (> 2): the filter or the expected output differs")
+        return (line, passed)
+    }
+
+    /// The FFT engine's error is bounded against norms, not per term: |y − exact| ≤
+    /// B·u·‖h‖₂·‖x‖₂ over the samples from `reach` before an output's receptive field to its
+    /// end (``FFTConv1dEngine/errorBound``); the expected value's own float32 rounding is
+    /// allowed on top, as for direct. Each side within its bound: a ratio above 2 fails.
+    func fftCheck(_ fft: FFTConv1dEngine<Float>, spec: Conv1dSpec, weights w: Conv1dWeights<Double>, x: Signal<Double>, y: Signal<Float>, expected: Signal<Double>) throws -> (line: String, passed: Bool) {
+        let length = x.frames
+        let padded = spec.padLeft + length + spec.padRight
+        // Prefix sums of x² over the padded signal, per input channel.
+        let energy: [[Double]] = (0..<spec.inChannels).map { c in
+            var sums = [0.0]
+            sums.reserveCapacity(padded + 1)
+            for j in 0..<padded {
+                let v = spec.paddingMode.sourceIndex(padded: j, length: length, padLeft: spec.padLeft).map { Double(Float(x[c, $0])) } ?? 0
+                sums.append(sums[j] + v * v)
+            }
+            return sums
+        }
+        let perFilter = spec.inChannelsPerGroup * spec.kernelSize
+        let u = Double(Float.unitRoundoff)
+        var worst = (ratio: 0.0, channel: 0, frame: 0)
+        for o in 0..<y.channels {
+            let g = o / spec.outChannelsPerGroup
+            let h = w.weight[(o * perFilter)..<((o + 1) * perFilter)].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for t in 0..<y.frames {
+                var window = 0.0
+                for i in 0..<spec.inChannelsPerGroup {
+                    let e = energy[g * spec.inChannelsPerGroup + i]
+                    window += e[t + spec.receptiveField] - e[max(0, t - fft.reach)]
+                }
+                let error = abs(Double(y[o, t]) - expected[o, t])
+                let bound = fft.errorBound * u * h * max(0, window).squareRoot() + u * abs(expected[o, t])
+                let ratio = error == 0 ? 0 : (bound > 0 ? error / bound : .infinity)
+                if ratio > worst.ratio || ratio.isNaN { worst = (ratio, o, t) }
+            }
+        }
+        let passed = worst.ratio <= 2
+        let line = String(format: "%@: %d outputs × %d channels on the FFT engine, worst difference %.3g of its bound %g·u·‖h‖₂·‖x‖₂ (channel %d, frame %d); ", preset.name, y.frames, y.channels, worst.ratio, fft.errorBound, worst.channel, worst.frame)
             + (passed ? "within the bound (≤ 2)" : "beyond the bound (> 2): the filter or the expected output differs")
         return (line, passed)
     }

@@ -52,7 +52,7 @@ struct InfoCommand: ParsableCommand {
         var responses: [FilterResponse] = []
         var conv: Conv1d<Double>?
         if spec.weightBytes(scalarSize: 8) <= 64 << 20 {
-            let built = try preset.conv1d(as: Double.self, sampleRate: rate, channels: channels)
+            let built = try preset.conv1d(as: Double.self, sampleRate: rate, channels: channels, engine: presetOptions.engine)
             conv = built
             responses = FilterResponse.all(built, rate: rate, limit: Self.responseLimit)
         }
@@ -64,7 +64,7 @@ struct InfoCommand: ParsableCommand {
             try output.commit()
         }
         if json {
-            try printJSON(preset: preset, spec: spec, rate: rate, outRate: outRate, responses: responses, weighted: conv != nil)
+            try printJSON(preset: preset, spec: spec, rate: rate, outRate: outRate, responses: responses, conv: conv)
             return
         }
         print("name:          \(preset.name)")
@@ -102,6 +102,8 @@ struct InfoCommand: ParsableCommand {
         let latency = spec.latency
         let latencyText = preset.sampleRate.map { " (\(String(format: "%.2f", Double(latency) * 1000 / Double($0))) ms)" } ?? ""
         print("latency:       \(latency) input frames\(latencyText)")
+        let engine = engineDescription(spec: spec, built: conv)
+        print("engine:        \(engine.name) (\(engine.reason))")
         if spec.paddingMode == .reflect && spec.padLeft > latency {
             print("               the first output waits for \(spec.padLeft + 1) input frames (reflect padding)")
         }
@@ -125,6 +127,27 @@ struct InfoCommand: ParsableCommand {
         print("memory:        weights \(ByteCount(bytes: weights).text); streaming in 4096-frame blocks \(ByteCount(bytes: stream).text) (Float)")
     }
 
+    /// The engine this preset runs on, and why: `auto`'s rule, or the `--engine` asked for
+    /// (the FFT engine falls back to direct where it does not apply).
+    func engineDescription(spec: Conv1dSpec, built: Conv1d<Double>?) -> (name: String, reason: String) {
+        let choice = presetOptions.engine
+        let (automatic, why) = Conv1dEngines.choose(spec: spec)
+        let resolved = choice == .auto ? automatic : choice
+        var name = resolved.rawValue
+        var reason = choice == .auto ? "auto: \(why)" : "--engine \(choice)"
+        if resolved == .fft && spec.stride != 1 {
+            name = "direct"
+            reason += "; the FFT engine is for stride 1"
+        } else if resolved == .fft && spec.receptiveField <= FFTConv1dEngine<Double>.firstBlock {
+            name = "direct"
+            reason += "; \(spec.receptiveField) taps fit the FFT engine's direct head"
+        }
+        if let fft = built?.engine as? FFTConv1dEngine<Double> {
+            reason += "; blocks \(fft.layout), no added latency, error ≤ \(Int(fft.errorBound))·u·‖h‖₂·‖x‖₂"
+        }
+        return (name, reason)
+    }
+
     /// 100 Hz, 1 kHz, 10 kHz… below Nyquist.
     static func probeFrequencies(rate: Int) -> [Double] {
         [50.0, 100, 1000, 5000, 10000, 15000, 20000].filter { $0 < Double(rate) / 2 }
@@ -134,7 +157,9 @@ struct InfoCommand: ParsableCommand {
         f >= 1000 ? String(format: "%g kHz", (f / 10).rounded() / 100) : String(format: "%.0f Hz", f)
     }
 
-    func printJSON(preset: Preset, spec: Conv1dSpec, rate: Int, outRate: Int, responses: [FilterResponse], weighted: Bool) throws {
+    func printJSON(preset: Preset, spec: Conv1dSpec, rate: Int, outRate: Int, responses: [FilterResponse], conv: Conv1d<Double>?) throws {
+        let weighted = conv != nil
+        let engine = engineDescription(spec: spec, built: conv)
         var facts: [String: Any] = [
             "name": preset.name, "description": preset.description, "conv1d": spec.description,
             "in_channels": spec.inChannels, "out_channels": spec.outChannels, "kernel_size": spec.kernelSize,
@@ -144,6 +169,7 @@ struct InfoCommand: ParsableCommand {
             "receptive_field": spec.receptiveField, "sample_rate": rate, "output_rate": outRate,
             "latency_frames": spec.latency, "latency_ms": Double(spec.latency) * 1000 / Double(rate),
             "minimum_input_frames": spec.minimumInputLength, "keeps_tail": preset.keepsTail,
+            "engine": engine.name, "engine_reason": engine.reason,
         ]
         if weighted {
             facts["responses"] = responses.map { r -> [String: Any] in

@@ -113,7 +113,7 @@ struct LiveCommand: ParsableCommand {
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
         try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4)]), for: "running \(spec) live in periods of \(period) frames")
-        let conv = try preset.conv1d(as: Float.self, sampleRate: captureRate, channels: broadcast)
+        let conv = try preset.conv1d(as: Float.self, sampleRate: captureRate, channels: broadcast, engine: presetOptions.engine)
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
         let inFormat = captureFormat ?? format

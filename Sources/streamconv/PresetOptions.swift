@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamConv
 import StreamConvIO
 import StreamConvPresets
 
@@ -7,6 +8,9 @@ import StreamConvPresets
 struct PresetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A preset file, or the name of a shipped preset (see 'streamconv presets').", valueName: "preset"))
     var preset: String
+
+    @Option(help: ArgumentHelp("Engine: auto (FFT for filters of 2048 taps or more at stride 1, else direct), direct, fft.", valueName: "engine"))
+    var engine: Conv1dEngineChoice = .auto
 
     /// The preset and the file it came from.
     func load() throws -> (preset: Preset, path: String) {
@@ -64,3 +68,5 @@ enum RepeatedOptions {
         }
     }
 }
+
+extension Conv1dEngineChoice: ExpressibleByArgument {}

@@ -178,8 +178,8 @@ struct RunCommand: ParsableCommand {
         try budget.check(weightBytes, for: "the weights of \(spec)")
 
         let prepared: PreparedFilter = switch precision {
-        case .float: .float(try preset.conv1d(as: Float.self, sampleRate: source.sampleRate, channels: broadcast))
-        case .double: .double(try preset.conv1d(as: Double.self, sampleRate: source.sampleRate, channels: broadcast))
+        case .float: .float(try preset.conv1d(as: Float.self, sampleRate: source.sampleRate, channels: broadcast, engine: presetOptions.engine))
+        case .double: .double(try preset.conv1d(as: Double.self, sampleRate: source.sampleRate, channels: broadcast, engine: presetOptions.engine))
         }
 
         if let playback, case let .float(conv) = prepared {

@@ -44,7 +44,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let (preset, _) = try presetOptions.load()
         if let input, let expect {
-            let (line, passed) = try ExpectedOutputCheck(preset: preset, input: input, expect: expect).run()
+            let (line, passed) = try ExpectedOutputCheck(preset: preset, input: input, expect: expect, engine: presetOptions.engine).run()
             print(line)
             if !passed { throw ExitCode(1) }
             return
@@ -59,8 +59,8 @@ struct VerifyCommand: ParsableCommand {
             spec.forwardBytes(inputLength: longest, scalarSize: 1), Saturating.product([3, longest, spec.inChannels + spec.outChannels]),
         ])
         try MemoryBudget(option: maxMemory).check(Saturating.product([perScalar, 12]), for: "verifying \(spec) on signals of up to \(longest) frames")
-        let float = try preset.conv1d(as: Float.self)
-        let double = try preset.conv1d(as: Double.self)
+        let float = try preset.conv1d(as: Float.self, engine: presetOptions.engine)
+        let double = try preset.conv1d(as: Double.self, engine: presetOptions.engine)
         var checked = 0
         let bar = ProgressBar(counting: trials, unit: "trials", mode: progress)
         defer { bar.clear() }

@@ -73,6 +73,35 @@ func worstRatio(_ y: [[Double]], _ reference: [[Double]], sums: [[Double]], term
         #expect(verify.status == 0 && verify.out.contains("within the bound"), "\(verify.out)\(verify.stderr)")
     }
 
+    /// The same response on the FFT engine (`--engine fft`): every chunking writes the same
+    /// bytes, within the FFT engine's norm bound of scipy's result, and `info` says so.
+    @Test func fftEngineMatchesFFTConvolve() throws {
+        let f = try Fixtures("ir")
+        defer { f.remove() }
+        var outputs: [Data] = []
+        for block in ["4096", "1", "77", "whole"] {
+            let r = try CLI.run(["run", "--preset", "stereo.json", "--engine", "fft", "--in", "x.wav", "--out", "y\(block).wav", "--block", block], in: f.dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try f.data("y\(block).wav"))
+        }
+        #expect(Set(outputs).count == 1, "every chunking writes the same bytes")
+        let direct = try CLI.run(["run", "--preset", "stereo.json", "--engine", "direct", "--in", "x.wav", "--out", "d.wav"], in: f.dir)
+        #expect(direct.status == 0)
+        #expect(try f.data("d.wav") != outputs[0], "the engines round differently: the runs really used two engines")
+        let verify = try CLI.run(["verify", "--preset", "stereo.json", "--engine", "fft", "--input", "x.wav", "--expect", "full-stereo.npy"], in: f.dir)
+        #expect(verify.status == 0 && verify.out.contains("on the FFT engine") && verify.out.contains("within the bound"), "\(verify.out)\(verify.stderr)")
+        var wrong = try f.rows("full-stereo.npy")
+        wrong[1][700] += 1e-3
+        try npy(wrong).write(to: f.dir.appendingPathComponent("wrong.npy"))
+        let refused = try CLI.run(["verify", "--preset", "stereo.json", "--engine", "fft", "--input", "x.wav", "--expect", "wrong.npy"], in: f.dir)
+        #expect(refused.status == 1 && refused.out.contains("beyond the bound") && refused.out.contains("(channel 1, frame 700)"), "\(refused.out)")
+        let chunked = try CLI.run(["verify", "--preset", "stereo.json", "--engine", "fft", "--trials", "20"], in: f.dir)
+        #expect(chunked.status == 0 && chunked.out.contains("20/20 random chunkings matched"), "\(chunked.out)\(chunked.stderr)")
+        let info = try CLI.run(["info", "--preset", "stereo.json", "--engine", "fft", "--json"], in: f.dir)
+        let facts = try #require(try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])
+        #expect(facts["engine"] as? String == "fft" && (facts["engine_reason"] as? String)?.contains("blocks head 128 + 2×128") == true, "\(facts)")
+    }
+
     @Test func monoResponseOnEveryChannelAndWithoutTail() throws {
         let f = try Fixtures("ir")
         defer { f.remove() }
