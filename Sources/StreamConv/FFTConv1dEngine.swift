@@ -72,13 +72,28 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         let headSpec = try! Conv1dSpec(
             inChannels: spec.inChannels, outChannels: outs, kernelSize: head, groups: spec.groups, bias: spec.bias)
         headEngine = DirectConv1dEngine(spec: headSpec, weights: try! Conv1dWeights(spec: headSpec, weight: headWeight, bias: weights.bias))
+        classes = Self.plan(spec: spec, weights: weights)
+    }
+
+    /// The partition classes with their filter spectra. Pre-specialised: the engine is made
+    /// from other modules, where generic code would run through witness tables.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func plan(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) -> [PartitionClass] {
+        let field = spec.receptiveField
+        let head = firstBlock
+        let (inPer, outs, k, d) = (spec.inChannelsPerGroup, spec.outChannels, spec.kernelSize, spec.dilation)
+        let w = weights.weight
+        func effective(_ o: Int, _ i: Int, _ j: Int) -> Scalar {
+            j % d == 0 ? w[(o * inPer + i) * k + j / d] : 0
+        }
         // Classes: N, 8N, 64N, … capped; each starts where the previous ends (a ≥ N holds:
         // a class of N starts at 8 × the previous N = N, or later).
         var plan: [PartitionClass] = []
         var offset = head
         var size = head
         while offset < field {
-            let end = size < Self.largestBlock ? min(field, 8 * size) : field
+            let end = size < largestBlock ? min(field, 8 * size) : field
             let count = (end - offset + size - 1) / size
             var ring = 1
             while ring < offset + size { ring *= 2 }
@@ -107,10 +122,11 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
             }
             plan.append(PartitionClass(size: size, offset: offset, count: count, ring: ring, fft: fft, re: re, im: im))
             offset += count * size
-            size = min(8 * size, Self.largestBlock)
+            size = min(8 * size, largestBlock)
         }
-        classes = plan
+        return plan
     }
+
 
     public var name: String { "fft" }
 
@@ -137,6 +153,8 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         FFTWorkspace<Scalar>(engine: self)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func compute(
         input: UnsafePointer<Scalar>, inputStride: Int,
         output: UnsafeMutablePointer<Scalar>, outputStride: Int,

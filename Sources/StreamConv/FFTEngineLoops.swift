@@ -57,6 +57,8 @@ enum FFTEngineLoops {
 
     /// Takes `count` padded samples (from absolute index `ws.ingested`) into every class's
     /// open block, running the block step whenever one completes.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func ingest<T: ConvScalar>(
         _ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>,
         input: UnsafePointer<T>, inputStride: Int, count: Int
@@ -86,6 +88,8 @@ enum FFTEngineLoops {
 
     /// Block `b` of class `c` is complete: its spectrum enters the delay line, and the class's
     /// share of outputs `n ∈ [a + bN, a + bN + N)` goes into the rings.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func blockStep<T: ConvScalar>(_ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>, class c: Int, block b: Int64) {
         let plan = engine.classes[c]
         let (size, parts, ring) = (plan.size, plan.count, plan.ring)

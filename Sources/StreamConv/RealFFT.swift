@@ -14,7 +14,8 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     public let size: Int
     /// N = M / 2: complex points of the inner FFT.
     let half: Int
-    /// e^(−2πij/N) for j < N/2, split.
+    /// Per stage of span s (1, 2, 4, … N/2), e^(−2πij/(2s)) for j < s, stored from index s
+    /// (stage s at [s, 2s)), so each stage reads its twiddles contiguously. Split.
     let twiddleRe: [T]
     let twiddleIm: [T]
     /// e^(−2πik/M) for k ≤ N, split: the real-spectrum split step.
@@ -29,11 +30,16 @@ public struct RealFFT<T: ConvScalar>: Sendable {
         self.size = size
         let n = size / 2
         half = n
-        var tr = [T](), ti = [T]()
-        for j in 0..<(n / 2) {
-            let angle = -2 * Double.pi * Double(j) / Double(n)
-            tr.append(T(Self.cosine(angle)))
-            ti.append(T(Self.sine(angle)))
+        var tr = [T](repeating: 0, count: max(n, 2)), ti = tr
+        var span = 1
+        while span < n {
+            for j in 0..<span {
+                // The same value as e^(−2πi·(j·N/2s)/N): one table entry per (stage, j).
+                let angle = -2 * Double.pi * Double(j * (n / (2 * span))) / Double(n)
+                tr[span + j] = T(Self.cosine(angle))
+                ti[span + j] = T(Self.sine(angle))
+            }
+            span *= 2
         }
         twiddleRe = tr
         twiddleIm = ti
@@ -182,20 +188,35 @@ public struct RealFFT<T: ConvScalar>: Sendable {
         }
     }
 
-    /// Iterative radix-2 decimation-in-time butterflies over bit-reversed input.
+    /// Iterative radix-2 decimation-in-time butterflies over bit-reversed input. Stages whose
+    /// span holds a whole SIMD vector run a vector of butterflies at a time; the operations per
+    /// butterfly are the same either way.
     @inline(__always)
     func butterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, inverse: Bool) {
         let n = half
-        let sign: T = inverse ? -1 : 1
-        twiddleRe.withUnsafeBufferPointer { tr in
-            twiddleIm.withUnsafeBufferPointer { ti in
+        let lanes = T.Lanes.scalarCount
+        twiddleRe.withUnsafeBufferPointer { trb in
+            twiddleIm.withUnsafeBufferPointer { tib in
+                let tr = trb.baseAddress!, ti = tib.baseAddress!
                 var span = 1
-                while span < n {
-                    let step = n / (2 * span)
+                // Span 1: the twiddle is 1.
+                if n >= 2 {
+                    var a = 0
+                    while a < n {
+                        let (xr, xi) = (re[a + 1], im[a + 1])
+                        re[a + 1] = re[a] - xr
+                        im[a + 1] = im[a] - xi
+                        re[a] = re[a] + xr
+                        im[a] = im[a] + xi
+                        a += 2
+                    }
+                    span = 2
+                }
+                while span < n && span < lanes {
                     var start = 0
                     while start < n {
                         for j in 0..<span {
-                            let wr = tr[j * step], wi = sign * ti[j * step]
+                            let wr = tr[span + j], wi = inverse ? -ti[span + j] : ti[span + j]
                             let a = start + j, b = a + span
                             let xr = re[b] * wr - im[b] * wi
                             let xi = re[b] * wi + im[b] * wr
@@ -208,7 +229,39 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                     }
                     span *= 2
                 }
+                while span < n {
+                    var start = 0
+                    while start < n {
+                        var j = 0
+                        while j < span {
+                            let wr: T.Lanes = load(tr + span + j)
+                            var wi: T.Lanes = load(ti + span + j)
+                            if inverse { wi = .zero - wi }
+                            let a = start + j, b = a + span
+                            let br: T.Lanes = load(re + b), bi: T.Lanes = load(im + b)
+                            let ar: T.Lanes = load(re + a), ai: T.Lanes = load(im + a)
+                            let xr = br * wr - bi * wi
+                            let xi = br * wi + bi * wr
+                            store(ar - xr, re + b)
+                            store(ai - xi, im + b)
+                            store(ar + xr, re + a)
+                            store(ai + xi, im + a)
+                            j += lanes
+                        }
+                        start += 2 * span
+                    }
+                    span *= 2
+                }
             }
         }
     }
+
+    @inline(__always)
+    func load(_ p: UnsafePointer<T>) -> T.Lanes { UnsafeRawPointer(p).loadUnaligned(as: T.Lanes.self) }
+
+    @inline(__always)
+    func load(_ p: UnsafeMutablePointer<T>) -> T.Lanes { UnsafeRawPointer(p).loadUnaligned(as: T.Lanes.self) }
+
+    @inline(__always)
+    func store(_ v: T.Lanes, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Lanes.self) }
 }
