@@ -185,8 +185,10 @@ final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendab
     var accIm: [[Scalar]]
     var time: [[Scalar]]
     let sizes: [(size: Int, count: Int, ring: Int)]
+    let engine: FFTConv1dEngine<Scalar>
 
     init(engine: FFTConv1dEngine<Scalar>) {
+        self.engine = engine
         inChannels = engine.spec.inChannels
         outChannels = engine.spec.outChannels
         sizes = engine.classes.map { ($0.size, $0.count, $0.ring) }
@@ -201,21 +203,6 @@ final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendab
         time = sizes.map { [Scalar](repeating: 0, count: 2 * $0.size) }
     }
 
-    private init(copying other: FFTWorkspace<Scalar>) {
-        inChannels = other.inChannels
-        outChannels = other.outChannels
-        ingested = other.ingested
-        started = other.started
-        blocks = other.blocks
-        delayRe = other.delayRe
-        delayIm = other.delayIm
-        rings = other.rings
-        accRe = other.accRe
-        accIm = other.accIm
-        time = other.time
-        sizes = other.sizes
-    }
-
     override func reset() {
         ingested = 0
         started = false
@@ -227,8 +214,13 @@ final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendab
         }
     }
 
-    override func copy() -> Conv1dWorkspace { FFTWorkspace(copying: self) }
+    override func copy() -> Conv1dWorkspace {
+        let copy = FFTWorkspace(engine: engine)
+        copy.take(from: self)
+        return copy
+    }
 
+    /// Takes `other`'s signal state (scratch stays this workspace's own).
     override func take(from other: Conv1dWorkspace) {
         guard let other = other as? FFTWorkspace<Scalar> else { return }
         ingested = other.ingested
