@@ -69,7 +69,8 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     static func trig(_ x: Double, sine: Bool) -> Double {
         // x = q·(π/2) + r, |r| ≤ π/4.
         let halfPi = Double.pi / 2
-        let q = (x / halfPi).rounded()
+        // Nearest integer without libm's round: truncation after adding ±0.5.
+        let q = Double(Int64(x / halfPi + (x < 0 ? -0.5 : 0.5)))
         let r = x - q * halfPi
         let quadrant = ((Int(q) % 4) + 4) % 4
         let r2 = r * r
