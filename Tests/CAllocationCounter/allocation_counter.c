@@ -37,6 +37,29 @@ void *realloc(void *pointer, size_t size) {
     return __libc_realloc(pointer, size);
 }
 
+// The aligned entry points too: the Swift runtime allocates objects and buffers aligned to
+// more than 16 bytes (SIMD types) through them, and those are allocations as well.
+extern void *__libc_memalign(size_t alignment, size_t size);
+
+void *memalign(size_t alignment, size_t size) {
+    if (counting) count++;
+    return __libc_memalign(alignment, size);
+}
+
+void *aligned_alloc(size_t alignment, size_t size) {
+    if (counting) count++;
+    return __libc_memalign(alignment, size);
+}
+
+int posix_memalign(void **result, size_t alignment, size_t size) {
+    if (alignment % sizeof(void *) != 0 || (alignment & (alignment - 1)) != 0) return 22;  // EINVAL
+    if (counting) count++;
+    void *pointer = __libc_memalign(alignment, size);
+    if (pointer == NULL && size != 0) return 12;  // ENOMEM
+    *result = pointer;
+    return 0;
+}
+
 #endif  // Under AddressSanitizer, which owns malloc, nothing is interposed or counted.
 
 void allocation_counter_start(void) {
