@@ -14,7 +14,7 @@ extension Conv1dSpec {
     /// output buffer of ``StreamingConv1d/maxOutputFramesPerChunk`` frames.
     public func streamBytes(maxFrames: Int, scalarSize: Int) -> Int {
         let frames = max(1, maxFrames)
-        let history = Saturating.sum([receptiveField - 1, frames])
+        let history = Saturating.sum([Saturating.product([2, receptiveField - 1]), frames])
         let kept: Int
         switch paddingMode {
         case .zeros: kept = 2

@@ -45,6 +45,7 @@ struct PlanarStorage<T: ConvScalar>: Sendable {
     /// Copies `count` frames of every channel from `source` to frames `at..<at+count`.
     mutating func copy(from source: PlanarView<T>, count: Int, to at: Int) {
         guard count > 0 else { return }
+        precondition(at >= 0 && at + count <= capacity, "PlanarStorage.copy out of bounds")
         let (cap, channels) = (capacity, channels)
         samples.withUnsafeMutableBufferPointer { dst in
             for c in 0..<channels {
@@ -56,6 +57,7 @@ struct PlanarStorage<T: ConvScalar>: Sendable {
     /// Moves frames `drop..<drop+count` of every channel to the front.
     mutating func shiftToFront(from drop: Int, count: Int) {
         guard count > 0, drop > 0 else { return }
+        precondition(drop + count <= capacity, "PlanarStorage.shiftToFront out of bounds")
         let (cap, channels) = (capacity, channels)
         samples.withUnsafeMutableBufferPointer { buffer in
             for c in 0..<channels {

@@ -61,6 +61,9 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     // blocks of 64–4096 frames run at 0.6–1.1× the whole-signal call's time).
     private var history: PlanarStorage<T>
     private var stored = 0
+    /// Where `bufferStart` sits in `history`: kept samples move to the front only when the
+    /// room behind them runs short (once per receptive field or so), not after every pass.
+    private var historyOffset = 0
     /// Padded index of `history` frame 0; always `nextOutput · stride`.
     private var bufferStart: Int64 = 0
     /// Padded index of the next sample appended.
@@ -131,8 +134,12 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     /// The memory it allocates is ``Conv1dSpec/streamBytes(maxFrames:scalarSize:)``.
     public mutating func prepare(maxFrames requested: Int) {
         let maxFrames = min(max(1, requested), Conv1dSpec.maximumSize)
-        let capacity = receptiveField - 1 + maxFrames
+        // Room for the kept samples, a chunk, and as many again, so moving the kept samples to
+        // the front costs at most one sample per sample taken in (a long filter's history is
+        // long: moving it after every pass cost more than the FFT engine's arithmetic).
+        let capacity = 2 * (receptiveField - 1) + maxFrames
         guard capacity > history.capacity else { return }
+        compactHistory()
         history.grow(to: capacity, keeping: stored)
         self.maxFrames = maxFrames
         // One pass computes at most (capacity − receptive field) / stride + 1 outputs. A new
@@ -150,7 +157,9 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         if bufferStart != nextOutput * stride64 {
             return "bufferStart \(bufferStart) != nextOutput \(nextOutput) · stride \(stride)"
         }
-        if stored < 0 || stored > history.capacity { return "stored \(stored) outside 0…\(history.capacity)" }
+        if stored < 0 || historyOffset < 0 || historyOffset + stored > history.capacity {
+            return "stored \(stored) at offset \(historyOffset) outside 0…\(history.capacity)"
+        }
         if history.capacity < receptiveField - 1 + maxFrames {
             return "history capacity \(history.capacity) < receptive field − 1 + maxFrames = \(receptiveField - 1 + maxFrames)"
         }
@@ -175,6 +184,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         // Circular never feeds its left pad: those outputs are computed at the end.
         nextInput = mode == .circular ? Int64(padLeft) : 0
         stored = 0
+        historyOffset = 0
         inputFrames = 0
         started = false
         finished = false
@@ -366,8 +376,9 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
                 done += skip
                 continue
             }
-            let take = min(count - done, history.capacity - stored)
-            history.copy(from: source.dropping(done), count: take, to: stored)
+            if history.capacity - historyOffset - stored < min(count - done, maxFrames) { compactHistory() }
+            let take = min(count - done, history.capacity - historyOffset - stored)
+            history.copy(from: source.dropping(done), count: take, to: historyOffset + stored)
             stored += take
             nextInput += Int64(take)
             done += take
@@ -381,17 +392,26 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         guard stored >= receptiveField else { return }
         let count = (stored - receptiveField) / stride + 1
         let (engine, workspace, first) = (conv.engine, workspace, nextOutput)
-        history.withView { sink.compute(engine, from: $0, first: first, count: count, workspace: workspace) }
+        let offset = historyOffset
+        history.withView { sink.compute(engine, from: $0.dropping(offset), first: first, count: count, workspace: workspace) }
         nextOutput += Int64(count)
         let start = nextOutput * Int64(stride)
         let drop = Int(start - bufferStart)
         bufferStart = start
         if drop >= stored {
             stored = 0
+            historyOffset = 0
         } else {
-            history.shiftToFront(from: drop, count: stored - drop)
+            historyOffset += drop
             stored -= drop
         }
+    }
+
+    /// Moves the kept samples to the front of the history.
+    private mutating func compactHistory() {
+        guard historyOffset > 0 else { return }
+        history.shiftToFront(from: historyOffset, count: stored)
+        historyOffset = 0
     }
 
     /// Feeds the right padding, which completes every remaining output.

@@ -51,6 +51,22 @@ void *aligned_alloc(size_t alignment, size_t size) {
     return __libc_memalign(alignment, size);
 }
 
+extern void __libc_free(void *pointer);
+extern void *__libc_valloc(size_t size);
+extern void *__libc_pvalloc(size_t size);
+
+void free(void *pointer) { __libc_free(pointer); }
+
+void *valloc(size_t size) {
+    if (counting) count++;
+    return __libc_valloc(size);
+}
+
+void *pvalloc(size_t size) {
+    if (counting) count++;
+    return __libc_pvalloc(size);
+}
+
 int posix_memalign(void **result, size_t alignment, size_t size) {
     if (alignment % sizeof(void *) != 0 || (alignment & (alignment - 1)) != 0) return 22;  // EINVAL
     if (counting) count++;
