@@ -45,9 +45,12 @@ enum FFTEngineLoops {
                     for o in 0..<outs {
                         let row = output + o * outputStride + done
                         let source = rings.baseAddress! + o * ring
-                        for j in 0..<step {
-                            row[j] = row[j] + source[Int((newest + Int64(j)) & mask)]
-                        }
+                        // Two contiguous runs (the ring wraps at most once in a step), so the
+                        // adds vectorise; each output gets the same single add either way.
+                        let start = Int(newest & mask)
+                        let first = min(step, ring - start)
+                        for j in 0..<first { row[j] = row[j] + source[start + j] }
+                        for j in first..<step { row[j] = row[j] + source[j - first] }
                     }
                 }
             }
