@@ -88,7 +88,8 @@ public enum Conv1dEngines {
     }
 
     /// The taps per filter from which `auto` picks the FFT engine: `streamconv-bench --engines`
-    /// measured the crossover between 1024 taps (FFT 1.4× direct's CPU time) and 4096 (0.57×).
+    /// (native build) measured FFT at 0.89× direct's CPU time at 1024 taps and 0.42× at 4096;
+    /// 2048 leaves room for builds and machines where direct does relatively better.
     public static let fftThreshold = 2048
 
     /// The engine for `weights` (already checked against `spec`).
