@@ -213,6 +213,20 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                     }
                     span = 2
                 }
+                // Spans 2, 4 and 8: one vector holds a whole group (a, then b); its halves are
+                // the butterflies' two sides.
+                if span == 2 && n >= 4 {
+                    smallSpan(re: re, im: im, tr: tr, ti: ti, inverse: inverse, SIMD4<T>.self)
+                    span = 4
+                }
+                if span == 4 && n >= 8 {
+                    smallSpan(re: re, im: im, tr: tr, ti: ti, inverse: inverse, SIMD8<T>.self)
+                    span = 8
+                }
+                if span == 8 && n >= 16 {
+                    smallSpan(re: re, im: im, tr: tr, ti: ti, inverse: inverse, SIMD16<T>.self)
+                    span = 16
+                }
                 while span < n && span < lanes {
                     var start = 0
                     while start < n {
@@ -257,6 +271,31 @@ public struct RealFFT<T: ConvScalar>: Sendable {
         }
     }
 
+    /// One stage whose group (2·span points) fills a vector `V`: the low half is a's side, the
+    /// high half b's, with the stage's `span` twiddles.
+    @inline(__always)
+    func smallSpan<V: HalvableVector>(
+        re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>,
+        tr: UnsafePointer<T>, ti: UnsafePointer<T>, inverse: Bool, _: V.Type
+    ) where V.Scalar == T {
+        let group = V.scalarCount
+        let span = group / 2
+        let wr = UnsafeRawPointer(tr + span).loadUnaligned(as: V.Half.self)
+        var wi = UnsafeRawPointer(ti + span).loadUnaligned(as: V.Half.self)
+        if inverse { wi = .zero - wi }
+        var start = 0
+        while start < half {
+            let vr = UnsafeRawPointer(re + start).loadUnaligned(as: V.self)
+            let vi = UnsafeRawPointer(im + start).loadUnaligned(as: V.self)
+            let (ar, br, ai, bi) = (vr.low, vr.high, vi.low, vi.high)
+            let xr = br * wr - bi * wi
+            let xi = br * wi + bi * wr
+            UnsafeMutableRawPointer(re + start).storeBytes(of: V(low: ar + xr, high: ar - xr), as: V.self)
+            UnsafeMutableRawPointer(im + start).storeBytes(of: V(low: ai + xi, high: ai - xi), as: V.self)
+            start += group
+        }
+    }
+
     @inline(__always)
     func load(_ p: UnsafePointer<T>) -> T.Lanes { UnsafeRawPointer(p).loadUnaligned(as: T.Lanes.self) }
 
@@ -265,4 +304,30 @@ public struct RealFFT<T: ConvScalar>: Sendable {
 
     @inline(__always)
     func store(_ v: T.Lanes, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Lanes.self) }
+}
+
+/// A SIMD vector made of two halves (SIMD4, SIMD8, SIMD16), for the FFT's small stages.
+protocol HalvableVector: SIMD where Scalar: FloatingPoint {
+    associatedtype Half: SIMD where Half.Scalar == Scalar
+    var low: Half { get }
+    var high: Half { get }
+    init(low: Half, high: Half)
+}
+
+extension SIMD4: HalvableVector where Scalar: FloatingPoint {
+    var low: SIMD2<Scalar> { lowHalf }
+    var high: SIMD2<Scalar> { highHalf }
+    init(low: SIMD2<Scalar>, high: SIMD2<Scalar>) { self.init(lowHalf: low, highHalf: high) }
+}
+
+extension SIMD8: HalvableVector where Scalar: FloatingPoint {
+    var low: SIMD4<Scalar> { lowHalf }
+    var high: SIMD4<Scalar> { highHalf }
+    init(low: SIMD4<Scalar>, high: SIMD4<Scalar>) { self.init(lowHalf: low, highHalf: high) }
+}
+
+extension SIMD16: HalvableVector where Scalar: FloatingPoint {
+    var low: SIMD8<Scalar> { lowHalf }
+    var high: SIMD8<Scalar> { highHalf }
+    init(low: SIMD8<Scalar>, high: SIMD8<Scalar>) { self.init(lowHalf: low, highHalf: high) }
 }
