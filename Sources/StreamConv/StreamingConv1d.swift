@@ -238,6 +238,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     /// prepared, with `output` made beforehand (capacity ≥ ``outputFrameCount(afterProcessing:)``,
     /// for example ``maxOutputFramesPerChunk``) and not shared with a copy.
     /// - Throws: ``Conv1dError`` for a wrong channel count, a too small `output`, or a finished stream.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public mutating func process(_ input: Signal<T>, into output: inout Signal<T>) throws(Conv1dError) {
         if finished { throw .streamFinished }
         if input.channels != inChannels {
@@ -272,6 +274,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     /// padding, the withheld first ones), and marks the stream finished until ``reset()``.
     /// - Throws: the error ``Conv1d/forward(_:)-(Signal<T>)`` raises for a signal of this
     ///   length (too short for the receptive field or the padding mode).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public mutating func finish(head: inout Signal<T>, tail: inout Signal<T>) throws(Conv1dError) {
         if finished { throw .streamFinished }
         let counts = try finishFrameCounts()
