@@ -23,7 +23,12 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
 
     public var name: String { "direct" }
 
-    public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace { Conv1dWorkspace() }
+    /// Stride 1 needs no workspace. A strided spec gets room to split its input into
+    /// `stride` phases, so the strided sum reads contiguous vectors.
+    public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace {
+        guard spec.stride > 1 else { return Conv1dWorkspace() }
+        return PhaseWorkspace<Scalar>(spec: spec, maxOutputs: maxOutputs)
+    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -33,6 +38,17 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         first: Int64, count: Int, workspace: Conv1dWorkspace
     ) {
         guard count > 0 else { return }
+        if spec.stride > 1, let phases = workspace as? PhaseWorkspace<Scalar>, count <= phases.maxOutputs {
+            weights.weight.withUnsafeBufferPointer { w in
+                phases.storage.withUnsafeMutableBufferPointer { scratch in
+                    DirectKernelLoops.phased(
+                        weight: w.baseAddress!, bias: weights.bias, spec: spec,
+                        input: input, inputStride: inputStride, phases: scratch.baseAddress!, phaseLength: phases.phaseLength,
+                        output: output, outputStride: outputStride, count: count)
+                }
+            }
+            return
+        }
         weights.weight.withUnsafeBufferPointer { w in
             DirectKernelLoops.run(
                 weight: w.baseAddress!, bias: weights.bias,
@@ -43,4 +59,25 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
                 output: output, outputStride: outputStride, count: count, tile: Self.tile)
         }
     }
+}
+
+/// Scratch for a strided spec: each input channel split into its `stride` phases
+/// (`phase p, sample j = x[j·stride + p]`), enough for `maxOutputs` outputs per call.
+final class PhaseWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendable {
+    let spec: Conv1dSpec
+    let maxOutputs: Int
+    let phaseLength: Int
+    var storage: [Scalar]
+
+    init(spec: Conv1dSpec, maxOutputs: Int) {
+        self.spec = spec
+        self.maxOutputs = max(1, maxOutputs)
+        // A call reads (count − 1)·stride + R samples: per phase at most count − 1 + ⌈R/stride⌉.
+        phaseLength = self.maxOutputs + (spec.receptiveField + spec.stride - 1) / spec.stride
+        storage = [Scalar](repeating: 0, count: spec.inChannels * spec.stride * phaseLength)
+    }
+
+    // The phases are rebuilt by every call: nothing to carry, but a copied stream may run on
+    // another thread, so it gets scratch of its own.
+    override func copy() -> Conv1dWorkspace { PhaseWorkspace(spec: spec, maxOutputs: maxOutputs) }
 }

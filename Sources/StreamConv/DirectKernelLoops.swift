@@ -173,6 +173,79 @@ enum DirectKernelLoops {
         return t
     }
 
+    /// Strided convolutions through phases: each input channel is split into `stride`
+    /// contiguous phase rows; output t's term for tap k is then sample t + ⌊k·d/s⌋ of phase
+    /// (k·d) mod s, so blocks of outputs load whole vectors, as at stride 1. The same terms in
+    /// the same order (bias, input channel, tap ascending), so the same bits as ``strided``.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func phased<T: ConvScalar>(
+        weight: UnsafePointer<T>, bias: [T]?, spec: Conv1dSpec,
+        input: UnsafePointer<T>, inputStride: Int, phases: UnsafeMutablePointer<T>, phaseLength: Int,
+        output: UnsafeMutablePointer<T>, outputStride: Int, count: Int
+    ) {
+        let (s, d, k) = (spec.stride, spec.dilation, spec.kernelSize)
+        let (inPer, outPer) = (spec.inChannelsPerGroup, spec.outChannelsPerGroup)
+        let available = (count - 1) * s + spec.receptiveField
+        for c in 0..<spec.inChannels {
+            let x = input + c * inputStride
+            for p in 0..<s {
+                let row = phases + (c * s + p) * phaseLength
+                var j = 0
+                while j * s + p < available {
+                    row[j] = x[j * s + p]
+                    j += 1
+                }
+            }
+        }
+        let lanes = T.Lanes.scalarCount
+        for o in 0..<spec.outChannels {
+            let g = o / outPer
+            let start: T = bias?[o] ?? 0
+            let w = weight + o * inPer * k
+            let out = output + o * outputStride
+            @inline(__always) func tap(_ il: Int, _ kk: Int) -> UnsafePointer<T> {
+                let offset = kk * d
+                return UnsafePointer(phases + ((g * inPer + il) * s + offset % s) * phaseLength + offset / s)
+            }
+            var t = 0
+            while t + 4 * lanes <= count {
+                var a0 = T.Lanes(repeating: start), a1 = a0, a2 = a0, a3 = a0
+                for il in 0..<inPer {
+                    for kk in 0..<k {
+                        let wk = T.Lanes(repeating: w[il * k + kk])
+                        let q = tap(il, kk) + t
+                        a0 += wk * load(q)
+                        a1 += wk * load(q + lanes)
+                        a2 += wk * load(q + 2 * lanes)
+                        a3 += wk * load(q + 3 * lanes)
+                    }
+                }
+                store(a0, out + t)
+                store(a1, out + t + lanes)
+                store(a2, out + t + 2 * lanes)
+                store(a3, out + t + 3 * lanes)
+                t += 4 * lanes
+            }
+            while t + lanes <= count {
+                var a = T.Lanes(repeating: start)
+                for il in 0..<inPer {
+                    for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + t) }
+                }
+                store(a, out + t)
+                t += lanes
+            }
+            while t < count {
+                var a = start
+                for il in 0..<inPer {
+                    for kk in 0..<k { a += w[il * k + kk] * tap(il, kk)[t] }
+                }
+                out[t] = a
+                t += 1
+            }
+        }
+    }
+
     /// Strided convolutions (decimators, strided layers): a row of outputs in memory,
     /// accumulated tap by tap, in the same order as the stride-1 paths.
     static func strided<T: ConvScalar>(
