@@ -71,8 +71,8 @@ import Testing
 
     /// A mono impulse response on a stereo capture: each channel filtered alone, the tail kept
     /// or (`"tail": false`) dropped, exactly as the offline run of the same samples.
-    @Test(arguments: ["mono.json", "mono-notail.json"])
-    func monoResponseOnAStereoCapture(preset: String) throws {
+    @Test(arguments: [("mono.json", "direct"), ("mono-notail.json", "direct"), ("mono.json", "fft")])
+    func monoResponseOnAStereoCapture(preset: String, engine: String) throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let frames = 6000
         let input = Self.s16(frames: frames, channels: 2, seed: 7)
@@ -81,14 +81,14 @@ import Testing
         for file in ["ir-mono.wav", preset] {
             try FileManager.default.copyItem(at: fixtures.appendingPathComponent(file), to: dir.appendingPathComponent(file))
         }
-        let recorded = try live(["--preset", preset, "--capture", "testcap", "--channels", "2", "--out", "live.wav", "--frames", "\(frames)", "--period", "256", "--out-format", "float"])
+        let recorded = try live(["--preset", preset, "--engine", engine, "--capture", "testcap", "--channels", "2", "--out", "live.wav", "--frames", "\(frames)", "--period", "256", "--out-format", "float"])
         #expect(recorded.status == 0 && recorded.stderr.contains("single-channel filter applied to each of 2 channels"), "\(recorded.stderr)")
-        let reference = try offline(["--preset", preset, "--in", "-", "--raw-format", "s16", "--rate", "48000", "--channels", "2", "--out", "ref.wav", "--out-format", "float"], input: input)
+        let reference = try offline(["--preset", preset, "--engine", engine, "--in", "-", "--raw-format", "s16", "--rate", "48000", "--channels", "2", "--out", "ref.wav", "--out-format", "float"], input: input)
         #expect(reference.status == 0 && reference.stderr.contains("applied to each of 2 channels"), "\(reference.stderr)")
         let (liveSignal, _) = try readFile(dir.appendingPathComponent("live.wav").path)
         let (refSignal, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
         #expect(liveSignal.frames == (preset == "mono.json" ? frames + 199 : frames))
-        #expect(liveSignal.bitwiseEquals(refSignal), "\(preset): \(liveSignal) vs \(refSignal)")
+        #expect(liveSignal.bitwiseEquals(refSignal), "\(preset) \(engine): \(liveSignal) vs \(refSignal)")
     }
 
     /// A second Ctrl-C aborts at once (exit 130): whatever the timing, the target name holds
