@@ -95,12 +95,16 @@ public enum Conv1dEngines {
     /// The engine for `weights` (already checked against `spec`).
     public static func make<T: ConvScalar>(spec: Conv1dSpec, weights: Conv1dWeights<T>, choice: Conv1dEngineChoice = .auto) -> any Conv1dEngine<T> {
         let resolved = choice == .auto ? choose(spec: spec).choice : choice
-        switch resolved {
-        case .fft:
-            if let engine = FFTConv1dEngine(spec: spec, weights: weights) { return engine }
-            return DirectConv1dEngine(spec: spec, weights: weights)
-        case .auto, .direct:
-            return DirectConv1dEngine(spec: spec, weights: weights)
+        if resolved == .fft, let engine = FFTConv1dEngine(spec: spec, weights: weights) { return engine }
+        return DirectConv1dEngine(spec: spec, weights: weights)
+    }
+
+    /// Why the FFT engine cannot run `spec` (it then falls back to direct), or `nil` when it can.
+    public static func fftUnsuitable(_ spec: Conv1dSpec) -> String? {
+        if spec.stride != 1 { return "the FFT engine is for stride 1" }
+        if spec.receptiveField <= FFTConv1dEngine<Float>.firstBlock {
+            return "\(spec.receptiveField) taps fit the FFT engine's direct head"
         }
+        return nil
     }
 }

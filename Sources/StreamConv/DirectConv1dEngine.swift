@@ -3,8 +3,8 @@
 /// Summation order, per output sample: bias (or zero), then input channel ascending, then tap
 /// ascending, each product and each sum rounded to `Scalar` (never fused). The loops keep a
 /// block of outputs in SIMD registers while the terms are added (``DirectKernelLoops``), which
-/// vectorises across outputs without reassociating any output's sum. Stateless: it needs no
-/// workspace and ignores `first`.
+/// vectorises across outputs without reassociating any output's sum. It ignores `first` and
+/// keeps nothing between calls; a strided spec's workspace is only scratch for its phases.
 public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
     /// The configuration the weights were made for.
     public let spec: Conv1dSpec

@@ -50,29 +50,31 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
     /// An FFT engine for `weights`, or `nil` when the spec does not suit one (stride > 1, or a
     /// receptive field the direct head covers alone).
     public init?(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
+        guard Conv1dEngines.fftUnsuitable(spec) == nil else { return nil }
         let field = spec.receptiveField
         let head = Self.firstBlock
-        guard spec.stride == 1, field > head else { return nil }
         self.spec = spec
         self.field = field
         self.head = head
-        let (inPer, outs, k, d) = (spec.inChannelsPerGroup, spec.outChannels, spec.kernelSize, spec.dilation)
-        // The dilated kernel as dense taps: w_eff[o][i][k·d] = w[o][i][k], zeros between.
-        func effective(_ o: Int, _ i: Int, _ j: Int) -> Scalar {
-            j % d == 0 ? weights.weight[(o * inPer + i) * k + j / d] : 0
-        }
+        let (inPer, outs) = (spec.inChannelsPerGroup, spec.outChannels)
         // The head: the last `head` dense taps, read from padded sample t + R − head.
         var headWeight: [Scalar] = []
         headWeight.reserveCapacity(outs * inPer * head)
         for o in 0..<outs {
             for i in 0..<inPer {
-                for j in (field - head)..<field { headWeight.append(effective(o, i, j)) }
+                for j in (field - head)..<field { headWeight.append(Self.denseTap(weights.weight, spec: spec, o, i, j)) }
             }
         }
         let headSpec = try! Conv1dSpec(
             inChannels: spec.inChannels, outChannels: outs, kernelSize: head, groups: spec.groups, bias: spec.bias)
         headEngine = DirectConv1dEngine(spec: headSpec, weights: try! Conv1dWeights(spec: headSpec, weight: headWeight, bias: weights.bias))
         classes = Self.plan(spec: spec, weights: weights)
+    }
+
+    /// Tap `j` of the dilated kernel as dense taps: w[o][i][j/d] where d divides j, zero between.
+    @inline(__always)
+    static func denseTap(_ w: [Scalar], spec: Conv1dSpec, _ o: Int, _ i: Int, _ j: Int) -> Scalar {
+        j % spec.dilation == 0 ? w[(o * spec.inChannelsPerGroup + i) * spec.kernelSize + j / spec.dilation] : 0
     }
 
     /// The partition classes with their filter spectra. Pre-specialised: the engine is made
@@ -82,11 +84,8 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
     static func plan(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) -> [PartitionClass] {
         let field = spec.receptiveField
         let head = firstBlock
-        let (inPer, outs, k, d) = (spec.inChannelsPerGroup, spec.outChannels, spec.kernelSize, spec.dilation)
+        let (inPer, outs) = (spec.inChannelsPerGroup, spec.outChannels)
         let w = weights.weight
-        func effective(_ o: Int, _ i: Int, _ j: Int) -> Scalar {
-            j % d == 0 ? w[(o * inPer + i) * k + j / d] : 0
-        }
         // Classes: N, 8N, 64N, … capped; each starts where the previous ends (a ≥ N holds:
         // a class of N starts at 8 × the previous N = N, or later).
         var plan: [PartitionClass] = []
@@ -111,7 +110,7 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
                                 // h[a + pN + j] = w_eff[R − 1 − (a + pN + j)], zero past R.
                                 for j in 0..<(2 * size) {
                                     let tap = offset + p * size + j
-                                    block[j] = j < size && tap < field ? effective(o, i, field - 1 - tap) * scale : 0
+                                    block[j] = j < size && tap < field ? denseTap(w, spec: spec, o, i, field - 1 - tap) * scale : 0
                                 }
                                 let at = ((o * inPer + i) * count + p) * bins
                                 block.withUnsafeBufferPointer { fft.forward($0.baseAddress!, re: r.baseAddress! + at, im: m.baseAddress! + at) }
@@ -126,7 +125,6 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         }
         return plan
     }
-
 
     public var name: String { "fft" }
 
@@ -167,8 +165,6 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
 
 /// The FFT engine's state for one stream: each class's open block, delay line and output ring.
 final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendable {
-    let inChannels: Int
-    let outChannels: Int
     /// Padded samples taken in so far (the absolute index of the next one).
     var ingested: Int64 = 0
     /// Whether a call has come since the last reset.
@@ -184,13 +180,13 @@ final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendab
     var accRe: [[Scalar]]
     var accIm: [[Scalar]]
     var time: [[Scalar]]
+    /// Each class's block size, partitions and ring length: the hot loops read these, not the
+    /// engine's classes (whose arrays would be retained on every access).
     let sizes: [(size: Int, count: Int, ring: Int)]
     let engine: FFTConv1dEngine<Scalar>
 
     init(engine: FFTConv1dEngine<Scalar>) {
         self.engine = engine
-        inChannels = engine.spec.inChannels
-        outChannels = engine.spec.outChannels
         sizes = engine.classes.map { ($0.size, $0.count, $0.ring) }
         blocks = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * 2 * $0.size) }
         // Every array made on its own: two sharing one buffer would copy it (allocate) at the

@@ -75,7 +75,7 @@ enum FFTEngineLoops {
                 let inBlock = Int(position % Int64(size))
                 let run = min(count - taken, size - inBlock)
                 ws.blocks[c].withUnsafeMutableBufferPointer { blocks in
-                    for ch in 0..<ws.inChannels {
+                    for ch in 0..<engine.spec.inChannels {
                         let dst = blocks.baseAddress! + ch * 2 * size + size + inBlock
                         dst.update(from: input + ch * inputStride + taken, count: run)
                     }
@@ -104,7 +104,7 @@ enum FFTEngineLoops {
             ws.delayRe[c].withUnsafeMutableBufferPointer { dre in
                 ws.delayIm[c].withUnsafeMutableBufferPointer { dim in
                     // Spectrum of [previous block, this block] per input channel, into its slot.
-                    for ch in 0..<ws.inChannels {
+                    for ch in 0..<engine.spec.inChannels {
                         let block = blocks.baseAddress! + ch * 2 * size
                         let at = (ch * parts + slot) * bins
                         plan.fft.forward(block, re: dre.baseAddress! + at, im: dim.baseAddress! + at)

@@ -249,18 +249,18 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                     while start < n {
                         var j = 0
                         while j < span {
-                            let wr: T.Lanes = load(tr + span + j)
-                            var wi: T.Lanes = load(ti + span + j)
+                            let wr: T.Lanes = DirectKernelLoops.load(tr + span + j)
+                            var wi: T.Lanes = DirectKernelLoops.load(ti + span + j)
                             if inverse { wi = .zero - wi }
                             let a = start + j, b = a + span
-                            let br: T.Lanes = load(re + b), bi: T.Lanes = load(im + b)
-                            let ar: T.Lanes = load(re + a), ai: T.Lanes = load(im + a)
+                            let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
+                            let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
                             let xr = br * wr - bi * wi
                             let xi = br * wi + bi * wr
-                            store(ar - xr, re + b)
-                            store(ai - xi, im + b)
-                            store(ar + xr, re + a)
-                            store(ai + xi, im + a)
+                            DirectKernelLoops.store(ar - xr, re + b)
+                            DirectKernelLoops.store(ai - xi, im + b)
+                            DirectKernelLoops.store(ar + xr, re + a)
+                            DirectKernelLoops.store(ai + xi, im + a)
                             j += lanes
                         }
                         start += 2 * span
@@ -295,15 +295,6 @@ public struct RealFFT<T: ConvScalar>: Sendable {
             start += group
         }
     }
-
-    @inline(__always)
-    func load(_ p: UnsafePointer<T>) -> T.Lanes { UnsafeRawPointer(p).loadUnaligned(as: T.Lanes.self) }
-
-    @inline(__always)
-    func load(_ p: UnsafeMutablePointer<T>) -> T.Lanes { UnsafeRawPointer(p).loadUnaligned(as: T.Lanes.self) }
-
-    @inline(__always)
-    func store(_ v: T.Lanes, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Lanes.self) }
 }
 
 /// A SIMD vector made of two halves (SIMD4, SIMD8, SIMD16), for the FFT's small stages.

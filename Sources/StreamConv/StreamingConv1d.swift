@@ -53,18 +53,17 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     private let inChannels: Int
     private let mode: PaddingMode
 
-    // The history: padded samples [bufferStart, bufferStart + stored) of every channel.
-    // Linear with the kept samples moved to the front after each pass, rather than a masked
-    // ring: every window the kernel reads is then one contiguous run, which is what a SIMD or
-    // FFT engine wants, and the move costs fewer than `receptiveField` samples per channel per
-    // pass, below the `kernel_size` multiply-adds each output costs anyway (scripts/bench:
-    // blocks of 64–4096 frames run at 0.6–1.1× the whole-signal call's time).
+    // The history: padded samples [bufferStart, bufferStart + stored) of every channel, from
+    // frame `historyOffset`. Linear rather than a masked ring: every window an engine reads is
+    // one contiguous run, which is what SIMD and FFT engines want. The kept samples move to
+    // the front only when the room behind them runs short, so the moves cost at most one
+    // sample per sample taken in.
     private var history: PlanarStorage<T>
     private var stored = 0
     /// Where `bufferStart` sits in `history`: kept samples move to the front only when the
     /// room behind them runs short (once per receptive field or so), not after every pass.
     private var historyOffset = 0
-    /// Padded index of `history` frame 0; always `nextOutput · stride`.
+    /// Padded index of `history` frame `historyOffset`; always `nextOutput · stride`.
     private var bufferStart: Int64 = 0
     /// Padded index of the next sample appended.
     private var nextInput: Int64 = 0

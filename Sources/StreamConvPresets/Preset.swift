@@ -227,9 +227,9 @@ public struct Preset: Sendable {
     /// there when a rule chooses it (see ``at(rate:)``).
     /// - Throws: ``PresetError`` when a number does not fit `T`.
     public func weights<T: ConvScalar>(as _: T.Type = T.self, sampleRate rate: Int? = nil) throws(PresetError) -> Conv1dWeights<T> {
-        if let rate, case let .design(d) = source, d.kaiserLength != nil {
-            let resolved = try at(rate: rate)
-            if resolved.spec != spec { return try resolved.weights(as: T.self, sampleRate: rate) }
+        // at(rate:) changes only a design whose length follows the rate.
+        if let rate, case let resolved = try at(rate: rate), resolved.spec != spec {
+            return try resolved.weights(as: T.self, sampleRate: rate)
         }
         switch source {
         case let .impulseResponse(_, response, _):
@@ -358,9 +358,8 @@ public struct Preset: Sendable {
     public func conv1d<T: ConvScalar>(
         as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto
     ) throws(PresetError) -> Conv1d<T> {
-        if let sampleRate, case let .design(d) = source, d.kaiserLength != nil {
-            let resolved = try at(rate: sampleRate)
-            if resolved.spec != spec { return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels, engine: engine) }
+        if let sampleRate, case let resolved = try at(rate: sampleRate), resolved.spec != spec {
+            return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels, engine: engine)
         }
         let base = try weights(as: T.self, sampleRate: sampleRate)
         guard let channels, channels != spec.inChannels, let wide = spec(forChannels: channels) else {

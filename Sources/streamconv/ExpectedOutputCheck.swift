@@ -45,38 +45,47 @@ struct ExpectedOutputCheck {
         guard y.channels == expected.channels, y.frames == expected.frames else {
             throw CheckError("\(expect) has shape (\(expected.channels), \(expected.frames)) but the filter gives (\(y.channels), \(y.frames)) for \(input)")
         }
+        // The weights in Double, for the bounds (direct: no FFT spectra are made just to read them).
+        let w = try preset.conv1d(as: Double.self, channels: broadcast, engine: .direct).weights
+        if let fft = float.engine as? FFTConv1dEngine<Float> {
+            return compare(y, expected, bound: "on the FFT engine", units: String(format: "its bound %g·u·‖h‖₂·‖x‖₂", fft.errorBound),
+                           bounds: fftBounds(fft, spec: spec, weights: w, x: x))
+        }
         // Σ|terms|: the same convolution with |weights| and |bias| on |x| (padding copies
         // input samples, so |padded x| is the padding of |x|).
-        let w = try preset.conv1d(as: Double.self, channels: broadcast).weights
-        if let fft = float.engine as? FFTConv1dEngine<Float> {
-            return try fftCheck(fft, spec: spec, weights: w, x: x, y: y, expected: expected)
-        }
         let magnitude = Conv1d(spec: spec, weights: try Conv1dWeights(spec: spec, weight: w.weight.map(abs), bias: w.bias.map { $0.map(abs) }), engine: .direct)
         let sums = try magnitude.forward(Signal(x.channelArrays.map { $0.map(abs) }))
         let n = Double(spec.inChannelsPerGroup * spec.kernelSize + (spec.bias ? 1 : 0))
         let u = Double(Float.unitRoundoff)
         let gamma = n * u / (1 - n * u)
+        return compare(y, expected, bound: "", units: "the float32 bound γₙ·Σ|terms|") { c, t in gamma * sums[c, t] }
+    }
+
+    /// The worst |y − expected| in units of `bounds(channel, frame)` plus the expected value's
+    /// own float32 rounding (u·|e|, it was stored in float32 too), and the report line. Each
+    /// side within its bound: a ratio above 2 fails.
+    func compare(_ y: Signal<Float>, _ expected: Signal<Double>, bound engine: String, units: String, bounds: (Int, Int) -> Double) -> (line: String, passed: Bool) {
+        let u = Double(Float.unitRoundoff)
         var worst = (ratio: 0.0, channel: 0, frame: 0)
         for c in 0..<y.channels {
             for t in 0..<y.frames {
                 let error = abs(Double(y[c, t]) - expected[c, t])
-                // The expected value was stored in float32 too: allow its rounding (u·|e|).
-                let bound = gamma * sums[c, t] + u * abs(expected[c, t])
+                let bound = bounds(c, t) + u * abs(expected[c, t])
                 let ratio = error == 0 ? 0 : (bound > 0 ? error / bound : .infinity)
                 if ratio > worst.ratio || ratio.isNaN { worst = (ratio, c, t) }
             }
         }
         let passed = worst.ratio <= 2
-        let line = String(format: "%@: %d outputs × %d channels, worst difference %.3g of the float32 bound γₙ·Σ|terms| (channel %d, frame %d); ", preset.name, y.frames, y.channels, worst.ratio, worst.channel, worst.frame)
+        let line = String(format: "%@: %d outputs × %d channels%@, worst difference %.3g of %@ (channel %d, frame %d); ",
+                          preset.name, y.frames, y.channels, engine.isEmpty ? "" : " " + engine, worst.ratio, units, worst.channel, worst.frame)
             + (passed ? "within the bound (≤ 2)" : "beyond the bound (> 2): the filter or the expected output differs")
         return (line, passed)
     }
 
-    /// The FFT engine's error is bounded against norms, not per term: |y − exact| ≤
-    /// B·u·‖h‖₂·‖x‖₂ over the samples from `reach` before an output's receptive field to its
-    /// end (``FFTConv1dEngine/errorBound``); the expected value's own float32 rounding is
-    /// allowed on top, as for direct. Each side within its bound: a ratio above 2 fails.
-    func fftCheck(_ fft: FFTConv1dEngine<Float>, spec: Conv1dSpec, weights w: Conv1dWeights<Double>, x: Signal<Double>, y: Signal<Float>, expected: Signal<Double>) throws -> (line: String, passed: Bool) {
+    /// The FFT engine's error is bounded against norms, not per term: B·u·‖h‖₂·‖x‖₂ over the
+    /// samples from `reach` before an output's receptive field to its end
+    /// (``FFTConv1dEngine/errorBound``).
+    func fftBounds(_ fft: FFTConv1dEngine<Float>, spec: Conv1dSpec, weights w: Conv1dWeights<Double>, x: Signal<Double>) -> (Int, Int) -> Double {
         let length = x.frames
         let padded = spec.padLeft + length + spec.padRight
         // Prefix sums of x² over the padded signal, per input channel.
@@ -90,27 +99,19 @@ struct ExpectedOutputCheck {
             return sums
         }
         let perFilter = spec.inChannelsPerGroup * spec.kernelSize
-        let u = Double(Float.unitRoundoff)
-        var worst = (ratio: 0.0, channel: 0, frame: 0)
-        for o in 0..<y.channels {
-            let g = o / spec.outChannelsPerGroup
-            let h = w.weight[(o * perFilter)..<((o + 1) * perFilter)].reduce(0) { $0 + $1 * $1 }.squareRoot()
-            for t in 0..<y.frames {
-                var window = 0.0
-                for i in 0..<spec.inChannelsPerGroup {
-                    let e = energy[g * spec.inChannelsPerGroup + i]
-                    window += e[t + spec.receptiveField] - e[max(0, t - fft.reach)]
-                }
-                let error = abs(Double(y[o, t]) - expected[o, t])
-                let bound = fft.errorBound * u * h * max(0, window).squareRoot() + u * abs(expected[o, t])
-                let ratio = error == 0 ? 0 : (bound > 0 ? error / bound : .infinity)
-                if ratio > worst.ratio || ratio.isNaN { worst = (ratio, o, t) }
-            }
+        let norms = (0..<spec.outChannels).map { o in
+            w.weight[(o * perFilter)..<((o + 1) * perFilter)].reduce(0) { $0 + $1 * $1 }.squareRoot()
         }
-        let passed = worst.ratio <= 2
-        let line = String(format: "%@: %d outputs × %d channels on the FFT engine, worst difference %.3g of its bound %g·u·‖h‖₂·‖x‖₂ (channel %d, frame %d); ", preset.name, y.frames, y.channels, worst.ratio, fft.errorBound, worst.channel, worst.frame)
-            + (passed ? "within the bound (≤ 2)" : "beyond the bound (> 2): the filter or the expected output differs")
-        return (line, passed)
+        let scale = fft.errorBound * Double(Float.unitRoundoff)
+        return { o, t in
+            let g = o / spec.outChannelsPerGroup
+            var window = 0.0
+            for i in 0..<spec.inChannelsPerGroup {
+                let e = energy[g * spec.inChannelsPerGroup + i]
+                window += e[t + spec.receptiveField] - e[max(0, t - fft.reach)]
+            }
+            return scale * norms[o] * max(0, window).squareRoot()
+        }
     }
 }
 

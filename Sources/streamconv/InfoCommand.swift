@@ -135,12 +135,9 @@ struct InfoCommand: ParsableCommand {
         let resolved = choice == .auto ? automatic : choice
         var name = resolved.rawValue
         var reason = choice == .auto ? "auto: \(why)" : "--engine \(choice)"
-        if resolved == .fft && spec.stride != 1 {
+        if resolved == .fft, let why = Conv1dEngines.fftUnsuitable(spec) {
             name = "direct"
-            reason += "; the FFT engine is for stride 1"
-        } else if resolved == .fft && spec.receptiveField <= FFTConv1dEngine<Double>.firstBlock {
-            name = "direct"
-            reason += "; \(spec.receptiveField) taps fit the FFT engine's direct head"
+            reason += "; " + why
         }
         if let fft = built?.engine as? FFTConv1dEngine<Double> {
             reason += "; blocks \(fft.layout), no added latency, error ≤ \(Int(fft.errorBound))·u·‖h‖₂·‖x‖₂"
