@@ -33,8 +33,15 @@ public protocol Conv1dEngine<Scalar>: Sendable {
     /// The sample type.
     associatedtype Scalar: ConvScalar
 
-    /// What `info` and summaries call it.
+    /// What `info` and summaries call it (the ``Conv1dEngineChoice`` that names it).
     var name: String { get }
+
+    /// Outputs a fresh workspace computes and throws away before the first output wanted, so
+    /// that from there on its outputs equal bit for bit those of a workspace started earlier
+    /// on the same samples: how far back an output's value can see past its receptive field.
+    /// Time segments of one signal run on separate threads start this far back
+    /// (``Conv1dSegments``). 0 when outputs depend on their receptive fields alone.
+    var warmUp: Int { get }
 
     /// A workspace for calls of up to `maxOutputs` outputs. Allocates.
     func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace

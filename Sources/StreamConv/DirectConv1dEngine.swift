@@ -23,6 +23,9 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
 
     public var name: String { "direct" }
 
+    /// Each output is its own sum over its receptive field: nothing to warm up.
+    public var warmUp: Int { 0 }
+
     /// Stride 1 needs no workspace. A strided spec gets room to split its input into
     /// `stride` phases, so the strided sum reads contiguous vectors.
     public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace {

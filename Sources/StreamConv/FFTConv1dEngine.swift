@@ -128,6 +128,12 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
 
     public var name: String { "fft" }
 
+    /// A class's share of output `t` comes from 2N-sample windows reaching back at most
+    /// (a + m·N) + N < R + 2N samples before the newest sample `t + R − 1` it reads, so no
+    /// earlier than `t − 2N + 1`: from `2·reach` outputs on, a fresh workspace has seen every
+    /// sample that touches an output's bits (one more for margin).
+    public var warmUp: Int { 2 * reach + 1 }
+
     /// The largest block any class uses: an output's error involves the samples of the blocks
     /// its share came from, up to this many before its receptive field.
     public var reach: Int { classes.map(\.size).max() ?? 0 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import StreamConv
 
@@ -88,6 +89,9 @@ public enum FilterPipeline {
     /// Filters everything `source` gives into `sink` and commits it; on any error the sink is
     /// abandoned (no output file) and the error rethrown.
     /// - Parameters:
+    ///   - threads: the most threads to filter on: lanes of channels in block mode
+    ///     (``Conv1d/lanes(_:)``), time segments for `.whole` (``Conv1dSegments``). The output
+    ///     is the same, bit for bit, for any count.
     ///   - strict: a source that delivers fewer frames than its header promised is an error
     ///     (``IOError/truncated(path:promised:read:)``) instead of a warning in the summary.
     ///   - wholeLimit: the most input frames `.whole` reads before refusing (memory).
@@ -100,7 +104,7 @@ public enum FilterPipeline {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func run<T: AudioSample>(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, mode: Mode,
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, mode: Mode, threads: Int = 1,
         strict: Bool = false, wholeLimit: Int64 = .max, keepTail: Bool = true,
         progress: (Int64) -> Void = { _ in }
     ) throws(IOError) -> RunSummary {
@@ -112,9 +116,9 @@ public enum FilterPipeline {
             var nonFinite = 0
             let (inFrames, outFrames) = switch mode {
             case let .blocks(size):
-                try streamed(source: source, sink: sink, conv: conv, block: size, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
+                try streamed(source: source, sink: sink, conv: conv, block: size, threads: threads, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
             case .whole:
-                try whole(source: source, sink: sink, conv: conv, limit: wholeLimit, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
+                try whole(source: source, sink: sink, conv: conv, limit: wholeLimit, threads: threads, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
             }
             let promised = source.promisedFrames.flatMap { $0 > inFrames ? $0 : nil }
             if strict, let promised { throw IOError.truncated(path: source.name, promised: promised, read: inFrames) }
@@ -144,11 +148,16 @@ public enum FilterPipeline {
         }
     }
 
+    /// Frames read at a time in block mode: reads are this large whatever the processing
+    /// block, and the threads get this much work per hand-off.
+    public static let readFrames = 16384
+
     private static func streamed<T: AudioSample>(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, block: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, block: Int, threads: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
-        var stream = conv.makeStream(maxFrames: block)
-        var input = Signal<T>(channels: conv.spec.inChannels, capacity: block)
+        let chunk = block * max(1, readFrames / block)
+        let stream = ParallelStream(conv, threads: threads, block: block, chunk: chunk)
+        var input = Signal<T>(channels: conv.spec.inChannels, capacity: chunk)
         var output = Signal<T>(channels: conv.spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
         let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
         var outFrames: Int64 = 0
@@ -162,7 +171,7 @@ public enum FilterPipeline {
         let end = try filtering { () throws(Conv1dError) in try stream.finish() }
         if let spill {
             try T.write(end.head, to: sink)
-            try spill.replay(as: T.self, into: sink, block: block)
+            try spill.replay(as: T.self, into: sink, block: chunk)
         }
         guard keepTail else { return (stream.inputFrames, outFrames + Int64(end.head.frames)) }
         try T.write(end.tail, to: sink)
@@ -170,12 +179,15 @@ public enum FilterPipeline {
     }
 
     private static func whole<T: AudioSample>(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, limit: Int64, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
+        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, limit: Int64, threads: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
     ) throws(IOError) -> (Int64, Int64) {
         let block = 65536
         let x = try source.readAll(as: T.self, block: block, limit: limit, progress: progress)
         nonFinite += x.nonFiniteCount
-        let y = try filtering { () throws(Conv1dError) in try conv.forward(x) }
+        // Time segments with their halos, on up to `threads` threads: the same bits as one call.
+        let segments = try filtering { () throws(Conv1dError) in try Conv1dSegments(conv, input: x, maxSegments: max(1, threads)) }
+        DispatchQueue.concurrentPerform(iterations: segments.ranges.count) { segments.run($0) }
+        let y = segments.output()
         let frames = keepTail ? y.frames : min(y.frames, conv.spec.outputsBeforeTail(inputLength: x.frames))
         var at = 0
         var piece = Signal<T>(channels: y.channels, capacity: min(block, frames))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StreamConv
 import StreamConvALSA
 import StreamConvIO
@@ -88,11 +89,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Progress bar on stderr: auto (on a terminal, after a second), always, never.", valueName: "when"))
     var progress: ProgressMode = .auto
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads to filter on (default: the machine's cores): channels or groups side by side, or time segments with --block whole. The output is the same bit for bit.", valueName: "N"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--channels", "--playback", "--precision"])
         if (outputOption == nil) == (playback == nil) { throw ValidationError("give exactly one of --out FILE|- and --playback DEVICE") }
         if playback != nil && (outFormat != nil || container != nil) { throw ValidationError("--out-format and --type are for --out FILE; --playback takes --playback-format") }
         if playback != nil && precision == .double { throw ValidationError("--precision double is for --out; --playback runs in float") }
+        if !(1...1024).contains(threads) { throw ValidationError("--threads must be 1 to 1024, got \(threads)") }
         if !(1...65536).contains(period) { throw ValidationError("--period must be 1 to 65536 frames, got \(period)") }
         try block.validate()
         if let channels {
@@ -163,7 +168,10 @@ struct RunCommand: ParsableCommand {
         switch block {
         case let .frames(n):
             mode = .blocks(n)
-            let io = Saturating.product([n, spec.inChannels + spec.outChannels, scalar * 3])
+            // A read of FilterPipeline.readFrames (or one block) in, its outputs gathered from
+            // the lanes out, and each lane's block buffers.
+            let chunk = n * max(1, FilterPipeline.readFrames / n)
+            let io = Saturating.product([chunk + n, spec.inChannels + 2 * spec.outChannels, scalar * 2])
             try budget.check(Saturating.sum([weightBytes, spec.streamBytes(maxFrames: n, scalarSize: scalar), io]), for: "streaming \(spec) in blocks of \(n) frames")
         case .whole:
             mode = .whole
@@ -216,9 +224,9 @@ struct RunCommand: ParsableCommand {
         do {
             summary = switch prepared {
             case let .float(conv):
-                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
             case let .double(conv):
-                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
             }
         } catch {
             bar.clear()

@@ -1,0 +1,129 @@
+import Dispatch
+import StreamConv
+
+/// A stream cut into lanes (``Conv1d/lanes(_:)``), each a ``StreamingConv1d`` of its own,
+/// run side by side on threads (`run --threads`). Each lane filters the chunk it is given in
+/// blocks of the processing block size; the lanes' outputs are the whole convolution's
+/// channels, so the result equals one stream's bit for bit.
+///
+/// For whole files, not for an audio thread: a chunk is handed to worker threads.
+final class ParallelStream<T: AudioSample> {
+    /// One lane's stream and buffers; a class, so that lanes mutate only their own state when
+    /// they run at the same time. Unchecked: a lane is only ever touched by one thread at a
+    /// time (the worker running it, or the caller between runs).
+    final class Lane: @unchecked Sendable {
+        let inputChannels: Range<Int>
+        let outputChannels: Range<Int>
+        var stream: StreamingConv1d<T>
+        /// One block of the lane's input channels.
+        var block: Signal<T>
+        /// The outputs of one block, then of the whole chunk.
+        var blockOutput: Signal<T>
+        var chunkOutput: Signal<T>
+        var failure: Conv1dError?
+
+        init(_ lane: Conv1dLane<T>, block size: Int, chunk: Int) {
+            inputChannels = lane.inputChannels
+            outputChannels = lane.outputChannels
+            stream = lane.conv.makeStream(maxFrames: size)
+            block = Signal(channels: lane.inputChannels.count, capacity: size)
+            blockOutput = Signal(channels: lane.outputChannels.count, capacity: stream.maxOutputFramesPerChunk)
+            chunkOutput = Signal(channels: lane.outputChannels.count, capacity: (chunk / size + 1) * stream.maxOutputFramesPerChunk)
+        }
+
+        /// Filters `input`'s frames in blocks into ``chunkOutput``.
+        func process(_ input: Signal<T>, blockSize: Int) {
+            chunkOutput.setFrames(0)
+            var at = 0
+            while at < input.frames && failure == nil {
+                let n = min(blockSize, input.frames - at)
+                input.copy(channels: inputChannels, frames: at..<(at + n), into: &block)
+                do {
+                    try stream.process(block, into: &blockOutput)
+                } catch {
+                    failure = error
+                }
+                blockOutput.copyFrames(0..<blockOutput.frames, into: &chunkOutput, at: chunkOutput.frames)
+                at += n
+            }
+        }
+    }
+
+    let lanes: [Lane]
+    let spec: Conv1dSpec
+    let blockSize: Int
+    /// The most input frames one ``process(_:into:)`` call takes.
+    let chunk: Int
+
+    /// Lanes for `conv` (at most `threads`), filtering in blocks of `block` frames, given
+    /// chunks of up to `chunk` frames.
+    init(_ conv: Conv1d<T>, threads: Int, block: Int, chunk: Int) {
+        spec = conv.spec
+        blockSize = block
+        self.chunk = chunk
+        lanes = conv.lanes(max(1, threads)).map { Lane($0, block: block, chunk: chunk) }
+    }
+
+    /// Frames filtered so far.
+    var inputFrames: Int64 { lanes[0].stream.inputFrames }
+    /// See ``StreamingConv1d/withheldHeadFrames``.
+    var withheldHeadFrames: Int { lanes[0].stream.withheldHeadFrames }
+    /// An output capacity any chunk fits in.
+    var maxOutputFramesPerChunk: Int { lanes[0].chunkOutput.capacity }
+
+    /// Filters `input` (up to ``chunk`` frames, all channels) into `output`.
+    /// - Throws: the first lane's error (all lanes see the same frames, so they fail alike).
+    func process(_ input: Signal<T>, into output: inout Signal<T>) throws(Conv1dError) {
+        let blockSize = self.blockSize
+        if lanes.count == 1 {
+            lanes[0].process(input, blockSize: blockSize)
+        } else {
+            let lanes = self.lanes
+            DispatchQueue.concurrentPerform(iterations: lanes.count) { lanes[$0].process(input, blockSize: blockSize) }
+        }
+        if let failure = lanes.lazy.compactMap(\.failure).first { throw failure }
+        gather(\.chunkOutput, into: &output)
+    }
+
+    /// Ends every lane's signal: the whole stream's head and tail.
+    func finish() throws(Conv1dError) -> StreamEnd<T> {
+        var ends: [StreamEnd<T>] = []
+        for lane in lanes { ends.append(try lane.stream.finish()) }
+        let pieces = zip(lanes, ends)
+        var head = Signal<T>(channels: spec.outChannels, capacity: ends[0].head.frames)
+        var tail = Signal<T>(channels: spec.outChannels, capacity: ends[0].tail.frames)
+        for (lane, end) in pieces {
+            end.head.copy(channels: 0..<end.head.channels, frames: 0..<end.head.frames, into: &head, at: lane.outputChannels.lowerBound)
+            end.tail.copy(channels: 0..<end.tail.channels, frames: 0..<end.tail.frames, into: &tail, at: lane.outputChannels.lowerBound)
+        }
+        return StreamEnd(head: head, tail: tail)
+    }
+
+    /// Each lane's signal at `path` into its channels of `output`.
+    private func gather(_ path: KeyPath<Lane, Signal<T>>, into output: inout Signal<T>) {
+        for lane in lanes {
+            let part = lane[keyPath: path]
+            part.copy(channels: 0..<part.channels, frames: 0..<part.frames, into: &output, at: lane.outputChannels.lowerBound)
+        }
+    }
+}
+
+extension Signal {
+    /// Copies frames `frames` of channels `channels` to frames `0…` of `destination`'s
+    /// channels from `firstChannel` on, and sets its `frames` to `frames.count`.
+    func copy(channels: Range<Int>, frames: Range<Int>, into destination: inout Signal, at firstChannel: Int = 0) {
+        precondition(frames.upperBound <= self.frames && frames.count <= destination.capacity)
+        precondition(channels.upperBound <= self.channels && firstChannel + channels.count <= destination.channels)
+        let (sourceStride, destinationStride) = (capacity, destination.capacity)
+        destination.setFrames(frames.count)
+        guard !frames.isEmpty else { return }
+        withUnsafeBufferPointer { src in
+            destination.withUnsafeMutableBufferPointer { dst in
+                for (k, c) in channels.enumerated() {
+                    (dst.baseAddress! + (firstChannel + k) * destinationStride)
+                        .update(from: src.baseAddress! + c * sourceStride + frames.lowerBound, count: frames.count)
+                }
+            }
+        }
+    }
+}
