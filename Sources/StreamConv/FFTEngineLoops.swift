@@ -119,27 +119,19 @@ enum FFTEngineLoops {
                                         plan.im.withUnsafeBufferPointer { him in
                                             for o in 0..<spec.outChannels {
                                                 let g = o / outPer
-                                                are.update(repeating: 0)
-                                                aim.update(repeating: 0)
-                                                for i in 0..<inPer {
-                                                    let ch = g * inPer + i
-                                                    for p in 0..<parts {
-                                                        // X_(b−p) sits in slot (b − p) mod m.
-                                                        let xSlot = ((slot - p) % parts + parts) % parts
-                                                        let x = (ch * parts + xSlot) * bins
-                                                        let h = ((o * inPer + i) * parts + p) * bins
-                                                        multiplyAdd(
-                                                            are.baseAddress!, aim.baseAddress!,
-                                                            hre.baseAddress! + h, him.baseAddress! + h,
-                                                            dre.baseAddress! + x, dim.baseAddress! + x, count: bins)
-                                                    }
-                                                }
+                                                accumulate(
+                                                    are.baseAddress!, aim.baseAddress!,
+                                                    hRe: hre.baseAddress! + o * inPer * parts * bins, hIm: him.baseAddress! + o * inPer * parts * bins,
+                                                    xRe: dre.baseAddress! + g * inPer * parts * bins, xIm: dim.baseAddress! + g * inPer * parts * bins,
+                                                    inputs: inPer, parts: parts, slot: slot, bins: bins)
                                                 plan.fft.inverse(re: are.baseAddress!, im: aim.baseAddress!, output: time.baseAddress!)
-                                                // The last N points are the linear convolution: outputs a + bN + j.
+                                                // The last N points are the linear convolution: outputs a + bN + j,
+                                                // in at most two runs of the ring.
                                                 let row = rings.baseAddress! + o * ring
-                                                let base = Int64(plan.offset) + b * Int64(size)
-                                                let mask = Int64(ring - 1)
-                                                for j in 0..<size { row[Int((base + Int64(j)) & mask)] = time[size + j] }
+                                                let start = Int((Int64(plan.offset) + b * Int64(size)) & Int64(ring - 1))
+                                                let first = min(size, ring - start)
+                                                (row + start).update(from: time.baseAddress! + size, count: first)
+                                                row.update(from: time.baseAddress! + size + first, count: size - first)
                                             }
                                         }
                                     }
@@ -152,17 +144,54 @@ enum FFTEngineLoops {
         }
     }
 
-    /// acc += h · x over `count` complex bins (split).
+    /// acc = Σ_i Σ_p H_(i,p) · X_(i, slot − p) over `bins` complex bins (split), starting from
+    /// zero and adding in input then partition order, a vector of bins at a time: each bin gets
+    /// the same operations in the same order as one bin at a time.
+    /// `hRe`/`hIm`: [input][partition][bin]; `xRe`/`xIm`: [input][slot][bin].
     @inline(__always)
-    static func multiplyAdd<T: ConvScalar>(
+    static func accumulate<T: ConvScalar>(
         _ accRe: UnsafeMutablePointer<T>, _ accIm: UnsafeMutablePointer<T>,
-        _ hRe: UnsafePointer<T>, _ hIm: UnsafePointer<T>,
-        _ xRe: UnsafePointer<T>, _ xIm: UnsafePointer<T>, count: Int
+        hRe: UnsafePointer<T>, hIm: UnsafePointer<T>,
+        xRe: UnsafePointer<T>, xIm: UnsafePointer<T>,
+        inputs: Int, parts: Int, slot: Int, bins: Int
     ) {
-        for k in 0..<count {
-            let (a, b, c, d) = (hRe[k], hIm[k], xRe[k], xIm[k])
-            accRe[k] = accRe[k] + (a * c - b * d)
-            accIm[k] = accIm[k] + (a * d + b * c)
+        let lanes = T.Lanes.scalarCount
+        var k = 0
+        while k + lanes <= bins {
+            var ar = T.Lanes.zero, ai = T.Lanes.zero
+            for i in 0..<inputs {
+                var xs = slot
+                for p in 0..<parts {
+                    let h = (i * parts + p) * bins + k
+                    let x = (i * parts + xs) * bins + k
+                    let a: T.Lanes = DirectKernelLoops.load(hRe + h), b: T.Lanes = DirectKernelLoops.load(hIm + h)
+                    let c: T.Lanes = DirectKernelLoops.load(xRe + x), d: T.Lanes = DirectKernelLoops.load(xIm + x)
+                    ar = ar + (a * c - b * d)
+                    ai = ai + (a * d + b * c)
+                    // X_(b−p) sits in slot (b − p) mod m.
+                    xs = xs == 0 ? parts - 1 : xs - 1
+                }
+            }
+            DirectKernelLoops.store(ar, accRe + k)
+            DirectKernelLoops.store(ai, accIm + k)
+            k += lanes
+        }
+        while k < bins {
+            var ar: T = 0, ai: T = 0
+            for i in 0..<inputs {
+                var xs = slot
+                for p in 0..<parts {
+                    let h = (i * parts + p) * bins + k
+                    let x = (i * parts + xs) * bins + k
+                    let (a, b, c, d) = (hRe[h], hIm[h], xRe[x], xIm[x])
+                    ar = ar + (a * c - b * d)
+                    ai = ai + (a * d + b * c)
+                    xs = xs == 0 ? parts - 1 : xs - 1
+                }
+            }
+            accRe[k] = ar
+            accIm[k] = ai
+            k += 1
         }
     }
 }

@@ -28,7 +28,10 @@ final class ParallelStream<T: AudioSample> {
             stream = lane.conv.makeStream(maxFrames: size)
             block = Signal(channels: lane.inputChannels.count, capacity: size)
             blockOutput = Signal(channels: lane.outputChannels.count, capacity: stream.maxOutputFramesPerChunk)
-            chunkOutput = Signal(channels: lane.outputChannels.count, capacity: (chunk / size + 1) * stream.maxOutputFramesPerChunk)
+            // The blocks' outputs add up to what the chunk makes ready: at most the left pad
+            // twice over (the withheld head's bound, as maxOutputFramesPerChunk) and the chunk.
+            let spec = lane.conv.spec
+            chunkOutput = Signal(channels: lane.outputChannels.count, capacity: (2 * spec.padLeft + chunk) / spec.stride + 1)
         }
 
         /// Filters `input`'s frames in blocks into ``chunkOutput``.
