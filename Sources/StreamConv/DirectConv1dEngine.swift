@@ -15,6 +15,10 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
     /// (channel, tap) pair is added into it.
     @usableFromInline static var tile: Int { 512 }
 
+    /// The most outputs the strided loop splits into phases at once: a whole-signal call's
+    /// phase rows would otherwise leave the cache before every output channel has read them.
+    static var phaseTile: Int { 2048 }
+
     /// An engine for `weights` (already checked against `spec`).
     public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
         self.spec = spec
@@ -30,7 +34,7 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
     /// `stride` phases, so the strided sum reads contiguous vectors.
     public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace {
         guard spec.stride > 1 else { return Conv1dWorkspace() }
-        return PhaseWorkspace<Scalar>(spec: spec, maxOutputs: maxOutputs)
+        return PhaseWorkspace<Scalar>(spec: spec, maxOutputs: min(maxOutputs, Self.phaseTile))
     }
 
     @_specialize(where Scalar == Float)
@@ -41,13 +45,21 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         first: Int64, count: Int, workspace: Conv1dWorkspace
     ) {
         guard count > 0 else { return }
-        if spec.stride > 1, let phases = workspace as? PhaseWorkspace<Scalar>, count <= phases.maxOutputs {
+        if spec.stride > 1, let phases = workspace as? PhaseWorkspace<Scalar> {
+            // In tiles of at most the workspace's outputs, so a whole-signal call's phases stay
+            // in cache like a stream's (each output's operations do not depend on the tile).
             weights.weight.withUnsafeBufferPointer { w in
                 phases.storage.withUnsafeMutableBufferPointer { scratch in
-                    DirectKernelLoops.phased(
-                        weight: w.baseAddress!, bias: weights.bias, spec: spec,
-                        input: input, inputStride: inputStride, phases: scratch.baseAddress!, phaseLength: phases.phaseLength,
-                        output: output, outputStride: outputStride, count: count)
+                    var done = 0
+                    while done < count {
+                        let n = min(phases.maxOutputs, count - done)
+                        DirectKernelLoops.phased(
+                            weight: w.baseAddress!, bias: weights.bias, spec: spec,
+                            input: input + done * spec.stride, inputStride: inputStride,
+                            phases: scratch.baseAddress!, phaseLength: phases.phaseLength,
+                            output: output + done, outputStride: outputStride, count: n)
+                        done += n
+                    }
                 }
             }
             return

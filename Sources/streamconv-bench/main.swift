@@ -113,10 +113,12 @@ let configs = [
     Config(name: "Conv1d(8, 8, 5, dilation=4, reflect)",
            spec: try Conv1dSpec(inChannels: 8, outChannels: 8, kernelSize: 5, padding: .same, dilation: 4, paddingMode: .reflect), frames: frames / 4),
 ]
-print("streamconv-bench: \(frames) frames per FIR signal; times are medians; ratio = time / whole-signal time")
-for config in configs {
-    try run(Float.self, config, blocks: [4096, 256, 64, 1], withNaive: true)
-    try run(Double.self, config, blocks: [4096], withNaive: false)
+if !CommandLine.arguments.contains("--workload") {
+    print("streamconv-bench: \(frames) frames per FIR signal; times are medians; ratio = time / whole-signal time")
+    for config in configs {
+        try run(Float.self, config, blocks: [4096, 256, 64, 1], withNaive: true)
+        try run(Double.self, config, blocks: [4096], withNaive: false)
+    }
 }
 
 // Engines against each other on long FIRs (stereo depthwise, blocks of 256): the measured
@@ -167,4 +169,81 @@ if CommandLine.arguments.contains("--overhead") {
         samples.append(try cpuSeconds { for _ in 0..<calls { try stream.process(input, into: &output) } })
     }
     print(String(format: "overhead: %.0f ns per process call (1-tap stereo, 64-frame blocks)", samples.sorted()[2] / Double(calls) * 1e9))
+}
+// Machine-readable workloads for scripts/bench: `--workload NAME [--smoke]` prints one JSON
+// object of thread CPU seconds, each the median of 5 runs after a warm-up run.
+func workloadMedian(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var samples: [Double] = []
+    for _ in 0..<runs { samples.append(try cpuSeconds(body)) }
+    return samples.sorted()[samples.count / 2]
+}
+
+func json(_ pairs: [(String, Double)]) -> String {
+    "{" + pairs.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+}
+
+if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < CommandLine.arguments.count {
+    let smoke = CommandLine.arguments.contains("--smoke")
+    let runs = smoke ? 1 : 5
+    switch CommandLine.arguments[at + 1] {
+    case "probe":
+        // The machine's single-core peak for what the direct engine does: separate multiply
+        // and add on this build's widest vectors, 8 independent chains (2 flops per lane).
+        typealias V = SIMD16<Float>
+        let iterations = smoke ? 200_000 : 20_000_000
+        var acc = (0..<8).map { V(repeating: Float($0) * 1e-3) }
+        let m = V(repeating: 0.999_999), a = V(repeating: 1e-7)
+        let t = workloadMedian(runs) {
+            var (a0, a1, a2, a3, a4, a5, a6, a7) = (acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7])
+            for _ in 0..<iterations {
+                a0 = a0 * m + a; a1 = a1 * m + a; a2 = a2 * m + a; a3 = a3 * m + a
+                a4 = a4 * m + a; a5 = a5 * m + a; a6 = a6 * m + a; a7 = a7 * m + a
+            }
+            acc = [a0, a1, a2, a3, a4, a5, a6, a7]
+        }
+        let flops = Double(iterations) * 8 * 2 * Double(V.scalarCount)
+        print(json([("seconds", t), ("gflops", flops / t / 1e9), ("checksum", Double(acc.map { $0.sum() }.reduce(0, +)))]))
+    case "fir255":
+        // The direct engine on the 255-tap FIR (stereo depthwise, 'same'), streamed in blocks.
+        let frames = smoke ? 4800 : 48000 * 20
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 255, padding: .same, groups: 2, bias: false)
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let x = Signal<Float>((0..<2).map { _ in (0..<frames).map { _ in Float(rng.nextUnit() - 0.5) } })
+        var pairs: [(String, Double)] = [("frames", Double(frames)), ("flops", 2 * 255 * 2 * Double(frames))]
+        for block in [256, 1024, 4096] {
+            pairs.append(("block\(block)", try workloadMedian(runs) { _ = try stream(conv, x, block: block) }))
+        }
+        print(json(pairs))
+    case "dense", "strided":
+        // B3: Conv1d(64, 64, 7, dilation=4), 20 s at 16 kHz, whole and in 160-frame blocks.
+        // B4: Conv1d(16, 33, 3, stride=2), 20 s at 48 kHz, whole and in 960-frame blocks.
+        let dense = CommandLine.arguments[at + 1] == "dense"
+        let spec = dense
+            ? try Conv1dSpec(inChannels: 64, outChannels: 64, kernelSize: 7, dilation: 4)
+            : try Conv1dSpec(inChannels: 16, outChannels: 33, kernelSize: 3, stride: 2)
+        let frames = (smoke ? 1 : 20) * (dense ? 16000 : 48000)
+        let block = dense ? 160 : 960
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let x = Signal<Float>((0..<spec.inChannels).map { _ in (0..<frames).map { _ in Float(rng.nextUnit() - 0.5) } })
+        let outputs = try spec.outputLength(inputLength: frames)
+        let flops = 2 * Double(outputs * spec.outChannels * spec.inChannelsPerGroup * spec.kernelSize)
+        let whole = try workloadMedian(runs) { _ = try conv.forward(x) }
+        let streamed = try workloadMedian(runs) { _ = try stream(conv, x, block: block) }
+        print(json([("frames", Double(frames)), ("flops", flops), ("whole", whole), ("streamed", streamed), ("block", Double(block))]))
+    case "overhead":
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 1, groups: 2, bias: false)
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        var stream = conv.makeStream(maxFrames: 64)
+        let input = Signal<Float>(channels: 2, frames: 64, repeating: 0.5)
+        var output = Signal<Float>(channels: 2, capacity: stream.maxOutputFramesPerChunk)
+        let calls = smoke ? 2000 : 200_000
+        let t = try workloadMedian(runs) { for _ in 0..<calls { try stream.process(input, into: &output) } }
+        print(json([("ns_per_call", t / Double(calls) * 1e9)]))
+    default:
+        print("unknown workload \(CommandLine.arguments[at + 1])")
+        exit(2)
+    }
 }
