@@ -22,6 +22,9 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
     /// Segments for `x`: at most `maxSegments`, none shorter than `shortest` outputs
     /// (by default 4096 or four warm-ups, so the halos cost little).
     /// - Throws: ``Conv1dError`` as ``Conv1d/forward(_:)-(Signal<T>)`` does.
+    // Pre-specialised: callers in other modules would otherwise run generic code.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public init(_ conv: Conv1d<T>, input x: Signal<T>, maxSegments: Int, shortest: Int? = nil) throws(Conv1dError) {
         let spec = conv.spec
         if x.channels != spec.inChannels {
@@ -50,6 +53,8 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
 
     /// The padded signal, channel-major: the signal itself in one copy per channel, only the
     /// pads through the padding mode's index map.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     private static func pad(_ x: Signal<T>, spec: Conv1dSpec, paddedLength padded: Int) -> [T] {
         let (left, mode, channels, length) = (spec.padLeft, spec.paddingMode, spec.inChannels, x.frames)
         var xp = [T](repeating: 0, count: channels * padded)
@@ -72,6 +77,8 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
 
     /// Computes segment `k`'s outputs. Safe to call for different segments at the same time;
     /// allocates its workspace and halo scratch.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func run(_ k: Int) {
         let range = ranges[k]
         let engine = conv.engine
@@ -98,6 +105,8 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
     }
 
     /// The outputs, once every segment has run.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func output() -> Signal<T> {
         var y = Signal<T>(channels: conv.spec.outChannels, frames: frames)
         let (outs, frames, outputs, capacity) = (conv.spec.outChannels, self.frames, self.outputs, y.capacity)
