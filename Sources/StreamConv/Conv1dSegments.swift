@@ -4,7 +4,9 @@
 /// Each segment computes its own range of outputs on a fresh workspace that starts
 /// ``Conv1dEngine/warmUp`` outputs early (its halo), so its outputs equal the one-segment
 /// call's bit for bit (``Conv1d/forward(_:)-(Signal<T>)`` is the one-segment call). The
-/// segments share the padded input, read-only, and write disjoint ranges of the output.
+/// segments share the input, read-only, and write disjoint ranges of the output. A segment
+/// pads its input a tile at a time into compact rows (as a stream's history is), so a long
+/// signal's many channels stay in cache while the engine reads them.
 public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
     /// The convolution.
     public let conv: Conv1d<T>
@@ -15,8 +17,9 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
     /// The first output every segment's warm-up stops at: circular padding's withheld head
     /// (see ``StreamingConv1d``) always starts its own sequence, and so does what follows it.
     let origin: Int
-    let padded: [T]
-    let paddedLength: Int
+    let input: Signal<T>
+    /// Outputs computed per engine call.
+    let tile: Int
     let outputs: UnsafeMutablePointer<T>
 
     /// Segments for `x`: at most `maxSegments`, none shorter than `shortest` outputs
@@ -33,8 +36,10 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
         let count = try spec.outputLength(inputLength: x.frames)
         self.conv = conv
         frames = count
-        paddedLength = spec.padLeft + x.frames + spec.padRight
-        padded = Self.pad(x, spec: spec, paddedLength: paddedLength)
+        input = x
+        // Rows of a few thousand outputs: with the receptive field they fit in L2 for dozens of
+        // channels; long filters get tiles a few fields long, so the overlap copied is small.
+        tile = max(2048, 2 * spec.receptiveField / spec.stride)
         outputs = .allocate(capacity: max(1, spec.outChannels * count))
         // Circular padding's first outputs read the signal's end, which a stream only knows at
         // the end: it computes them apart, from a fresh workspace. So does this call, so that
@@ -51,56 +56,62 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
 
     deinit { outputs.deallocate() }
 
-    /// The padded signal, channel-major: the signal itself in one copy per channel, only the
-    /// pads through the padding mode's index map.
+    /// Padded samples `from..<from + length` of every channel into `rows` (row stride
+    /// `length`): the signal in one copy per channel, only the pads through the padding
+    /// mode's index map.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    private static func pad(_ x: Signal<T>, spec: Conv1dSpec, paddedLength padded: Int) -> [T] {
-        let (left, mode, channels, length) = (spec.padLeft, spec.paddingMode, spec.inChannels, x.frames)
-        var xp = [T](repeating: 0, count: channels * padded)
-        x.withUnsafeBufferPointer { src in
-            xp.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<channels {
-                    let row = dst.baseAddress! + c * padded
-                    let signal = src.baseAddress! + c * x.capacity
-                    (row + left).update(from: signal, count: length)
-                    for pad in [0..<left, (left + length)..<padded] {
-                        for j in pad {
-                            if let i = mode.sourceIndex(padded: j, length: length, padLeft: left) { row[j] = signal[i] }
-                        }
-                    }
+    func pad(from: Int, length: Int, into rows: UnsafeMutablePointer<T>) {
+        let spec = conv.spec
+        let (left, mode, frames) = (spec.padLeft, spec.paddingMode, input.frames)
+        let capacity = input.capacity
+        input.withUnsafeBufferPointer { src in
+            for c in 0..<spec.inChannels {
+                let row = rows + c * length
+                let signal = src.baseAddress! + c * capacity
+                // Padded j holds signal j − left where that is inside the signal.
+                let low = max(from, left)
+                let inside = low..<max(low, min(from + length, left + frames))
+                if !inside.isEmpty {
+                    (row + inside.lowerBound - from).update(from: signal + inside.lowerBound - left, count: inside.count)
+                }
+                for j in from..<(from + length) where !inside.contains(j) {
+                    row[j - from] = mode.sourceIndex(padded: j, length: frames, padLeft: left).map { signal[$0] } ?? 0
                 }
             }
         }
-        return xp
     }
 
     /// Computes segment `k`'s outputs. Safe to call for different segments at the same time;
-    /// allocates its workspace and halo scratch.
+    /// allocates its workspace and scratch.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func run(_ k: Int) {
         let range = ranges[k]
         let engine = conv.engine
-        let stride = conv.spec.stride
-        let outs = conv.spec.outChannels
+        let (stride, field, inputs, outs) = (conv.spec.stride, conv.spec.receptiveField, conv.spec.inChannels, conv.spec.outChannels)
         let start = range.lowerBound < origin ? 0 : max(origin, range.lowerBound - engine.warmUp)
-        let workspace = engine.makeWorkspace(maxOutputs: range.upperBound - start)
-        padded.withUnsafeBufferPointer { input in
-            let base = input.baseAddress!
-            if start < range.lowerBound {
-                // The halo: outputs computed only to bring the workspace to the segment.
-                let halo = range.lowerBound - start
-                let scratch = UnsafeMutablePointer<T>.allocate(capacity: outs * halo)
-                defer { scratch.deallocate() }
-                engine.compute(
-                    input: base + start * stride, inputStride: paddedLength, output: scratch, outputStride: halo,
-                    first: Int64(start), count: halo, workspace: workspace)
-            }
+        let most = min(tile, range.upperBound - start)
+        let workspace = engine.makeWorkspace(maxOutputs: most)
+        let rowLength = (most - 1) * stride + field
+        let rows = UnsafeMutablePointer<T>.allocate(capacity: inputs * rowLength)
+        // The halo's outputs, computed only to bring the workspace to the segment.
+        let discard = UnsafeMutablePointer<T>.allocate(capacity: outs * most)
+        defer {
+            rows.deallocate()
+            discard.deallocate()
+        }
+        var t = start
+        while t < range.upperBound {
+            let halo = t < range.lowerBound
+            let n = min(most, (halo ? range.lowerBound : range.upperBound) - t)
+            let length = (n - 1) * stride + field
+            pad(from: t * stride, length: length, into: rows)
             engine.compute(
-                input: base + range.lowerBound * stride, inputStride: paddedLength,
-                output: outputs + range.lowerBound, outputStride: frames,
-                first: Int64(range.lowerBound), count: range.count, workspace: workspace)
+                input: rows, inputStride: length,
+                output: halo ? discard : outputs + t, outputStride: halo ? n : frames,
+                first: Int64(t), count: n, workspace: workspace)
+            t += n
         }
     }
 
