@@ -115,15 +115,29 @@ public enum SampleFormat: String, CaseIterable, Sendable, CustomStringConvertibl
     public var description: String { rawValue }
 }
 
-/// Converts between planar signals and interleaved buffers at the I/O edge.
+/// Converts between planar signals and interleaved buffers at the I/O edge. Stereo, the
+/// common case, goes 16 frames at a time through vector shuffles; other layouts run per sample.
 enum Interleave {
     static func interleave<T: ConvScalar>(_ signal: Signal<T>, into buffer: inout [T]) {
         let (channels, frames, capacity) = (signal.channels, signal.frames, signal.capacity)
         if buffer.count < channels * frames { buffer = [T](repeating: 0, count: channels * frames) }
         signal.withUnsafeBufferPointer { src in
             buffer.withUnsafeMutableBufferPointer { dst in
+                var done = 0
+                if channels == 2 {
+                    let (left, right, out) = (src.baseAddress!, src.baseAddress! + capacity, dst.baseAddress!)
+                    while done + 16 <= frames {
+                        let l = UnsafeRawPointer(left + done).loadUnaligned(as: SIMD16<T>.self)
+                        let r = UnsafeRawPointer(right + done).loadUnaligned(as: SIMD16<T>.self)
+                        var both = SIMD32<T>()
+                        both.evenHalf = l
+                        both.oddHalf = r
+                        UnsafeMutableRawPointer(out + 2 * done).storeBytes(of: both, as: SIMD32<T>.self)
+                        done += 16
+                    }
+                }
                 for c in 0..<channels {
-                    for i in 0..<frames { dst[i * channels + c] = src[c * capacity + i] }
+                    for i in done..<frames { dst[i * channels + c] = src[c * capacity + i] }
                 }
             }
         }
@@ -133,8 +147,18 @@ enum Interleave {
         let (channels, capacity) = (signal.channels, signal.capacity)
         signal.setFrames(frames)
         signal.withUnsafeMutableBufferPointer { dst in
+            var done = 0
+            if channels == 2 {
+                let (left, right, input) = (dst.baseAddress!, dst.baseAddress! + capacity, buffer.baseAddress!)
+                while done + 16 <= frames {
+                    let both = UnsafeRawPointer(input + 2 * done).loadUnaligned(as: SIMD32<T>.self)
+                    UnsafeMutableRawPointer(left + done).storeBytes(of: both.evenHalf, as: SIMD16<T>.self)
+                    UnsafeMutableRawPointer(right + done).storeBytes(of: both.oddHalf, as: SIMD16<T>.self)
+                    done += 16
+                }
+            }
             for c in 0..<channels {
-                for i in 0..<frames { dst[c * capacity + i] = buffer[i * channels + c] }
+                for i in done..<frames { dst[c * capacity + i] = buffer[i * channels + c] }
             }
         }
     }

@@ -202,13 +202,24 @@ public enum FilterPipeline {
 }
 
 extension Signal {
-    /// NaN and ±Inf samples among the valid frames.
+    /// NaN and ±Inf samples among the valid frames. A vector at a time: x − x is 0 for every
+    /// finite x and NaN otherwise, so only vectors holding a non-finite sample are counted one
+    /// by one.
     var nonFiniteCount: Int {
         var count = 0
         let (frames, capacity) = (self.frames, self.capacity)
         withUnsafeBufferPointer { buffer in
             for c in 0..<channels {
-                for i in 0..<frames where !buffer[c * capacity + i].isFinite { count += 1 }
+                let row = buffer.baseAddress! + c * capacity
+                var i = 0
+                while i + 16 <= frames {
+                    let v = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<T>.self)
+                    if any((v - v) .!= SIMD16<T>.zero) {
+                        for j in i..<(i + 16) where !row[j].isFinite { count += 1 }
+                    }
+                    i += 16
+                }
+                for j in i..<frames where !row[j].isFinite { count += 1 }
             }
         }
         return count
