@@ -157,18 +157,50 @@ public enum FilterPipeline {
     ) throws(IOError) -> (Int64, Int64) {
         let chunk = block * max(1, readFrames / block)
         let stream = ParallelStream(conv, threads: threads, block: block, chunk: chunk)
-        var input = Signal<T>(channels: conv.spec.inChannels, capacity: chunk)
+        // Two input buffers: the workers filter one chunk while this thread writes the
+        // previous chunk's output and reads the next. Not for a pipe (no known length): its
+        // outputs go out as soon as its frames arrive, never held back for the next read.
+        let readAhead = source.frameCount != nil
+        var inputs = [Signal<T>(channels: conv.spec.inChannels, capacity: chunk), Signal<T>(channels: conv.spec.inChannels, capacity: chunk)]
         var output = Signal<T>(channels: conv.spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
         let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
         var outFrames: Int64 = 0
-        while try T.read(from: source, into: &input) > 0 {
-            nonFinite += input.nonFiniteCount
-            try filtering { () throws(Conv1dError) in try stream.process(input, into: &output) }
-            if let spill { try spill.append(output) } else { try T.write(output, to: sink) }
-            outFrames += Int64(output.frames)
-            progress(stream.inputFrames)
+        var running = false
+        var current = 0
+        while true {
+            let got = try T.read(from: source, into: &inputs[current])
+            var ready = false
+            if running {
+                // Waited for even after an error, so no worker outlives the run.
+                try Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) }
+                running = false
+                ready = true
+                progress(stream.inputFrames)
+            }
+            if got > 0 {
+                nonFinite += inputs[current].nonFiniteCount
+                stream.start(inputs[current])
+                running = true
+                if !readAhead {
+                    try Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) }
+                    running = false
+                    ready = true
+                    progress(stream.inputFrames)
+                }
+            }
+            if ready {
+                do {
+                    if let spill { try spill.append(output) } else { try T.write(output, to: sink) }
+                } catch {
+                    if running { _ = try? Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) } }
+                    throw error
+                }
+                outFrames += Int64(output.frames)
+            }
+            if got == 0 { break }
+            current ^= 1
         }
-        let end = try filtering { () throws(Conv1dError) in try stream.finish() }
+        let end = try Self.filtering { () throws(Conv1dError) in try stream.finish() }
         if let spill {
             try T.write(end.head, to: sink)
             try spill.replay(as: T.self, into: sink, block: chunk)

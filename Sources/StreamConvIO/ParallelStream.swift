@@ -77,13 +77,26 @@ final class ParallelStream<T: AudioSample> {
     /// Filters `input` (up to ``chunk`` frames, all channels) into `output`.
     /// - Throws: the first lane's error (all lanes see the same frames, so they fail alike).
     func process(_ input: Signal<T>, into output: inout Signal<T>) throws(Conv1dError) {
+        start(input)
+        try wait(into: &output)
+    }
+
+    private let running = DispatchGroup()
+
+    /// Starts filtering `input` on worker threads and returns at once, so the caller can read
+    /// the next chunk and write the previous one meanwhile; ``wait(into:)`` collects it. One
+    /// chunk at a time.
+    func start(_ input: Signal<T>) {
         let blockSize = self.blockSize
-        if lanes.count == 1 {
-            lanes[0].process(input, blockSize: blockSize)
-        } else {
-            let lanes = self.lanes
-            DispatchQueue.concurrentPerform(iterations: lanes.count) { lanes[$0].process(input, blockSize: blockSize) }
+        for lane in lanes {
+            DispatchQueue.global().async(group: running) { lane.process(input, blockSize: blockSize) }
         }
+    }
+
+    /// Waits for the chunk ``start(_:)`` began and gathers its outputs into `output`.
+    /// - Throws: the first lane's error (all lanes see the same frames, so they fail alike).
+    func wait(into output: inout Signal<T>) throws(Conv1dError) {
+        running.wait()
         if let failure = lanes.lazy.compactMap(\.failure).first { throw failure }
         gather(\.chunkOutput, into: &output)
     }
