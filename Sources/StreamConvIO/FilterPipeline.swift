@@ -167,11 +167,12 @@ public enum FilterPipeline {
         var outFrames: Int64 = 0
         var running = false
         var current = 0
+        // However the loop ends (a read or write error), no worker is left running.
+        defer { if running { stream.join() } }
         while true {
             let got = try T.read(from: source, into: &inputs[current])
             var ready = false
             if running {
-                // Waited for even after an error, so no worker outlives the run.
                 try Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) }
                 running = false
                 ready = true
@@ -189,12 +190,7 @@ public enum FilterPipeline {
                 }
             }
             if ready {
-                do {
-                    if let spill { try spill.append(output) } else { try T.write(output, to: sink) }
-                } catch {
-                    if running { _ = try? Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) } }
-                    throw error
-                }
+                if let spill { try spill.append(output) } else { try T.write(output, to: sink) }
                 outFrames += Int64(output.frames)
             }
             if got == 0 { break }

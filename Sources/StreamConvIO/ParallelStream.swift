@@ -93,6 +93,12 @@ final class ParallelStream<T: AudioSample> {
         }
     }
 
+    /// Waits for the chunk ``start(_:)`` began, if any, and drops it: no worker outlives a run
+    /// that ends early.
+    func join() {
+        running.wait()
+    }
+
     /// Waits for the chunk ``start(_:)`` began and gathers its outputs into `output`.
     /// - Throws: the first lane's error (all lanes see the same frames, so they fail alike).
     func wait(into output: inout Signal<T>) throws(Conv1dError) {
