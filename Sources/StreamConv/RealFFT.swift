@@ -244,6 +244,13 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                     }
                     span *= 2
                 }
+                // Two stages per pass (spans s and 2s) while both fit: each group of 4s points
+                // is loaded once, both stages' butterflies run in registers, and it is stored
+                // once. The operations are the two radix-2 stages' own, in their order.
+                while 2 * span < n {
+                    fusedStages(re: re, im: im, tr: tr, ti: ti, span: span, inverse: inverse)
+                    span *= 4
+                }
                 while span < n {
                     var start = 0
                     while start < n {
@@ -268,6 +275,57 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                     span *= 2
                 }
             }
+        }
+    }
+
+    /// Stages `span` and `2·span` in one pass (span ≥ the vector width): for each group of
+    /// 4·span points and each vector of j, quarter a with b and c with d by W_s^j, then a with
+    /// c by W_2s^j and b with d by W_2s^(j+s), exactly as two radix-2 stages would.
+    @inline(__always)
+    func fusedStages(
+        re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>,
+        tr: UnsafePointer<T>, ti: UnsafePointer<T>, span: Int, inverse: Bool
+    ) {
+        let lanes = T.Lanes.scalarCount
+        var start = 0
+        while start < half {
+            var j = 0
+            while j < span {
+                let (a, b, c, d) = (start + j, start + j + span, start + j + 2 * span, start + j + 3 * span)
+                // Stage s: twiddle W_s^j for both pairs.
+                let w1r: T.Lanes = DirectKernelLoops.load(tr + span + j)
+                var w1i: T.Lanes = DirectKernelLoops.load(ti + span + j)
+                if inverse { w1i = .zero - w1i }
+                let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
+                let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
+                let cr: T.Lanes = DirectKernelLoops.load(re + c), ci: T.Lanes = DirectKernelLoops.load(im + c)
+                let dr: T.Lanes = DirectKernelLoops.load(re + d), di: T.Lanes = DirectKernelLoops.load(im + d)
+                let xr = br * w1r - bi * w1i, xi = br * w1i + bi * w1r
+                let yr = dr * w1r - di * w1i, yi = dr * w1i + di * w1r
+                let (a1r, a1i, b1r, b1i) = (ar + xr, ai + xi, ar - xr, ai - xi)
+                let (c1r, c1i, d1r, d1i) = (cr + yr, ci + yi, cr - yr, ci - yi)
+                // Stage 2s: a with c by W_2s^j, b with d by W_2s^(j+s).
+                let w2r: T.Lanes = DirectKernelLoops.load(tr + 2 * span + j)
+                var w2i: T.Lanes = DirectKernelLoops.load(ti + 2 * span + j)
+                let w3r: T.Lanes = DirectKernelLoops.load(tr + 3 * span + j)
+                var w3i: T.Lanes = DirectKernelLoops.load(ti + 3 * span + j)
+                if inverse {
+                    w2i = .zero - w2i
+                    w3i = .zero - w3i
+                }
+                let ur = c1r * w2r - c1i * w2i, ui = c1r * w2i + c1i * w2r
+                let vr = d1r * w3r - d1i * w3i, vi = d1r * w3i + d1i * w3r
+                DirectKernelLoops.store(a1r + ur, re + a)
+                DirectKernelLoops.store(a1i + ui, im + a)
+                DirectKernelLoops.store(a1r - ur, re + c)
+                DirectKernelLoops.store(a1i - ui, im + c)
+                DirectKernelLoops.store(b1r + vr, re + b)
+                DirectKernelLoops.store(b1i + vi, im + b)
+                DirectKernelLoops.store(b1r - vr, re + d)
+                DirectKernelLoops.store(b1i - vi, im + d)
+                j += lanes
+            }
+            start += 4 * span
         }
     }
 

@@ -226,6 +226,10 @@ public struct Preset: Sendable {
     /// at `sampleRate` (default: the preset's `sample_rate`, else 48000), its length chosen
     /// there when a rule chooses it (see ``at(rate:)``).
     /// - Throws: ``PresetError`` when a number does not fit `T`.
+    // Pre-specialised: called from the CLI, the generic body converted a long response one
+    // sample at a time through witness tables.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func weights<T: ConvScalar>(as _: T.Type = T.self, sampleRate rate: Int? = nil) throws(PresetError) -> Conv1dWeights<T> {
         // at(rate:) changes only a design whose length follows the rate.
         if let rate, case let resolved = try at(rate: rate), resolved.spec != spec {
@@ -355,6 +359,8 @@ public struct Preset: Sendable {
     /// With `channels`, a filter that acts on each channel alone (in = out = 1, or depthwise
     /// with one filter per channel) is widened to that many channels, each filtered
     /// independently with the same weights, as sox's `fir` does; see ``spec(forChannels:)``.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func conv1d<T: ConvScalar>(
         as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto
     ) throws(PresetError) -> Conv1d<T> {
