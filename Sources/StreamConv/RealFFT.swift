@@ -101,9 +101,10 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     @_specialize(where T == Double)
     public func forward(_ input: UnsafePointer<T>, re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
         let n = half
+        // Bit reversal is its own inverse: each destination in order reads its source pair.
         reversed.withUnsafeBufferPointer { rev in
-            for i in 0..<n {
-                let j = Int(rev[i])
+            for j in 0..<n {
+                let i = Int(rev[j])
                 re[j] = input[2 * i]
                 im[j] = input[2 * i + 1]
             }
@@ -118,6 +119,22 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 re[n] = z0r - z0i
                 im[n] = 0
                 var k = 1
+                // Eight k at a time with their eight m = n − k (a reversed vector), while the
+                // two runs stay apart; each bin gets the scalar loop's operations.
+                while 2 * k + 15 <= n {
+                    let m = n - k - 7
+                    let (ar, ai) = (Self.load8(re + k), Self.load8(im + k))
+                    let (br, bi) = (Self.load8(re + m).reversedLanes, Self.load8(im + m).reversedLanes)
+                    let er = (ar + br) * 0.5, ei = (ai - bi) * 0.5
+                    let or = (ai + bi) * 0.5, oi = (br - ar) * 0.5
+                    let (cr, ci) = (Self.load8(wr.baseAddress! + k), Self.load8(wi.baseAddress! + k))
+                    let (dr, di) = (Self.load8(wr.baseAddress! + m).reversedLanes, Self.load8(wi.baseAddress! + m).reversedLanes)
+                    Self.store8(er + (cr * or - ci * oi), re + k)
+                    Self.store8(ei + (cr * oi + ci * or), im + k)
+                    Self.store8((er + (dr * or + di * oi)).reversedLanes, re + m)
+                    Self.store8((-ei + (di * or - dr * oi)).reversedLanes, im + m)
+                    k += 8
+                }
                 while k <= n - k {
                     let m = n - k
                     let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
@@ -151,6 +168,25 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 re[0] = x0 + xn
                 im[0] = x0 - xn
                 var k = 1
+                // As in forward: eight k and their eight m at a time while the runs stay apart.
+                while 2 * k + 15 <= n {
+                    let m = n - k - 7
+                    let (ar, ai) = (Self.load8(re + k), Self.load8(im + k))
+                    let (br, bi) = (Self.load8(re + m).reversedLanes, Self.load8(im + m).reversedLanes)
+                    let er = ar + br, ei = ai - bi
+                    let dr = ar - br, di = ai + bi
+                    let (cr, ci) = (Self.load8(wr.baseAddress! + k), Self.load8(wi.baseAddress! + k))
+                    let or = dr * cr + di * ci, oi = di * cr - dr * ci
+                    Self.store8(er - oi, re + k)
+                    Self.store8(ei + or, im + k)
+                    let (fr, fi) = (Self.load8(wr.baseAddress! + m).reversedLanes, Self.load8(wi.baseAddress! + m).reversedLanes)
+                    let er2 = br + ar, ei2 = bi - ai
+                    let dr2 = br - ar, di2 = bi + ai
+                    let or2 = dr2 * fr + di2 * fi, oi2 = di2 * fr - dr2 * fi
+                    Self.store8((er2 - oi2).reversedLanes, re + m)
+                    Self.store8((ei2 + or2).reversedLanes, im + m)
+                    k += 8
+                }
                 while k <= n - k {
                     let m = n - k
                     let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
@@ -183,9 +219,18 @@ public struct RealFFT<T: ConvScalar>: Sendable {
             }
         }
         butterflies(re: re, im: im, inverse: true)
-        for i in 0..<n {
+        var i = 0
+        while i + 8 <= n {
+            var both = SIMD16<T>()
+            both.evenHalf = Self.load8(re + i)
+            both.oddHalf = Self.load8(im + i)
+            UnsafeMutableRawPointer(output + 2 * i).storeBytes(of: both, as: SIMD16<T>.self)
+            i += 8
+        }
+        while i < n {
             output[2 * i] = re[i]
             output[2 * i + 1] = im[i]
+            i += 1
         }
     }
 
@@ -329,6 +374,13 @@ public struct RealFFT<T: ConvScalar>: Sendable {
         }
     }
 
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<T>) -> SIMD8<T> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self) }
+    @inline(__always)
+    static func load8(_ p: UnsafeMutablePointer<T>) -> SIMD8<T> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self) }
+    @inline(__always)
+    static func store8(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<T>.self) }
+
     /// One stage whose group (2·span points) fills a vector `V`: the low half is a's side, the
     /// high half b's, with the stage's `span` twiddles.
     @inline(__always)
@@ -379,4 +431,10 @@ extension SIMD16: HalvableVector where Scalar: FloatingPoint {
     var low: SIMD8<Scalar> { lowHalf }
     var high: SIMD8<Scalar> { highHalf }
     init(low: SIMD8<Scalar>, high: SIMD8<Scalar>) { self.init(lowHalf: low, highHalf: high) }
+}
+
+extension SIMD8 {
+    /// The lanes in reverse order (the split step's run of m = n − k, read upwards).
+    @inline(__always)
+    var reversedLanes: SIMD8 { SIMD8(self[7], self[6], self[5], self[4], self[3], self[2], self[1], self[0]) }
 }
