@@ -153,6 +153,8 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         (["head \(head)"] + classes.map { "\($0.count)×\($0.size)" }).joined(separator: " + ")
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace {
         FFTWorkspace<Scalar>(engine: self)
     }
