@@ -167,8 +167,14 @@ public enum FilterPipeline {
         var outFrames: Int64 = 0
         var running = false
         var current = 0
-        // However the loop ends (a read or write error), no worker is left running.
-        defer { if running { stream.join() } }
+        // Outputs are written on a thread of their own for files (pipes keep writing in line,
+        // so each output leaves as soon as it exists).
+        let writer = ChunkWriter<T>(sink: sink, spill: spill, background: readAhead)
+        // However the loop ends (a read or write error), no worker or write is left running.
+        defer {
+            if running { stream.join() }
+            writer.drain()
+        }
         while true {
             let got = try T.read(from: source, into: &inputs[current])
             var ready = false
@@ -190,12 +196,13 @@ public enum FilterPipeline {
                 }
             }
             if ready {
-                if let spill { try spill.append(output) } else { try T.write(output, to: sink) }
+                try writer.write(output)
                 outFrames += Int64(output.frames)
             }
             if got == 0 { break }
             current ^= 1
         }
+        try writer.finish()
         let end = try Self.filtering { () throws(Conv1dError) in try stream.finish() }
         if let spill {
             try T.write(end.head, to: sink)
@@ -226,6 +233,61 @@ public enum FilterPipeline {
             at += n
         }
         return (Int64(x.frames), Int64(frames))
+    }
+}
+
+/// Writes a stream's chunks to its sink (or spill file), on a serial queue of its own when
+/// `background`, so writing one chunk overlaps filtering the next; at most a few chunks wait.
+/// The first error stops the writing and is thrown by the next ``write(_:)`` or ``finish()``.
+///
+/// Unchecked Sendable: the sink and spill file are used only on the queue until ``drain()``
+/// or ``finish()`` returns, and the error only under the lock.
+private final class ChunkWriter<T: AudioSample>: @unchecked Sendable {
+    let sink: any AudioSink
+    let spill: SpillFile?
+    let queue: DispatchQueue?
+    let slots = DispatchSemaphore(value: 3)
+    let lock = NSLock()
+    var failure: IOError?
+
+    init(sink: any AudioSink, spill: SpillFile?, background: Bool) {
+        self.sink = sink
+        self.spill = spill
+        queue = background ? DispatchQueue(label: "streamconv.writer") : nil
+    }
+
+    private func put(_ chunk: Signal<T>) throws(IOError) {
+        if let spill { try spill.append(chunk) } else { try T.write(chunk, to: sink) }
+    }
+
+    private var error: IOError? { lock.withLock { failure } }
+
+    /// Writes `chunk` (in line, or queued: the chunk's storage is shared, not copied, until the
+    /// caller writes into its buffer again).
+    func write(_ chunk: Signal<T>) throws(IOError) {
+        guard let queue else { return try put(chunk) }
+        if let error { throw error }
+        slots.wait()
+        queue.async {
+            defer { self.slots.signal() }
+            guard self.error == nil else { return }
+            do throws(IOError) {
+                try self.put(chunk)
+            } catch {
+                self.lock.withLock { self.failure = error }
+            }
+        }
+    }
+
+    /// Waits for every queued chunk.
+    func drain() {
+        queue?.sync {}
+    }
+
+    /// Waits for every queued chunk and throws the first write error.
+    func finish() throws(IOError) {
+        drain()
+        if let error { throw error }
     }
 }
 
