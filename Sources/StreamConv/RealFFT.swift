@@ -3,7 +3,9 @@
 ///
 /// Size `M = 2N`: the M real samples are packed as N complex ones (even samples real, odd
 /// imaginary), transformed by an iterative radix-2 complex FFT, and split into the M/2 + 1
-/// bins of the real spectrum. Spectra are kept split (real parts, imaginary parts) so that a
+/// bins of the real spectrum. The forward FFT decimates in time (its input gathered in
+/// bit-reversed order), the inverse in frequency (its output read back in bit-reversed
+/// order), so neither needs a permutation pass of its own; vector stages run two at a time. Spectra are kept split (real parts, imaginary parts) so that a
 /// spectrum times another runs over plain arrays. Twiddles are computed in Double and rounded
 /// once.
 ///
@@ -109,7 +111,7 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 im[j] = input[2 * i + 1]
             }
         }
-        butterflies(re: re, im: im, inverse: false)
+        butterflies(re: re, im: im)
         // Split: X[k] = (Z[k] + Z*[N−k])/2 + W^k (Z[k] − Z*[N−k])/(2i), W = e^(−2πi/M).
         splitRe.withUnsafeBufferPointer { wr in
             splitIm.withUnsafeBufferPointer { wi in
@@ -208,37 +210,151 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 }
             }
         }
-        // Bit-reverse in place, then the inverse butterflies.
+        // Decimation in frequency: natural order in, bit-reversed out, so the permutation
+        // happens in the final interleave, each output pair reading its source.
+        inverseButterflies(re: re, im: im)
         reversed.withUnsafeBufferPointer { rev in
-            for i in 0..<n {
-                let j = Int(rev[i])
-                if j > i {
-                    (re[i], re[j]) = (re[j], re[i])
-                    (im[i], im[j]) = (im[j], im[i])
-                }
+            for j in 0..<n {
+                let i = Int(rev[j])
+                output[2 * j] = re[i]
+                output[2 * j + 1] = im[i]
             }
-        }
-        butterflies(re: re, im: im, inverse: true)
-        var i = 0
-        while i + 8 <= n {
-            var both = SIMD16<T>()
-            both.evenHalf = Self.load8(re + i)
-            both.oddHalf = Self.load8(im + i)
-            UnsafeMutableRawPointer(output + 2 * i).storeBytes(of: both, as: SIMD16<T>.self)
-            i += 8
-        }
-        while i < n {
-            output[2 * i] = re[i]
-            output[2 * i + 1] = im[i]
-            i += 1
         }
     }
 
-    /// Iterative radix-2 decimation-in-time butterflies over bit-reversed input. Stages whose
+    /// The inverse transform's butterflies, radix-2 decimation in frequency with conjugate
+    /// twiddles (spans n/2 down to 1): vector stages two at a time, then the small spans a
+    /// group per vector, then span 1.
+    @inline(__always)
+    func inverseButterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        let n = half
+        let lanes = T.Lanes.scalarCount
+        twiddleRe.withUnsafeBufferPointer { trb in
+            twiddleIm.withUnsafeBufferPointer { tib in
+                let tr = trb.baseAddress!, ti = tib.baseAddress!
+                var span = n / 2
+                while span >= lanes {
+                    if span / 2 >= lanes {
+                        inverseFused(re: re, im: im, tr: tr, ti: ti, span: span)
+                        span /= 4
+                    } else {
+                        var start = 0
+                        while start < n {
+                            var j = 0
+                            while j < span {
+                                let a = start + j, b = a + span
+                                let wr: T.Lanes = DirectKernelLoops.load(tr + span + j)
+                                let wi: T.Lanes = .zero - DirectKernelLoops.load(ti + span + j)
+                                let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
+                                let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
+                                let (dr, di) = (ar - br, ai - bi)
+                                DirectKernelLoops.store(ar + br, re + a)
+                                DirectKernelLoops.store(ai + bi, im + a)
+                                DirectKernelLoops.store(dr * wr - di * wi, re + b)
+                                DirectKernelLoops.store(dr * wi + di * wr, im + b)
+                                j += lanes
+                            }
+                            start += 2 * span
+                        }
+                        span /= 2
+                    }
+                }
+                while span >= 1 {
+                    switch span {
+                    case 8: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD16<T>.self)
+                    case 4: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD8<T>.self)
+                    case 2: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD4<T>.self)
+                    default:
+                        var a = 0
+                        while a < n {
+                            let (br, bi) = (re[a + 1], im[a + 1])
+                            re[a + 1] = re[a] - br
+                            im[a + 1] = im[a] - bi
+                            re[a] = re[a] + br
+                            im[a] = im[a] + bi
+                            a += 2
+                        }
+                    }
+                    span /= 2
+                }
+            }
+        }
+    }
+
+    /// Decimation-in-frequency stages `span` and `span/2` in one pass (span/2 ≥ the vector
+    /// width), conjugate twiddles: for each group of 2·span points, quarters a with c by
+    /// W_span^j and b with d by W_span^(j+s), then a with b and c with d by W_s^j (s = span/2).
+    @inline(__always)
+    func inverseFused(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, tr: UnsafePointer<T>, ti: UnsafePointer<T>, span: Int) {
+        let lanes = T.Lanes.scalarCount
+        let s = span / 2
+        var start = 0
+        while start < half {
+            var j = 0
+            while j < s {
+                let (a, b, c, d) = (start + j, start + j + s, start + j + 2 * s, start + j + 3 * s)
+                let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
+                let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
+                let cr: T.Lanes = DirectKernelLoops.load(re + c), ci: T.Lanes = DirectKernelLoops.load(im + c)
+                let dr: T.Lanes = DirectKernelLoops.load(re + d), di: T.Lanes = DirectKernelLoops.load(im + d)
+                let w1r: T.Lanes = DirectKernelLoops.load(tr + span + j)
+                let w1i: T.Lanes = .zero - DirectKernelLoops.load(ti + span + j)
+                let w2r: T.Lanes = DirectKernelLoops.load(tr + span + s + j)
+                let w2i: T.Lanes = .zero - DirectKernelLoops.load(ti + span + s + j)
+                let w3r: T.Lanes = DirectKernelLoops.load(tr + s + j)
+                let w3i: T.Lanes = .zero - DirectKernelLoops.load(ti + s + j)
+                // Stage span: a with c, b with d.
+                let (a1r, a1i) = (ar + cr, ai + ci)
+                let (xr, xi) = (ar - cr, ai - ci)
+                let (c1r, c1i) = (xr * w1r - xi * w1i, xr * w1i + xi * w1r)
+                let (b1r, b1i) = (br + dr, bi + di)
+                let (yr, yi) = (br - dr, bi - di)
+                let (d1r, d1i) = (yr * w2r - yi * w2i, yr * w2i + yi * w2r)
+                // Stage s: a with b, c with d.
+                let (ur, ui) = (a1r - b1r, a1i - b1i)
+                let (vr, vi) = (c1r - d1r, c1i - d1i)
+                DirectKernelLoops.store(a1r + b1r, re + a)
+                DirectKernelLoops.store(a1i + b1i, im + a)
+                DirectKernelLoops.store(ur * w3r - ui * w3i, re + b)
+                DirectKernelLoops.store(ur * w3i + ui * w3r, im + b)
+                DirectKernelLoops.store(c1r + d1r, re + c)
+                DirectKernelLoops.store(c1i + d1i, im + c)
+                DirectKernelLoops.store(vr * w3r - vi * w3i, re + d)
+                DirectKernelLoops.store(vr * w3i + vi * w3r, im + d)
+                j += lanes
+            }
+            start += 2 * span
+        }
+    }
+
+    /// One decimation-in-frequency stage whose group (2·span points) fills a vector `V`:
+    /// the low half a, the high half b → a + b, (a − b)·conj(W).
+    @inline(__always)
+    func inverseSmallSpan<V: HalvableVector>(
+        re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, tr: UnsafePointer<T>, ti: UnsafePointer<T>, _: V.Type
+    ) where V.Scalar == T {
+        let group = V.scalarCount
+        let span = group / 2
+        guard group <= half else { return }
+        let wr = UnsafeRawPointer(tr + span).loadUnaligned(as: V.Half.self)
+        let wi = .zero - UnsafeRawPointer(ti + span).loadUnaligned(as: V.Half.self)
+        var start = 0
+        while start < half {
+            let vr = UnsafeRawPointer(re + start).loadUnaligned(as: V.self)
+            let vi = UnsafeRawPointer(im + start).loadUnaligned(as: V.self)
+            let (ar, br, ai, bi) = (vr.low, vr.high, vi.low, vi.high)
+            let (dr, di) = (ar - br, ai - bi)
+            UnsafeMutableRawPointer(re + start).storeBytes(of: V(low: ar + br, high: dr * wr - di * wi), as: V.self)
+            UnsafeMutableRawPointer(im + start).storeBytes(of: V(low: ai + bi, high: dr * wi + di * wr), as: V.self)
+            start += group
+        }
+    }
+
+    /// The forward transform's butterflies: radix-2 decimation in time over bit-reversed input. Stages whose
     /// span holds a whole SIMD vector run a vector of butterflies at a time; the operations per
     /// butterfly are the same either way.
     @inline(__always)
-    func butterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, inverse: Bool) {
+    func butterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
         let n = half
         let lanes = T.Lanes.scalarCount
         twiddleRe.withUnsafeBufferPointer { trb in
@@ -261,22 +377,22 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 // Spans 2, 4 and 8: one vector holds a whole group (a, then b); its halves are
                 // the butterflies' two sides.
                 if span == 2 && n >= 4 {
-                    smallSpan(re: re, im: im, tr: tr, ti: ti, inverse: inverse, SIMD4<T>.self)
+                    smallSpan(re: re, im: im, tr: tr, ti: ti, SIMD4<T>.self)
                     span = 4
                 }
                 if span == 4 && n >= 8 {
-                    smallSpan(re: re, im: im, tr: tr, ti: ti, inverse: inverse, SIMD8<T>.self)
+                    smallSpan(re: re, im: im, tr: tr, ti: ti, SIMD8<T>.self)
                     span = 8
                 }
                 if span == 8 && n >= 16 {
-                    smallSpan(re: re, im: im, tr: tr, ti: ti, inverse: inverse, SIMD16<T>.self)
+                    smallSpan(re: re, im: im, tr: tr, ti: ti, SIMD16<T>.self)
                     span = 16
                 }
                 while span < n && span < lanes {
                     var start = 0
                     while start < n {
                         for j in 0..<span {
-                            let wr = tr[span + j], wi = inverse ? -ti[span + j] : ti[span + j]
+                            let wr = tr[span + j], wi = ti[span + j]
                             let a = start + j, b = a + span
                             let xr = re[b] * wr - im[b] * wi
                             let xi = re[b] * wi + im[b] * wr
@@ -293,7 +409,7 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 // is loaded once, both stages' butterflies run in registers, and it is stored
                 // once. The operations are the two radix-2 stages' own, in their order.
                 while 2 * span < n {
-                    fusedStages(re: re, im: im, tr: tr, ti: ti, span: span, inverse: inverse)
+                    fusedStages(re: re, im: im, tr: tr, ti: ti, span: span)
                     span *= 4
                 }
                 while span < n {
@@ -302,8 +418,7 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                         var j = 0
                         while j < span {
                             let wr: T.Lanes = DirectKernelLoops.load(tr + span + j)
-                            var wi: T.Lanes = DirectKernelLoops.load(ti + span + j)
-                            if inverse { wi = .zero - wi }
+                            let wi: T.Lanes = DirectKernelLoops.load(ti + span + j)
                             let a = start + j, b = a + span
                             let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
                             let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
@@ -329,7 +444,7 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     @inline(__always)
     func fusedStages(
         re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>,
-        tr: UnsafePointer<T>, ti: UnsafePointer<T>, span: Int, inverse: Bool
+        tr: UnsafePointer<T>, ti: UnsafePointer<T>, span: Int
     ) {
         let lanes = T.Lanes.scalarCount
         var start = 0
@@ -339,8 +454,7 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 let (a, b, c, d) = (start + j, start + j + span, start + j + 2 * span, start + j + 3 * span)
                 // Stage s: twiddle W_s^j for both pairs.
                 let w1r: T.Lanes = DirectKernelLoops.load(tr + span + j)
-                var w1i: T.Lanes = DirectKernelLoops.load(ti + span + j)
-                if inverse { w1i = .zero - w1i }
+                let w1i: T.Lanes = DirectKernelLoops.load(ti + span + j)
                 let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
                 let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
                 let cr: T.Lanes = DirectKernelLoops.load(re + c), ci: T.Lanes = DirectKernelLoops.load(im + c)
@@ -351,13 +465,9 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                 let (c1r, c1i, d1r, d1i) = (cr + yr, ci + yi, cr - yr, ci - yi)
                 // Stage 2s: a with c by W_2s^j, b with d by W_2s^(j+s).
                 let w2r: T.Lanes = DirectKernelLoops.load(tr + 2 * span + j)
-                var w2i: T.Lanes = DirectKernelLoops.load(ti + 2 * span + j)
+                let w2i: T.Lanes = DirectKernelLoops.load(ti + 2 * span + j)
                 let w3r: T.Lanes = DirectKernelLoops.load(tr + 3 * span + j)
-                var w3i: T.Lanes = DirectKernelLoops.load(ti + 3 * span + j)
-                if inverse {
-                    w2i = .zero - w2i
-                    w3i = .zero - w3i
-                }
+                let w3i: T.Lanes = DirectKernelLoops.load(ti + 3 * span + j)
                 let ur = c1r * w2r - c1i * w2i, ui = c1r * w2i + c1i * w2r
                 let vr = d1r * w3r - d1i * w3i, vi = d1r * w3i + d1i * w3r
                 DirectKernelLoops.store(a1r + ur, re + a)
@@ -386,13 +496,12 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     @inline(__always)
     func smallSpan<V: HalvableVector>(
         re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>,
-        tr: UnsafePointer<T>, ti: UnsafePointer<T>, inverse: Bool, _: V.Type
+        tr: UnsafePointer<T>, ti: UnsafePointer<T>, _: V.Type
     ) where V.Scalar == T {
         let group = V.scalarCount
         let span = group / 2
         let wr = UnsafeRawPointer(tr + span).loadUnaligned(as: V.Half.self)
-        var wi = UnsafeRawPointer(ti + span).loadUnaligned(as: V.Half.self)
-        if inverse { wi = .zero - wi }
+        let wi = UnsafeRawPointer(ti + span).loadUnaligned(as: V.Half.self)
         var start = 0
         while start < half {
             let vr = UnsafeRawPointer(re + start).loadUnaligned(as: V.self)
