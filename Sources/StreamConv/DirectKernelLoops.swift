@@ -73,7 +73,7 @@ enum DirectKernelLoops {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Lanes.self)
     }
 
-    /// Outputs `from..<to` of one channel (stride 1): blocks of four vectors, then one vector,
+    /// Outputs `from..<to` of one channel (stride 1): blocks of eight vectors, then four, then one,
     /// then single outputs, each summed as bias, then input channel and tap ascending.
     @inline(__always)
     static func oneChannel<T: ConvScalar>(
@@ -82,6 +82,37 @@ enum DirectKernelLoops {
     ) {
         let lanes = T.Lanes.scalarCount
         var t = from
+        // Eight vectors per tap broadcast while they fit, then four: fewer broadcasts and loop
+        // steps per multiply-add.
+        while t + 8 * lanes <= to {
+            var a0 = T.Lanes(repeating: start), a1 = a0, a2 = a0, a3 = a0
+            var a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + t
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize {
+                    let wk = T.Lanes(repeating: w[k])
+                    let p = row + k * g.dilation
+                    a0 += wk * load(p)
+                    a1 += wk * load(p + lanes)
+                    a2 += wk * load(p + 2 * lanes)
+                    a3 += wk * load(p + 3 * lanes)
+                    a4 += wk * load(p + 4 * lanes)
+                    a5 += wk * load(p + 5 * lanes)
+                    a6 += wk * load(p + 6 * lanes)
+                    a7 += wk * load(p + 7 * lanes)
+                }
+            }
+            store(a0, output + t)
+            store(a1, output + t + lanes)
+            store(a2, output + t + 2 * lanes)
+            store(a3, output + t + 3 * lanes)
+            store(a4, output + t + 4 * lanes)
+            store(a5, output + t + 5 * lanes)
+            store(a6, output + t + 6 * lanes)
+            store(a7, output + t + 7 * lanes)
+            t += 8 * lanes
+        }
         while t + 4 * lanes <= to {
             var a0 = T.Lanes(repeating: start), a1 = a0, a2 = a0, a3 = a0
             for il in 0..<g.inPerGroup {
