@@ -232,50 +232,100 @@ enum DirectKernelLoops {
             }
         }
         let lanes = T.Lanes.scalarCount
-        for o in 0..<spec.outChannels {
-            let g = o / outPer
-            let start: T = bias?[o] ?? 0
-            let w = weight + o * inPer * k
-            let out = output + o * outputStride
-            @inline(__always) func tap(_ il: Int, _ kk: Int) -> UnsafePointer<T> {
-                let offset = kk * d
-                return UnsafePointer(phases + ((g * inPer + il) * s + offset % s) * phaseLength + offset / s)
-            }
-            var t = 0
-            while t + 4 * lanes <= count {
-                var a0 = T.Lanes(repeating: start), a1 = a0, a2 = a0, a3 = a0
-                for il in 0..<inPer {
-                    for kk in 0..<k {
-                        let wk = T.Lanes(repeating: w[il * k + kk])
-                        let q = tap(il, kk) + t
-                        a0 += wk * load(q)
-                        a1 += wk * load(q + lanes)
-                        a2 += wk * load(q + 2 * lanes)
-                        a3 += wk * load(q + 3 * lanes)
+        @inline(__always) func phaseTap(_ g: Int, _ il: Int, _ kk: Int) -> UnsafePointer<T> {
+            let offset = kk * d
+            return UnsafePointer(phases + ((g * inPer + il) * s + offset % s) * phaseLength + offset / s)
+        }
+        var o = 0
+        while o < spec.outChannels {
+            // Four channels of one group at a time, two vectors each: one load of the inputs
+            // serves four channels (a dense layer's channels would otherwise each reload them).
+            var from = 0
+            var channels = 1
+            if o % outPer + 4 <= outPer {
+                channels = 4
+                let g = o / outPer
+                let rowWeights = inPer * k
+                let w = weight + o * rowWeights
+                let (b0, b1, b2, b3) = (bias?[o] ?? 0, bias?[o + 1] ?? 0, bias?[o + 2] ?? 0, bias?[o + 3] ?? 0)
+                let out = output + o * outputStride
+                while from + 2 * lanes <= count {
+                    var a00 = T.Lanes(repeating: b0), a01 = a00
+                    var a10 = T.Lanes(repeating: b1), a11 = a10
+                    var a20 = T.Lanes(repeating: b2), a21 = a20
+                    var a30 = T.Lanes(repeating: b3), a31 = a30
+                    for il in 0..<inPer {
+                        for kk in 0..<k {
+                            let q = phaseTap(g, il, kk) + from
+                            let x0: T.Lanes = load(q), x1: T.Lanes = load(q + lanes)
+                            let w0 = T.Lanes(repeating: w[il * k + kk])
+                            let w1 = T.Lanes(repeating: w[rowWeights + il * k + kk])
+                            let w2 = T.Lanes(repeating: w[2 * rowWeights + il * k + kk])
+                            let w3 = T.Lanes(repeating: w[3 * rowWeights + il * k + kk])
+                            a00 += w0 * x0
+                            a01 += w0 * x1
+                            a10 += w1 * x0
+                            a11 += w1 * x1
+                            a20 += w2 * x0
+                            a21 += w2 * x1
+                            a30 += w3 * x0
+                            a31 += w3 * x1
+                        }
                     }
+                    store(a00, out + from)
+                    store(a01, out + from + lanes)
+                    store(a10, out + outputStride + from)
+                    store(a11, out + outputStride + from + lanes)
+                    store(a20, out + 2 * outputStride + from)
+                    store(a21, out + 2 * outputStride + from + lanes)
+                    store(a30, out + 3 * outputStride + from)
+                    store(a31, out + 3 * outputStride + from + lanes)
+                    from += 2 * lanes
                 }
-                store(a0, out + t)
-                store(a1, out + t + lanes)
-                store(a2, out + t + 2 * lanes)
-                store(a3, out + t + 3 * lanes)
-                t += 4 * lanes
             }
-            while t + lanes <= count {
-                var a = T.Lanes(repeating: start)
-                for il in 0..<inPer {
-                    for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + t) }
+            for o in o..<(o + channels) {
+                let g = o / outPer
+                let start: T = bias?[o] ?? 0
+                let w = weight + o * inPer * k
+                let out = output + o * outputStride
+                @inline(__always) func tap(_ il: Int, _ kk: Int) -> UnsafePointer<T> { phaseTap(g, il, kk) }
+                var t = from
+                while t + 4 * lanes <= count {
+                    var a0 = T.Lanes(repeating: start), a1 = a0, a2 = a0, a3 = a0
+                    for il in 0..<inPer {
+                        for kk in 0..<k {
+                            let wk = T.Lanes(repeating: w[il * k + kk])
+                            let q = tap(il, kk) + t
+                            a0 += wk * load(q)
+                            a1 += wk * load(q + lanes)
+                            a2 += wk * load(q + 2 * lanes)
+                            a3 += wk * load(q + 3 * lanes)
+                        }
+                    }
+                    store(a0, out + t)
+                    store(a1, out + t + lanes)
+                    store(a2, out + t + 2 * lanes)
+                    store(a3, out + t + 3 * lanes)
+                    t += 4 * lanes
                 }
-                store(a, out + t)
-                t += lanes
-            }
-            while t < count {
-                var a = start
-                for il in 0..<inPer {
-                    for kk in 0..<k { a += w[il * k + kk] * tap(il, kk)[t] }
+                while t + lanes <= count {
+                    var a = T.Lanes(repeating: start)
+                    for il in 0..<inPer {
+                        for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + t) }
+                    }
+                    store(a, out + t)
+                    t += lanes
                 }
-                out[t] = a
-                t += 1
+                while t < count {
+                    var a = start
+                    for il in 0..<inPer {
+                        for kk in 0..<k { a += w[il * k + kk] * tap(il, kk)[t] }
+                    }
+                    out[t] = a
+                    t += 1
+                }
             }
+            o += channels
         }
     }
 
