@@ -95,9 +95,10 @@ public enum Conv1dEngines {
     }
 
     /// The taps per filter from which `auto` picks the FFT engine: `streamconv-bench --engines`
-    /// (native build) measured FFT at 0.89× direct's CPU time at 1024 taps and 0.42× at 4096;
-    /// 2048 leaves room for builds and machines where direct does relatively better.
-    public static let fftThreshold = 2048
+    /// measured FFT at 1.06× direct's CPU time at 512 taps and 0.57× at 1024 (native build;
+    /// 0.60× and 0.32× in the portable build); 1024 leaves room for machines where direct
+    /// does relatively better.
+    public static let fftThreshold = 1024
 
     /// The engine for `weights` (already checked against `spec`).
     public static func make<T: ConvScalar>(spec: Conv1dSpec, weights: Conv1dWeights<T>, choice: Conv1dEngineChoice = .auto) -> any Conv1dEngine<T> {

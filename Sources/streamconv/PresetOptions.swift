@@ -9,7 +9,7 @@ struct PresetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A preset file, or the name of a shipped preset (see 'streamconv presets').", valueName: "preset"))
     var preset: String
 
-    @Option(help: ArgumentHelp("Engine: auto (FFT for filters of 2048 taps or more at stride 1, else direct), direct, fft.", valueName: "engine"))
+    @Option(help: ArgumentHelp("Engine: auto (FFT for filters of 1024 taps or more at stride 1, else direct), direct, fft.", valueName: "engine"))
     var engine: Conv1dEngineChoice = .auto
 
     /// The preset and the file it came from.
