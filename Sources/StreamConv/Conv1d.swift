@@ -1,8 +1,9 @@
 /// `torch.nn.Conv1d` applied to a whole signal.
 ///
-/// ``forward(_:)-(Signal<T>)`` pads the input as `padding_mode` says, then runs the engine over
-/// every output at once. ``StreamingConv1d`` runs the same engine on the same padded samples
-/// piece by piece, so the two agree bit for bit.
+/// ``forward(_:)-(Signal<T>)`` pads the input as `padding_mode` says and runs the engine over
+/// the outputs in order, a tile of padded rows at a time (``Conv1dSegments`` with one segment;
+/// more segments run on threads). ``StreamingConv1d`` runs the same engine on the same padded
+/// samples piece by piece, so the two agree bit for bit.
 public struct Conv1d<T: ConvScalar>: Sendable {
     /// Hyper-parameters.
     public let spec: Conv1dSpec

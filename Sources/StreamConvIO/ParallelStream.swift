@@ -6,7 +6,8 @@ import StreamConv
 /// blocks of the processing block size; the lanes' outputs are the whole convolution's
 /// channels, so the result equals one stream's bit for bit.
 ///
-/// For whole files, not for an audio thread: a chunk is handed to worker threads.
+/// For whole files, not for an audio thread: ``start(_:)`` hands a chunk to worker threads
+/// and returns, ``wait(into:)`` gathers it, so the caller reads and writes meanwhile.
 final class ParallelStream<T: AudioSample> {
     /// One lane's stream and buffers; a class, so that lanes mutate only their own state when
     /// they run at the same time. Unchecked: a lane is only ever touched by one thread at a
@@ -53,6 +54,8 @@ final class ParallelStream<T: AudioSample> {
     }
 
     let lanes: [Lane]
+    /// The lanes of the chunk in flight.
+    private let running = DispatchGroup()
     let spec: Conv1dSpec
     let blockSize: Int
     /// The most input frames one ``process(_:into:)`` call takes.
@@ -73,15 +76,6 @@ final class ParallelStream<T: AudioSample> {
     var withheldHeadFrames: Int { lanes[0].stream.withheldHeadFrames }
     /// An output capacity any chunk fits in.
     var maxOutputFramesPerChunk: Int { lanes[0].chunkOutput.capacity }
-
-    /// Filters `input` (up to ``chunk`` frames, all channels) into `output`.
-    /// - Throws: the first lane's error (all lanes see the same frames, so they fail alike).
-    func process(_ input: Signal<T>, into output: inout Signal<T>) throws(Conv1dError) {
-        start(input)
-        try wait(into: &output)
-    }
-
-    private let running = DispatchGroup()
 
     /// Starts filtering `input` on worker threads and returns at once, so the caller can read
     /// the next chunk and write the previous one meanwhile; ``wait(into:)`` collects it. One
