@@ -14,7 +14,7 @@ and writes bench/results.json. A peer that is not installed is reported as absen
   process, and a probe of this build's single-core peak (separate multiply and add).
 
 Options: --smoke (tiny sizes, one run each: checks that everything runs and the JSON is valid),
---runs N, --install-peers (apt: sox, brutefir; pip: torch, numpy into a throwaway virtualenv),
+--runs N, --install-peers (apt: sox, brutefir; pip: torch, numpy, scipy into a throwaway virtualenv),
 --out FILE. Uses only the Python standard library; PyTorch runs in bench/.venv when present.
 """
 import argparse
@@ -164,7 +164,7 @@ def install_peers():
     sh(apt + ["update", "-qq"], env=env)
     sh(apt + ["install", "-y", "-qq", "sox", "brutefir", "python3-venv"], env=env)
     sh([sys.executable, "-m", "venv", VENV])
-    sh([os.path.join(VENV, "bin", "pip"), "install", "-q", "torch", "numpy"])
+    sh([os.path.join(VENV, "bin", "pip"), "install", "-q", "torch", "numpy", "scipy"])
 
 
 def torch_python():
