@@ -166,6 +166,55 @@ enum DirectKernelLoops {
         let rowWeights = g.inPerGroup * g.kernelSize
         let (b0, b1, b2, b3) = (bias?[o] ?? 0, bias?[o + 1] ?? 0, bias?[o + 2] ?? 0, bias?[o + 3] ?? 0)
         var t = from
+        // Four vectors per channel while they fit (16 accumulators: four loads and four
+        // broadcasts serve 16 multiply-adds), then two.
+        while t + 4 * lanes <= to {
+            var a00 = T.Lanes(repeating: b0), a01 = a00, a02 = a00, a03 = a00
+            var a10 = T.Lanes(repeating: b1), a11 = a10, a12 = a10, a13 = a10
+            var a20 = T.Lanes(repeating: b2), a21 = a20, a22 = a20, a23 = a20
+            var a30 = T.Lanes(repeating: b3), a31 = a30, a32 = a30, a33 = a30
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + t
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize {
+                    let p = row + k * g.dilation
+                    let x0: T.Lanes = load(p), x1: T.Lanes = load(p + lanes)
+                    let x2: T.Lanes = load(p + 2 * lanes), x3: T.Lanes = load(p + 3 * lanes)
+                    let w0 = T.Lanes(repeating: w[k])
+                    a00 += w0 * x0
+                    a01 += w0 * x1
+                    a02 += w0 * x2
+                    a03 += w0 * x3
+                    let w1 = T.Lanes(repeating: w[rowWeights + k])
+                    a10 += w1 * x0
+                    a11 += w1 * x1
+                    a12 += w1 * x2
+                    a13 += w1 * x3
+                    let w2 = T.Lanes(repeating: w[2 * rowWeights + k])
+                    a20 += w2 * x0
+                    a21 += w2 * x1
+                    a22 += w2 * x2
+                    a23 += w2 * x3
+                    let w3 = T.Lanes(repeating: w[3 * rowWeights + k])
+                    a30 += w3 * x0
+                    a31 += w3 * x1
+                    a32 += w3 * x2
+                    a33 += w3 * x3
+                }
+            }
+            @inline(__always) func put(_ c: Int, _ v0: T.Lanes, _ v1: T.Lanes, _ v2: T.Lanes, _ v3: T.Lanes) {
+                let out = output + c * outputStride + t
+                store(v0, out)
+                store(v1, out + lanes)
+                store(v2, out + 2 * lanes)
+                store(v3, out + 3 * lanes)
+            }
+            put(0, a00, a01, a02, a03)
+            put(1, a10, a11, a12, a13)
+            put(2, a20, a21, a22, a23)
+            put(3, a30, a31, a32, a33)
+            t += 4 * lanes
+        }
         while t + 2 * lanes <= to {
             var a00 = T.Lanes(repeating: b0), a01 = a00
             var a10 = T.Lanes(repeating: b1), a11 = a10
