@@ -45,6 +45,15 @@ def sh(cmd, **kw):
 
 # ---------------------------------------------------------------- inputs (standard library only)
 
+def float_wav_header(frames, channels, rate):
+    """The header of a float32 WAV (WAVE_FORMAT_IEEE_FLOAT, with a fact chunk)."""
+    size = frames * channels * 4
+    return (b"RIFF" + struct.pack("<I", 4 + 26 + 12 + 8 + size) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHHH", 18, 3, channels, rate, rate * channels * 4, channels * 4, 32, 0)
+            + b"fact" + struct.pack("<II", 4, frames)
+            + b"data" + struct.pack("<I", size))
+
+
 def write_float_wav(path, frames, channels, rate, seed, block_seconds=10):
     """Uniform noise in [-0.3, 0.3), float32 WAV; a 10 s block repeated (fast for an hour)."""
     rng = random.Random(seed)
@@ -55,10 +64,7 @@ def write_float_wav(path, frames, channels, rate, seed, block_seconds=10):
     data = block.tobytes()
     size = frames * channels * 4
     with open(path, "wb") as f:
-        f.write(b"RIFF" + struct.pack("<I", 4 + 26 + 12 + 8 + size) + b"WAVE")
-        f.write(b"fmt " + struct.pack("<IHHIIHHH", 18, 3, channels, rate, rate * channels * 4, channels * 4, 32, 0))
-        f.write(b"fact" + struct.pack("<II", 4, frames))
-        f.write(b"data" + struct.pack("<I", size))
+        f.write(float_wav_header(frames, channels, rate))
         left = size
         while left > 0:
             piece = data[:left]
@@ -394,12 +400,8 @@ def write_float_wav_samples(path, samples, rate):
     data = array.array("f", samples)
     if sys.byteorder != "little":
         data.byteswap()
-    size = len(data) * 4
     with open(path, "wb") as f:
-        f.write(b"RIFF" + struct.pack("<I", 4 + 26 + 12 + 8 + size) + b"WAVE")
-        f.write(b"fmt " + struct.pack("<IHHIIHHH", 18, 3, 1, rate, rate * 4, 4, 32, 0))
-        f.write(b"fact" + struct.pack("<II", 4, len(data)))
-        f.write(b"data" + struct.pack("<I", size))
+        f.write(float_wav_header(len(data), 1, rate))
         data.tofile(f)
 
 

@@ -44,7 +44,7 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
         // Circular padding's first outputs read the signal's end, which a stream only knows at
         // the end: it computes them apart, from a fresh workspace. So does this call, so that
         // an engine with state runs the same two sequences (the direct engine cannot tell).
-        origin = spec.paddingMode == .circular ? min(count, (spec.padLeft + spec.stride - 1) / spec.stride) : 0
+        origin = min(count, spec.withheldHeadOutputs)
         let shortest = max(1, shortest ?? max(4096, 4 * conv.engine.warmUp))
         let pieces = max(1, min(maxSegments, (count - origin) / shortest))
         var ranges = origin > 0 ? [0..<origin] : []

@@ -21,7 +21,7 @@ extension Conv1dSpec {
         case .replicate: kept = 2
         case .reflect: kept = Saturating.sum([padLeft, padRight, 2])
         case .circular:
-            let head = (padLeft + stride - 1) / stride
+            let head = withheldHeadOutputs
             let window = head > 0 ? Saturating.sum([Saturating.product([head - 1, stride]), receptiveField]) : 1
             kept = Saturating.sum([max(padRight, window - padLeft, 1), padLeft, window])
         }

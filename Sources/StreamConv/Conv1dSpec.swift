@@ -205,6 +205,11 @@ public struct Conv1dSpec: Hashable, Sendable, CustomStringConvertible {
     /// at the very start (see ``StreamingConv1d/startupLatency``).
     public var latency: Int { max(0, receptiveField - 1 - padLeft) }
 
+    /// Outputs whose window wraps past the signal's start under circular padding, so they read
+    /// its end: `ceil(pad_left / stride)`, else 0. A stream withholds them until it ends, and
+    /// a whole-signal call computes them apart, so both run the same two sequences.
+    var withheldHeadOutputs: Int { paddingMode == .circular ? (padLeft + stride - 1) / stride : 0 }
+
     public var description: String {
         var parts = ["\(inChannels)", "\(outChannels)", "kernel_size=\(kernelSize)"]
         if stride != 1 { parts.append("stride=\(stride)") }

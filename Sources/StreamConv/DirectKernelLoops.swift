@@ -216,38 +216,13 @@ enum DirectKernelLoops {
             t += 4 * lanes
         }
         while t + 2 * lanes <= to {
-            var a00 = T.Lanes(repeating: b0), a01 = a00
-            var a10 = T.Lanes(repeating: b1), a11 = a10
-            var a20 = T.Lanes(repeating: b2), a21 = a20
-            var a30 = T.Lanes(repeating: b3), a31 = a30
+            var block = FourChannelBlock<T>(b0, b1, b2, b3)
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + t
                 let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize {
-                    let p = row + k * g.dilation
-                    let x0: T.Lanes = load(p), x1: T.Lanes = load(p + lanes)
-                    let w0 = T.Lanes(repeating: w[k])
-                    let w1 = T.Lanes(repeating: w[rowWeights + k])
-                    let w2 = T.Lanes(repeating: w[2 * rowWeights + k])
-                    let w3 = T.Lanes(repeating: w[3 * rowWeights + k])
-                    a00 += w0 * x0
-                    a01 += w0 * x1
-                    a10 += w1 * x0
-                    a11 += w1 * x1
-                    a20 += w2 * x0
-                    a21 += w2 * x1
-                    a30 += w3 * x0
-                    a31 += w3 * x1
-                }
+                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights) }
             }
-            store(a00, output + t)
-            store(a01, output + t + lanes)
-            store(a10, output + outputStride + t)
-            store(a11, output + outputStride + t + lanes)
-            store(a20, output + 2 * outputStride + t)
-            store(a21, output + 2 * outputStride + t + lanes)
-            store(a30, output + 3 * outputStride + t)
-            store(a31, output + 3 * outputStride + t + lanes)
+            block.store(output + t, outputStride: outputStride)
             t += 2 * lanes
         }
         return t
@@ -299,36 +274,13 @@ enum DirectKernelLoops {
                 let (b0, b1, b2, b3) = (bias?[o] ?? 0, bias?[o + 1] ?? 0, bias?[o + 2] ?? 0, bias?[o + 3] ?? 0)
                 let out = output + o * outputStride
                 while from + 2 * lanes <= count {
-                    var a00 = T.Lanes(repeating: b0), a01 = a00
-                    var a10 = T.Lanes(repeating: b1), a11 = a10
-                    var a20 = T.Lanes(repeating: b2), a21 = a20
-                    var a30 = T.Lanes(repeating: b3), a31 = a30
+                    var block = FourChannelBlock<T>(b0, b1, b2, b3)
                     for il in 0..<inPer {
                         for kk in 0..<k {
-                            let q = phaseTap(g, il, kk) + from
-                            let x0: T.Lanes = load(q), x1: T.Lanes = load(q + lanes)
-                            let w0 = T.Lanes(repeating: w[il * k + kk])
-                            let w1 = T.Lanes(repeating: w[rowWeights + il * k + kk])
-                            let w2 = T.Lanes(repeating: w[2 * rowWeights + il * k + kk])
-                            let w3 = T.Lanes(repeating: w[3 * rowWeights + il * k + kk])
-                            a00 += w0 * x0
-                            a01 += w0 * x1
-                            a10 += w1 * x0
-                            a11 += w1 * x1
-                            a20 += w2 * x0
-                            a21 += w2 * x1
-                            a30 += w3 * x0
-                            a31 += w3 * x1
+                            block.add(phaseTap(g, il, kk) + from, weights: w + il * k + kk, rowWeights: rowWeights)
                         }
                     }
-                    store(a00, out + from)
-                    store(a01, out + from + lanes)
-                    store(a10, out + outputStride + from)
-                    store(a11, out + outputStride + from + lanes)
-                    store(a20, out + 2 * outputStride + from)
-                    store(a21, out + 2 * outputStride + from + lanes)
-                    store(a30, out + 3 * outputStride + from)
-                    store(a31, out + 3 * outputStride + from + lanes)
+                    block.store(out + from, outputStride: outputStride)
                     from += 2 * lanes
                 }
             }
@@ -411,5 +363,53 @@ enum DirectKernelLoops {
                 }
             }
         }
+    }
+}
+
+/// Four output channels × two vectors of outputs, the dense block of both the stride-1 loop
+/// and the strided phase loop: each tap's two input vectors are loaded once for the four
+/// channels. Every accumulator gets its own multiply then add, as in the plain loop.
+struct FourChannelBlock<T: ConvScalar> {
+    var a00, a01, a10, a11, a20, a21, a30, a31: T.Lanes
+
+    /// Accumulators starting at the four channels' biases.
+    @inline(__always)
+    init(_ b0: T, _ b1: T, _ b2: T, _ b3: T) {
+        (a00, a10, a20, a30) = (T.Lanes(repeating: b0), T.Lanes(repeating: b1), T.Lanes(repeating: b2), T.Lanes(repeating: b3))
+        (a01, a11, a21, a31) = (a00, a10, a20, a30)
+    }
+
+    /// Adds one tap: inputs at `x` (two vectors), the channels' weights at `w`, `w + rowWeights`,
+    /// `w + 2·rowWeights`, `w + 3·rowWeights`.
+    @inline(__always)
+    mutating func add(_ x: UnsafePointer<T>, weights w: UnsafePointer<T>, rowWeights: Int) {
+        let lanes = T.Lanes.scalarCount
+        let x0: T.Lanes = DirectKernelLoops.load(x), x1: T.Lanes = DirectKernelLoops.load(x + lanes)
+        let w0 = T.Lanes(repeating: w[0])
+        let w1 = T.Lanes(repeating: w[rowWeights])
+        let w2 = T.Lanes(repeating: w[2 * rowWeights])
+        let w3 = T.Lanes(repeating: w[3 * rowWeights])
+        a00 += w0 * x0
+        a01 += w0 * x1
+        a10 += w1 * x0
+        a11 += w1 * x1
+        a20 += w2 * x0
+        a21 += w2 * x1
+        a30 += w3 * x0
+        a31 += w3 * x1
+    }
+
+    /// Writes the block: channel c's two vectors at `output + c·outputStride`.
+    @inline(__always)
+    func store(_ output: UnsafeMutablePointer<T>, outputStride: Int) {
+        let lanes = T.Lanes.scalarCount
+        DirectKernelLoops.store(a00, output)
+        DirectKernelLoops.store(a01, output + lanes)
+        DirectKernelLoops.store(a10, output + outputStride)
+        DirectKernelLoops.store(a11, output + outputStride + lanes)
+        DirectKernelLoops.store(a20, output + 2 * outputStride)
+        DirectKernelLoops.store(a21, output + 2 * outputStride + lanes)
+        DirectKernelLoops.store(a30, output + 3 * outputStride)
+        DirectKernelLoops.store(a31, output + 3 * outputStride + lanes)
     }
 }

@@ -264,16 +264,7 @@ public struct RealFFT<T: ConvScalar>: Sendable {
                     case 8: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD16<T>.self)
                     case 4: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD8<T>.self)
                     case 2: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD4<T>.self)
-                    default:
-                        var a = 0
-                        while a < n {
-                            let (br, bi) = (re[a + 1], im[a + 1])
-                            re[a + 1] = re[a] - br
-                            im[a + 1] = im[a] - bi
-                            re[a] = re[a] + br
-                            im[a] = im[a] + bi
-                            a += 2
-                        }
+                    default: spanOne(re: re, im: im)
                     }
                     span /= 2
                 }
@@ -361,17 +352,8 @@ public struct RealFFT<T: ConvScalar>: Sendable {
             twiddleIm.withUnsafeBufferPointer { tib in
                 let tr = trb.baseAddress!, ti = tib.baseAddress!
                 var span = 1
-                // Span 1: the twiddle is 1.
                 if n >= 2 {
-                    var a = 0
-                    while a < n {
-                        let (xr, xi) = (re[a + 1], im[a + 1])
-                        re[a + 1] = re[a] - xr
-                        im[a + 1] = im[a] - xi
-                        re[a] = re[a] + xr
-                        im[a] = im[a] + xi
-                        a += 2
-                    }
+                    spanOne(re: re, im: im)
                     span = 2
                 }
                 // Spans 2, 4 and 8: one vector holds a whole group (a, then b); its halves are
@@ -490,6 +472,21 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     static func load8(_ p: UnsafeMutablePointer<T>) -> SIMD8<T> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self) }
     @inline(__always)
     static func store8(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<T>.self) }
+
+    /// The span-1 stage, first of the forward's and last of the inverse's: its twiddle is 1, so
+    /// both directions make the same (a + b, a − b) pairs.
+    @inline(__always)
+    func spanOne(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        var a = 0
+        while a < half {
+            let (br, bi) = (re[a + 1], im[a + 1])
+            re[a + 1] = re[a] - br
+            im[a + 1] = im[a] - bi
+            re[a] = re[a] + br
+            im[a] = im[a] + bi
+            a += 2
+        }
+    }
 
     /// One stage whose group (2·span points) fills a vector `V`: the low half is a's side, the
     /// high half b's, with the stage's `span` twiddles.

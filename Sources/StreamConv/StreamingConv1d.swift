@@ -103,7 +103,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         padRight = spec.padRight
         inChannels = spec.inChannels
         mode = spec.paddingMode
-        let head = mode == .circular ? (padLeft + stride - 1) / stride : 0
+        let head = spec.withheldHeadOutputs
         withheldHeadFrames = head
         let headWindowLength = head > 0 ? (head - 1) * stride + receptiveField : 0
         let tailCapacity: Int

@@ -175,25 +175,23 @@ public enum FilterPipeline {
             if running { stream.join() }
             writer.drain()
         }
+        // Gathers the chunk in flight into `output`.
+        func collect() throws(IOError) {
+            try Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) }
+            running = false
+            progress(stream.inputFrames)
+        }
         while true {
             let got = try T.read(from: source, into: &inputs[current])
-            var ready = false
-            if running {
-                try Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) }
-                running = false
-                ready = true
-                progress(stream.inputFrames)
-            }
+            // With read-ahead the chunk in flight is the previous one, collected after the read;
+            // without, the one just started, collected at once.
+            let ready = running || (got > 0 && !readAhead)
+            if running { try collect() }
             if got > 0 {
                 nonFinite += inputs[current].nonFiniteCount
                 stream.start(inputs[current])
                 running = true
-                if !readAhead {
-                    try Self.filtering { () throws(Conv1dError) in try stream.wait(into: &output) }
-                    running = false
-                    ready = true
-                    progress(stream.inputFrames)
-                }
+                if !readAhead { try collect() }
             }
             if ready {
                 try writer.write(output)
