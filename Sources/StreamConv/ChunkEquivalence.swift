@@ -1,4 +1,4 @@
-/// Where a chunked run of a ``StreamProcessor`` first departed from the whole-signal output.
+/// Where a chunked run of a ``Stage`` first departed from the whole-signal output.
 public struct ChunkMismatch: Error, Sendable, CustomStringConvertible {
     /// The chunk sizes the input was cut into.
     public let chunkSizes: [Int]
@@ -13,18 +13,22 @@ public struct ChunkMismatch: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Checks that a streaming processor's output does not depend on how its input is cut.
+/// Checks that a stage's output does not depend on how its input is cut.
 ///
 /// Feeds the signal in the given or in random chunkings (1-frame chunks, empty chunks, sizes
 /// unaligned to any stride, one whole chunk) and compares the concatenated output with the
 /// expected whole-signal output **bit for bit** (`bitPattern`, so `-0` and `+0`, or two NaNs
 /// with different payloads, count as different). When the whole-signal call throws, the
-/// stream must throw an error with the same description, from `process` or `finish`.
+/// stream must throw an error with the same description, from `process` or `finish`. After every
+/// chunk it also holds the stage to its own word: the stage's invariants, each `process` output
+/// as long as ``Stage/outputFrameCount(afterProcessing:)`` said and within
+/// ``Stage/outputBound(inputFrames:)``, and `finish` as ``Stage/finishFrameCounts()`` said and
+/// within ``Stage/finishBound``.
 public enum ChunkEquivalence {
     /// Feeds `signal` in chunks of `chunkSizes` (which must add up to its length), then
     /// finishes, and compares with `expected`. Resets `processor` first.
     /// - Returns: the first difference, or `nil` when the outputs are identical.
-    public static func check<P: StreamProcessor>(
+    public static func check<P: Stage & ~Copyable>(
         _ processor: inout P, signal: Signal<P.Scalar>,
         expected: Result<Signal<P.Scalar>, any Error>, chunkSizes: [Int]
     ) -> ChunkMismatch? {
@@ -35,15 +39,26 @@ public enum ChunkEquivalence {
         do {
             var at = 0
             for (index, size) in chunkSizes.enumerated() {
-                pieces.append(try processor.process(signal.slice(at..<(at + size))))
+                let promised = processor.outputFrameCount(afterProcessing: size)
+                let bound = processor.outputBound(inputFrames: size)
+                let piece = try processor.process(signal.slice(at..<(at + size)))
+                pieces.append(piece)
                 at += size
                 if let broken = processor.checkInvariants() {
                     return ChunkMismatch(chunkSizes: chunkSizes, detail: "after chunk \(index): invariant broken: \(broken)")
                 }
+                if piece.frames != promised || piece.frames > bound {
+                    return ChunkMismatch(chunkSizes: chunkSizes, detail: "chunk \(index): \(piece.frames) output frames, but outputFrameCount said \(promised) and outputBound \(bound)")
+                }
             }
+            let promised = try? processor.finishFrameCounts()
+            let bound = processor.finishBound
             let end = try processor.finish()
             if let broken = processor.checkInvariants() {
                 return ChunkMismatch(chunkSizes: chunkSizes, detail: "after finish: invariant broken: \(broken)")
+            }
+            if promised.map({ $0 != (end.head.frames, end.tail.frames) }) ?? true || end.head.frames > bound.head || end.tail.frames > bound.tail {
+                return ChunkMismatch(chunkSizes: chunkSizes, detail: "finish gave (\(end.head.frames), \(end.tail.frames)) frames, but finishFrameCounts said \(promised.map { "(\($0.head), \($0.tail))" } ?? "it throws") and finishBound (\(bound.head), \(bound.tail))")
             }
             streamed = .success(Signal.concatenating([end.head] + pieces + [end.tail]))
         } catch {
@@ -64,7 +79,7 @@ public enum ChunkEquivalence {
 
     /// Checks `trials` random chunkings of `signal` (see ``randomChunking(length:using:)``).
     /// - Returns: the first mismatch found, or `nil`.
-    public static func check<P: StreamProcessor, G: RandomNumberGenerator>(
+    public static func check<P: Stage & ~Copyable, G: RandomNumberGenerator>(
         _ processor: inout P, signal: Signal<P.Scalar>,
         expected: Result<Signal<P.Scalar>, any Error>, trials: Int, using rng: inout G
     ) -> ChunkMismatch? {

@@ -10,14 +10,14 @@ public struct Conv1d<T: ConvScalar>: Sendable {
     /// Weights and bias.
     public let weights: Conv1dWeights<T>
     /// The engine that computes outputs, made from ``weights``.
-    public let engine: any Conv1dEngine<T>
+    public let engine: Conv1dEngine<T>
 
     /// A convolution with given weights, on the engine `engine` chooses (`auto`: the one that
     /// suits the spec; see ``Conv1dEngines/choose(spec:)``).
     public init(spec: Conv1dSpec, weights: Conv1dWeights<T>, engine choice: Conv1dEngineChoice = .auto) {
         self.spec = spec
         self.weights = weights
-        engine = Conv1dEngines.make(spec: spec, weights: weights, choice: choice)
+        engine = Conv1dEngine(spec: spec, weights: weights, choice: choice)
     }
 
     /// A convolution with PyTorch's default initialisation drawn from `seed`.

@@ -29,7 +29,7 @@ extension Conv1d {
         let lanes = min(count, units)
         guard lanes > 1 else { return whole }
         // The engine kind this convolution resolved to, so a lane cannot land on another.
-        let choice = Conv1dEngineChoice(rawValue: engine.name) ?? .auto
+        let choice = engine.kind.choice
         return (0..<lanes).map { lane in
             let (from, to) = (lane * units / lanes, (lane + 1) * units / lanes)
             let outputs = groups > 1 ? (from * outPer)..<(to * outPer) : from..<to

@@ -7,7 +7,7 @@
 /// segments share the input, read-only, and write disjoint ranges of the output. A segment
 /// pads its input a tile at a time into compact rows (as a stream's history is), so a long
 /// signal's many channels stay in cache while the engine reads them.
-public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
+public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Sendable {
     /// The convolution.
     public let conv: Conv1d<T>
     /// Output frames.
@@ -56,6 +56,9 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
 
     deinit { outputs.deallocate() }
 
+    /// ``ranges``' count.
+    public var segmentCount: Int { ranges.count }
+
     /// Padded samples `from..<from + length` of every channel into `rows` (row stride
     /// `length`): the signal in one copy per channel, only the pads through the padding
     /// mode's index map.
@@ -92,7 +95,7 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
         let (stride, field, inputs, outs) = (conv.spec.stride, conv.spec.receptiveField, conv.spec.inChannels, conv.spec.outChannels)
         let start = range.lowerBound < origin ? 0 : max(origin, range.lowerBound - engine.warmUp)
         let most = min(tile, range.upperBound - start)
-        let workspace = engine.makeWorkspace(maxOutputs: most)
+        var workspace = engine.makeWorkspace(maxOutputs: most)
         let rowLength = (most - 1) * stride + field
         let rows = UnsafeMutablePointer<T>.allocate(capacity: inputs * rowLength)
         // The halo's outputs, computed only to bring the workspace to the segment.
@@ -107,10 +110,10 @@ public final class Conv1dSegments<T: ConvScalar>: @unchecked Sendable {
             let n = min(most, (halo ? range.lowerBound : range.upperBound) - t)
             let length = (n - 1) * stride + field
             pad(from: t * stride, length: length, into: rows)
-            engine.compute(
+            workspace.compute(
                 input: rows, inputStride: length,
                 output: halo ? discard : outputs + t, outputStride: halo ? n : frames,
-                first: Int64(t), count: n, workspace: workspace)
+                first: Int64(t), count: n)
             t += n
         }
     }

@@ -13,19 +13,13 @@ enum DirectKernelLoops {
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
+    /// Stride-1 convolutions: time tiles, groups, then blocks of four output channels or one.
     static func run<T: ConvScalar>(
         weight: UnsafePointer<T>, bias: [T]?,
-        inPerGroup: Int, outPerGroup: Int, groups: Int, kernelSize: Int,
-        stride: Int, dilation: Int,
+        inPerGroup: Int, outPerGroup: Int, groups: Int, kernelSize: Int, dilation: Int,
         input: UnsafePointer<T>, inputStride: Int,
-        output: UnsafeMutablePointer<T>, outputStride: Int, count: Int, tile: Int
+        output: UnsafeMutablePointer<T>, outputStride: Int, count: Int
     ) {
-        guard stride == 1 else {
-            strided(weight: weight, bias: bias, inPerGroup: inPerGroup, outPerGroup: outPerGroup, groups: groups,
-                    kernelSize: kernelSize, stride: stride, dilation: dilation, input: input, inputStride: inputStride,
-                    output: output, outputStride: outputStride, count: count, tile: tile)
-            return
-        }
         let geometry = Geometry(inPerGroup: inPerGroup, kernelSize: kernelSize, dilation: dilation, inputStride: inputStride)
         var t0 = 0
         while t0 < count {
@@ -231,7 +225,7 @@ enum DirectKernelLoops {
     /// Strided convolutions through phases: each input channel is split into `stride`
     /// contiguous phase rows; output t's term for tap k is then sample t + ⌊k·d/s⌋ of phase
     /// (k·d) mod s, so blocks of outputs load whole vectors, as at stride 1. The same terms in
-    /// the same order (bias, input channel, tap ascending), so the same bits as ``strided``.
+    /// the same order (bias, input channel, tap ascending) as the plain loop the bits test writes.
     /// Its blocks repeat ``oneChannel``'s on purpose: one shared loop taking a tap closure
     /// measured slower on the stride-1 hot path (median 204 against 185 ms task-clock).
     @_specialize(where T == Float)
@@ -327,41 +321,6 @@ enum DirectKernelLoops {
                 }
             }
             o += channels
-        }
-    }
-
-    /// Strided convolutions (decimators, strided layers): a row of outputs in memory,
-    /// accumulated tap by tap, in the same order as the stride-1 paths.
-    static func strided<T: ConvScalar>(
-        weight: UnsafePointer<T>, bias: [T]?,
-        inPerGroup: Int, outPerGroup: Int, groups: Int, kernelSize: Int,
-        stride: Int, dilation: Int,
-        input: UnsafePointer<T>, inputStride: Int,
-        output: UnsafeMutablePointer<T>, outputStride: Int, count: Int, tile: Int
-    ) {
-        for g in 0..<groups {
-            for ol in 0..<outPerGroup {
-                let o = g * outPerGroup + ol
-                let start: T = bias?[o] ?? 0
-                let row = output + o * outputStride
-                let wRow = weight + o * inPerGroup * kernelSize
-                var t0 = 0
-                while t0 < count {
-                    let m = min(tile, count - t0)
-                    let acc = row + t0
-                    for j in 0..<m { acc[j] = start }
-                    for il in 0..<inPerGroup {
-                        let x = input + (g * inPerGroup + il) * inputStride + t0 * stride
-                        let wk = wRow + il * kernelSize
-                        for k in 0..<kernelSize {
-                            let w = wk[k]
-                            let xk = x + k * dilation
-                            for j in 0..<m { acc[j] += w * xk[j * stride] }
-                        }
-                    }
-                    t0 += m
-                }
-            }
         }
     }
 }

@@ -15,30 +15,38 @@ struct PlanarView<T: ConvScalar> {
 
 /// Owned planar buffers of fixed capacity per channel: the stream's history, the kept start
 /// and end of the signal, and pad scratch. All of ``StreamingConv1d``'s pointer arithmetic is
-/// here; every method is allocation-free except `init` and `grow`.
-struct PlanarStorage<T: ConvScalar>: Sendable {
-    private(set) var samples: [T]
+/// here; every method is allocation-free except `init`, `grow` and `copy`. Non-copyable, as
+/// the stream that owns it: one owner, so writing never copies.
+struct PlanarStorage<T: ConvScalar>: ~Copyable, Sendable {
+    private var buffer: ScalarBuffer<T>
     let channels: Int
     private(set) var capacity: Int
 
     init(channels: Int, capacity: Int) {
         self.channels = channels
         self.capacity = capacity
-        samples = [T](repeating: 0, count: channels * capacity)
+        buffer = ScalarBuffer(count: channels * capacity)
+    }
+
+    /// The same samples in new memory. Allocates.
+    func copy() -> PlanarStorage {
+        let copy = PlanarStorage(channels: channels, capacity: capacity)
+        copy.buffer.base.update(from: buffer.base, count: channels * capacity)
+        return copy
     }
 
     subscript(channel: Int, frame: Int) -> T {
-        get { samples[channel * capacity + frame] }
-        set { samples[channel * capacity + frame] = newValue }
+        get { buffer.base[channel * capacity + frame] }
+        set { buffer.base[channel * capacity + frame] = newValue }
     }
 
     /// Reallocates to `newCapacity` frames per channel, keeping frames `0..<keeping`.
     mutating func grow(to newCapacity: Int, keeping: Int) {
-        var grown = [T](repeating: 0, count: channels * newCapacity)
+        let grown = ScalarBuffer<T>(count: channels * newCapacity)
         for c in 0..<channels {
-            for i in 0..<keeping { grown[c * newCapacity + i] = samples[c * capacity + i] }
+            (grown.base + c * newCapacity).update(from: buffer.base + c * capacity, count: keeping)
         }
-        samples = grown
+        buffer = grown
         capacity = newCapacity
     }
 
@@ -46,11 +54,8 @@ struct PlanarStorage<T: ConvScalar>: Sendable {
     mutating func copy(from source: PlanarView<T>, count: Int, to at: Int) {
         guard count > 0 else { return }
         precondition(at >= 0 && at + count <= capacity, "PlanarStorage.copy out of bounds")
-        let (cap, channels) = (capacity, channels)
-        samples.withUnsafeMutableBufferPointer { dst in
-            for c in 0..<channels {
-                (dst.baseAddress! + c * cap + at).update(from: source.base + c * source.stride + source.offset, count: count)
-            }
+        for c in 0..<channels {
+            (buffer.base + c * capacity + at).update(from: source.base + c * source.stride + source.offset, count: count)
         }
     }
 
@@ -58,29 +63,22 @@ struct PlanarStorage<T: ConvScalar>: Sendable {
     mutating func shiftToFront(from drop: Int, count: Int) {
         guard count > 0, drop > 0 else { return }
         precondition(drop + count <= capacity, "PlanarStorage.shiftToFront out of bounds")
-        let (cap, channels) = (capacity, channels)
-        samples.withUnsafeMutableBufferPointer { buffer in
-            for c in 0..<channels {
-                let row = buffer.baseAddress! + c * cap
-                row.update(from: row + drop, count: count)
-            }
+        for c in 0..<channels {
+            let row = buffer.base + c * capacity
+            row.update(from: row + drop, count: count)
         }
     }
 
     /// Sets frames `0..<count` of every channel to `value(channel, frame)`.
     mutating func fill(count: Int, _ value: (Int, Int) -> T) {
-        let (cap, channels) = (capacity, channels)
-        samples.withUnsafeMutableBufferPointer { buffer in
-            for c in 0..<channels {
-                for j in 0..<count { buffer[c * cap + j] = value(c, j) }
-            }
+        for c in 0..<channels {
+            let row = buffer.base + c * capacity
+            for j in 0..<count { row[j] = value(c, j) }
         }
     }
 
-    /// Calls `body` with a view of the whole storage.
-    func withView<R>(_ body: (PlanarView<T>) -> R) -> R {
-        samples.withUnsafeBufferPointer { body(PlanarView(base: $0.baseAddress!, stride: capacity)) }
-    }
+    /// A view of the whole storage, valid while the storage is neither grown nor gone.
+    var view: PlanarView<T> { PlanarView(base: buffer.base, stride: capacity) }
 }
 
 /// Where a call's outputs go: a planar buffer, how many frames are in it, and how many may be.
@@ -96,15 +94,15 @@ struct PlanarOutput<T: ConvScalar> {
         self.capacity = capacity
     }
 
-    /// Runs `engine` for outputs `first..<first + count`, whose first window starts at
-    /// `input`'s frame 0.
-    mutating func compute(_ engine: any Conv1dEngine<T>, from input: PlanarView<T>, first: Int64, count: Int, workspace: Conv1dWorkspace) {
+    /// Runs `workspace`'s engine for outputs `first..<first + count`, whose first window
+    /// starts at `input`'s frame 0.
+    mutating func compute(_ workspace: inout Conv1dWorkspace<T>, from input: PlanarView<T>, first: Int64, count: Int) {
         guard count > 0 else { return }
         // The frame counts promised to callers are computed separately; never write past them.
         precondition(written + count <= capacity, "StreamingConv1d output count out of step")
-        engine.compute(
+        workspace.compute(
             input: input.base + input.offset, inputStride: input.stride,
-            output: base! + written, outputStride: stride, first: first, count: count, workspace: workspace)
+            output: base! + written, outputStride: stride, first: first, count: count)
         written += count
     }
 }

@@ -1,21 +1,3 @@
-/// The end of a stream: what `finish` returns.
-///
-/// The full output of a stream is `head`, then every `process` output in order, then `tail`.
-/// `head` is empty except with circular padding, whose first outputs read the end of the
-/// signal and so can only be computed once it has ended (``StreamingConv1d/withheldHeadFrames``).
-public struct StreamEnd<T: ConvScalar>: Sendable, Equatable {
-    /// Outputs that belong before the first output `process` returned.
-    public var head: Signal<T>
-    /// Outputs after the last output `process` returned.
-    public var tail: Signal<T>
-
-    /// An end made of its two parts.
-    public init(head: Signal<T>, tail: Signal<T>) {
-        self.head = head
-        self.tail = tail
-    }
-}
-
 /// `torch.nn.Conv1d` on a signal that arrives in chunks of any sizes.
 ///
 /// Works in the coordinates of the padded signal: output `t` reads padded samples
@@ -33,9 +15,10 @@ public struct StreamEnd<T: ConvScalar>: Sendable, Equatable {
 ///
 /// Real-time use: ``prepare(maxFrames:)`` allocates; ``process(_:into:)`` then allocates
 /// nothing, takes no lock, does no I/O, and throws only for a caller's mistake (wrong channel
-/// count, too small an output buffer, a finished stream). The type is a value: a copy has its
-/// own state, and mutating a copy that still shares storage would copy it, so keep one owner.
-public struct StreamingConv1d<T: ConvScalar>: Sendable {
+/// count, too small an output buffer, a finished stream). The stream is non-copyable: its state
+/// has one owner, so nothing can share it and copy it on first write on an audio thread;
+/// ``copy()`` is the explicit, allocating copy, for a thread that is not real-time.
+public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     /// The convolution being streamed.
     public let conv: Conv1d<T>
     /// Its hyper-parameters.
@@ -86,8 +69,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     private var scratch: PlanarStorage<T>
     private var headWindow: PlanarStorage<T>
     // The engine's state for the outputs in order, and for the circular head computed at the end.
-    private var workspace: Conv1dWorkspace
-    private var headWorkspace: Conv1dWorkspace
+    private var workspace: Conv1dWorkspace<T>
+    private var headWorkspace: Conv1dWorkspace<T>
 
     /// A stream of `conv`, prepared for chunks of up to `maxFrames` frames.
     // Pre-specialised, as process is: made from other modules, the generic body zeroed its
@@ -125,10 +108,35 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         headWorkspace = conv.engine.makeWorkspace(maxOutputs: max(1, head))
         self.maxFrames = 0
         history = PlanarStorage(channels: inChannels, capacity: 0)
-        workspace = Conv1dWorkspace()
+        workspace = conv.engine.makeWorkspace(maxOutputs: 1)
         prepare(maxFrames: max(1, maxFrames))
         reset()
     }
+
+    /// A stream in the same state as `other`, with storage of its own.
+    private init(copying other: borrowing StreamingConv1d) {
+        conv = other.conv
+        maxFrames = other.maxFrames
+        withheldHeadFrames = other.withheldHeadFrames
+        (receptiveField, stride, padLeft, padRight, inChannels, mode) =
+            (other.receptiveField, other.stride, other.padLeft, other.padRight, other.inChannels, other.mode)
+        history = other.history.copy()
+        (stored, historyOffset, bufferStart, nextInput, nextOutput, inputFrames, started, finished) =
+            (other.stored, other.historyOffset, other.bufferStart, other.nextInput, other.nextOutput, other.inputFrames, other.started, other.finished)
+        staging = other.staging.copy()
+        stagingCapacity = other.stagingCapacity
+        staged = other.staged
+        tail = other.tail.copy()
+        scratch = other.scratch.copy()
+        headWindow = other.headWindow.copy()
+        workspace = other.workspace.copy()
+        headWorkspace = other.headWorkspace.copy()
+    }
+
+    /// An independent stream in the same state: it continues the signal on its own.
+    /// Allocates everything the stream holds, so it is for a thread that is not real-time
+    /// (a stream forked before a live swap, a test comparing two continuations).
+    public func copy() -> StreamingConv1d { StreamingConv1d(copying: self) }
 
     /// Makes room for chunks of up to `maxFrames` frames in one pass. Allocates; call it before
     /// handing the stream to a real-time thread. Keeps the stream's state.
@@ -147,11 +155,9 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         compactHistory()
         history.grow(to: capacity, keeping: stored)
         self.maxFrames = maxFrames
-        // One pass computes at most (capacity − receptive field) / stride + 1 outputs. A new
-        // workspace carries the old one's state on (an engine with a block grid keeps its place).
-        let fresh = conv.engine.makeWorkspace(maxOutputs: (capacity - receptiveField) / stride + 1)
-        fresh.take(from: workspace)
-        workspace = fresh
+        // One pass computes at most (capacity − receptive field) / stride + 1 outputs. The
+        // workspace keeps its state (an engine with a block grid keeps its place).
+        workspace.reserve(maxOutputs: (capacity - receptiveField) / stride + 1)
     }
 
     /// The first broken internal invariant, or `nil`: the property tests call it after every
@@ -197,16 +203,8 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         finished = false
         staged = 0
         tail.clear()
-        ownWorkspaces()
         workspace.reset()
         headWorkspace.reset()
-    }
-
-    /// A copied stream value shares its workspaces with the original until one of them runs:
-    /// then it takes copies, so each keeps its own engine state.
-    private mutating func ownWorkspaces() {
-        if !isKnownUniquelyReferenced(&workspace) { workspace = workspace.copy() }
-        if !isKnownUniquelyReferenced(&headWorkspace) { headWorkspace = headWorkspace.copy() }
     }
 
     /// Input frames between a sample arriving and the output aligned with it being emitted,
@@ -235,9 +233,34 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         return Int(max(0, ready - nextOutput))
     }
 
-    /// An output capacity that any chunk of up to ``maxFrames`` frames fits in: size real-time
-    /// output buffers with it.
-    public var maxOutputFramesPerChunk: Int { (2 * padLeft + maxFrames) / stride + 1 }
+    /// An output capacity any chunk of `frames` frames fits in, in any state: the chunk and
+    /// the left pad (twice, for reflect's held-back start), a stride apart.
+    public func outputBound(inputFrames frames: Int) -> Int { (2 * padLeft + frames) / stride + 1 }
+
+    /// What ``finish(head:tail:)`` can return: the withheld head, and at most the outputs the
+    /// right padding completes once fewer than a receptive field of samples wait.
+    public var finishBound: (head: Int, tail: Int) { (withheldHeadFrames, (receptiveField + padRight) / stride + 2) }
+
+    /// `in_channels`.
+    public var inputChannels: Int { inChannels }
+    /// `out_channels`.
+    public var outputChannels: Int { spec.outChannels }
+    /// `1/stride`.
+    public var rateRatio: FrameRatio { FrameRatio(outputs: 1, inputs: stride) }
+
+    /// Lanes of this stream's convolution (``Conv1d/lanes(_:)``), each a fresh stream
+    /// prepared for the same chunks: they start a new signal.
+    public consuming func lanes(_ count: Int) -> [StageLane<StreamingConv1d>] {
+        let most = maxFrames
+        return conv.lanes(count).map {
+            StageLane($0.conv.makeStream(maxFrames: most), inputChannels: $0.inputChannels, outputChannels: $0.outputChannels)
+        }
+    }
+
+    /// ``Conv1dSegments``: time segments, each from a fresh workspace warmed up before it.
+    public func wholeSignal(_ x: Signal<T>, maxSegments: Int) throws(Conv1dError) -> any WholeSignalCall<T> {
+        try Conv1dSegments(conv, input: x, maxSegments: maxSegments)
+    }
 
     /// Filters the next chunk into `output`, whose `frames` is set to the number written.
     ///
@@ -254,20 +277,11 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         }
         let needed = outputFrameCount(afterProcessing: input.frames)
         try checkOutput(output, needed: needed)
-        ownWorkspaces()
         output.withOutput(capacity: needed) { sink in
             if input.frames > 0 {
                 input.withView { consume($0, count: input.frames, into: &sink) }
             }
         }
-    }
-
-    /// Filters the next chunk; allocates its output.
-    /// - Throws: ``Conv1dError`` for a wrong channel count or a finished stream.
-    public mutating func process(_ input: Signal<T>) throws(Conv1dError) -> Signal<T> {
-        var output = Signal<T>(channels: spec.outChannels, capacity: outputFrameCount(afterProcessing: input.frames))
-        try process(input, into: &output)
-        return output
     }
 
     /// Output frames ``finish()`` returns: (head, tail). Throws as `finish` would.
@@ -288,7 +302,6 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         let counts = try finishFrameCounts()
         try checkOutput(head, needed: counts.head)
         try checkOutput(tail, needed: counts.tail)
-        ownWorkspaces()
         finished = true
         let length = Int(inputFrames)
         tail.withOutput(capacity: counts.tail) { sink in feedRightPad(length: length, into: &sink) }
@@ -303,17 +316,6 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
             throw .outputChannels(expected: spec.outChannels, got: buffer.channels)
         }
         if buffer.capacity < needed { throw .outputCapacity(needed: needed, capacity: buffer.capacity) }
-    }
-
-    /// Ends the signal and returns the remaining outputs; allocates them.
-    /// - Throws: as ``finish(head:tail:)``.
-    public mutating func finish() throws(Conv1dError) -> StreamEnd<T> {
-        if finished { throw .streamFinished }
-        let counts = try finishFrameCounts()
-        var head = Signal<T>(channels: spec.outChannels, capacity: counts.head)
-        var tail = Signal<T>(channels: spec.outChannels, capacity: counts.tail)
-        try finish(head: &head, tail: &tail)
-        return StreamEnd(head: head, tail: tail)
     }
 
     // MARK: - Feeding
@@ -345,10 +347,10 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
             } else if staged == stagingCapacity {
                 // x[0…pad_left] are all here: mirror x[pad_left…1], then x[0…pad_left], then the rest.
                 started = true
-                let (mirrored, left) = (staging, padLeft)
+                let (mirrored, left) = (staging.view, padLeft)
                 scratch.fill(count: left) { c, j in mirrored[c, left - j] }
                 feedScratch(count: left, into: &sink)
-                mirrored.withView { feed($0, count: stagingCapacity, into: &sink) }
+                feed(mirrored, count: stagingCapacity, into: &sink)
                 let used = stagingCapacity - before
                 if count > used { feed(source.dropping(used), count: count - used, into: &sink) }
             }
@@ -371,8 +373,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     /// Feeds the first `count` scratch samples of every channel (`count ≤ max(pad_left, pad_right)`).
     private mutating func feedScratch(count: Int, into sink: inout PlanarOutput<T>) {
         guard count > 0 else { return }
-        let pad = scratch
-        pad.withView { feed($0, count: count, into: &sink) }
+        feed(scratch.view, count: count, into: &sink)
     }
 
     /// Appends padded samples to the history, in passes that fit it, computing every output
@@ -402,9 +403,7 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     private mutating func emitReady(into sink: inout PlanarOutput<T>) {
         guard stored >= receptiveField else { return }
         let count = (stored - receptiveField) / stride + 1
-        let (engine, workspace, first) = (conv.engine, workspace, nextOutput)
-        let offset = historyOffset
-        history.withView { sink.compute(engine, from: $0.dropping(offset), first: first, count: count, workspace: workspace) }
+        sink.compute(&workspace, from: history.view.dropping(historyOffset), first: nextOutput, count: count)
         nextOutput += Int64(count)
         let start = nextOutput * Int64(stride)
         let drop = Int(start - bufferStart)
@@ -432,15 +431,15 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
         case .zeros:
             scratch.fill(count: right) { _, _ in 0 }
         case .replicate:
-            let ring = tail
+            let ring = tail.view
             scratch.fill(count: right) { c, _ in ring.fromEnd(0, channel: c) }
         case .reflect:
             // x[L−2−i] for i < pad_right.
-            let ring = tail
+            let ring = tail.view
             scratch.fill(count: right) { c, j in ring.fromEnd(1 + j, channel: c) }
         case .circular:
             // x[0…pad_right−1], kept in staging.
-            let start = staging
+            let start = staging.view
             scratch.fill(count: right) { c, j in start[c, j] }
         }
         feedScratch(count: right, into: &sink)
@@ -450,19 +449,18 @@ public struct StreamingConv1d<T: ConvScalar>: Sendable {
     /// of the signal.
     private mutating func computeHead(count: Int, length: Int, into sink: inout PlanarOutput<T>) {
         let window = (count - 1) * stride + receptiveField
-        let (left, ring, start) = (padLeft, tail, staging)
+        let (left, ring, start) = (padLeft, tail.view, staging.view)
         headWindow.fill(count: window) { c, j in
             let i = PaddingMode.circular.sourceIndex(padded: j, length: length, padLeft: left)!
             return j < left ? ring.fromEnd(length - 1 - i, channel: c) : start[c, i]
         }
-        let (engine, workspace) = (conv.engine, headWorkspace)
-        workspace.reset()
-        headWindow.withView { sink.compute(engine, from: $0, first: 0, count: count, workspace: workspace) }
+        headWorkspace.reset()
+        sink.compute(&headWorkspace, from: headWindow.view, first: 0, count: count)
     }
 }
 
 /// The last `capacity` samples of every channel of the signal, in a ring.
-private struct TailRing<T: ConvScalar>: Sendable {
+private struct TailRing<T: ConvScalar>: ~Copyable, Sendable {
     private var storage: PlanarStorage<T>
     private let capacity: Int
     private var write = 0
@@ -471,6 +469,15 @@ private struct TailRing<T: ConvScalar>: Sendable {
         storage = PlanarStorage(channels: channels, capacity: max(1, capacity))
         self.capacity = capacity
     }
+
+    private init(storage: consuming PlanarStorage<T>, capacity: Int, write: Int) {
+        self.storage = storage
+        self.capacity = capacity
+        self.write = write
+    }
+
+    /// The same ring in new memory. Allocates.
+    func copy() -> TailRing { TailRing(storage: storage.copy(), capacity: capacity, write: write) }
 
     mutating func clear() { write = 0 }
 
@@ -489,10 +496,20 @@ private struct TailRing<T: ConvScalar>: Sendable {
         write = position
     }
 
-    /// Input sample `length − 1 − back` of channel `c` (`back` below the samples seen and `capacity`).
-    func fromEnd(_ back: Int, channel c: Int) -> T {
-        var position = write - 1 - back
-        if position < 0 { position += capacity }
-        return storage[c, position]
+    /// Reads the ring as it is now, without borrowing it.
+    var view: View { View(samples: storage.view, capacity: capacity, write: write) }
+
+    /// The kept samples, by their distance from the end of the signal.
+    struct View {
+        let samples: PlanarView<T>
+        let capacity: Int
+        let write: Int
+
+        /// Input sample `length − 1 − back` of channel `c` (`back` below the samples seen and `capacity`).
+        func fromEnd(_ back: Int, channel c: Int) -> T {
+            var position = write - 1 - back
+            if position < 0 { position += capacity }
+            return samples[c, position]
+        }
     }
 }

@@ -47,9 +47,10 @@ struct ExpectedOutputCheck {
         }
         // The weights in Double, for the bounds (direct: no FFT spectra are made just to read them).
         let w = try preset.conv1d(as: Double.self, channels: broadcast, engine: .direct).weights
-        if let fft = float.engine as? FFTConv1dEngine<Float> {
-            return compare(y, expected, bound: "on the FFT engine", units: String(format: "its bound %g·u·‖h‖₂·‖x‖₂", fft.errorBound),
-                           bounds: fftBounds(fft, spec: spec, weights: w, x: x))
+        let engine = float.engine.details
+        if let normBound = engine.normBound {
+            return compare(y, expected, bound: "on the FFT engine", units: String(format: "its bound %g·u·‖h‖₂·‖x‖₂", normBound),
+                           bounds: normBounds(engine, spec: spec, weights: w, x: x))
         }
         // Σ|terms|: the same convolution with |weights| and |bias| on |x| (padding copies
         // input samples, so |padded x| is the padding of |x|).
@@ -84,8 +85,8 @@ struct ExpectedOutputCheck {
 
     /// The FFT engine's error is bounded against norms, not per term: B·u·‖h‖₂·‖x‖₂ over the
     /// samples from `reach` before an output's receptive field to its end
-    /// (``FFTConv1dEngine/errorBound``).
-    func fftBounds(_ fft: FFTConv1dEngine<Float>, spec: Conv1dSpec, weights w: Conv1dWeights<Double>, x: Signal<Double>) -> (Int, Int) -> Double {
+    /// (``Conv1dEngineDescription/normBound``).
+    func normBounds(_ engine: Conv1dEngineDescription, spec: Conv1dSpec, weights w: Conv1dWeights<Double>, x: Signal<Double>) -> (Int, Int) -> Double {
         let length = x.frames
         let padded = spec.padLeft + length + spec.padRight
         // Prefix sums of x² over the padded signal, per input channel.
@@ -102,13 +103,13 @@ struct ExpectedOutputCheck {
         let norms = (0..<spec.outChannels).map { o in
             w.weight[(o * perFilter)..<((o + 1) * perFilter)].reduce(0) { $0 + $1 * $1 }.squareRoot()
         }
-        let scale = fft.errorBound * Double(Float.unitRoundoff)
+        let scale = (engine.normBound ?? 0) * Double(Float.unitRoundoff)
         return { o, t in
             let g = o / spec.outChannelsPerGroup
             var window = 0.0
             for i in 0..<spec.inChannelsPerGroup {
                 let e = energy[g * spec.inChannelsPerGroup + i]
-                window += e[t + spec.receptiveField] - e[max(0, t - fft.reach)]
+                window += e[t + spec.receptiveField] - e[max(0, t - engine.reach)]
             }
             return scale * norms[o] * max(0, window).squareRoot()
         }

@@ -139,8 +139,8 @@ struct InfoCommand: ParsableCommand {
             name = "direct"
             reason += "; " + why
         }
-        if let fft = built?.engine as? FFTConv1dEngine<Double> {
-            reason += "; blocks \(fft.layout), no added latency, error ≤ \(Int(fft.errorBound))·u·‖h‖₂·‖x‖₂"
+        if let engine = built?.engine.details, let layout = engine.layout, let bound = engine.normBound {
+            reason += "; blocks \(layout), no added latency, error ≤ \(Int(bound))·u·‖h‖₂·‖x‖₂"
         }
         return (name, reason)
     }

@@ -199,7 +199,7 @@ import Testing
         for piece in pieces { produced = produced.appending(piece) }
         // A copy continues on its own: both give the whole-signal output, one of them after
         // growing its buffers mid-stream.
-        var copy = stream
+        var copy = stream.copy()
         let rest = x.slice(at..<5000)
         let b = try copy.process(rest)
         let copyEnd = try copy.finish()

@@ -4,7 +4,7 @@ enum FFTEngineLoops {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func compute<T: ConvScalar>(
-        _ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>,
+        _ engine: FFTConv1dEngine<T>, _ ws: FFTState<T>,
         input: UnsafePointer<T>, inputStride: Int,
         output: UnsafeMutablePointer<T>, outputStride: Int,
         first: Int64, count: Int
@@ -35,23 +35,21 @@ enum FFTEngineLoops {
             let localInput = input + Int(t - first) + (field - head)
             engine.headEngine.compute(
                 input: localInput, inputStride: inputStride, output: output + done, outputStride: outputStride,
-                first: t, count: step, workspace: ws)
+                count: step, phases: nil)
             // Then each class's share, in class order.
             let newest = t + Int64(field - 1)
-            for c in engine.classes.indices {
-                let mask = Int64(ws.sizes[c].ring - 1)
-                let ring = ws.sizes[c].ring
-                ws.rings[c].withUnsafeBufferPointer { rings in
-                    for o in 0..<outs {
-                        let row = output + o * outputStride + done
-                        let source = rings.baseAddress! + o * ring
-                        // Two contiguous runs (the ring wraps at most once in a step), so the
-                        // adds vectorise; each output gets the same single add either way.
-                        let start = Int(newest & mask)
-                        let first = min(step, ring - start)
-                        for j in 0..<first { row[j] = row[j] + source[start + j] }
-                        for j in first..<step { row[j] = row[j] + source[j - first] }
-                    }
+            for state in ws.classes {
+                let ring = state.ring
+                let mask = Int64(ring - 1)
+                for o in 0..<outs {
+                    let row = output + o * outputStride + done
+                    let source = state.rings + o * ring
+                    // Two contiguous runs (the ring wraps at most once in a step), so the
+                    // adds vectorise; each output gets the same single add either way.
+                    let start = Int(newest & mask)
+                    let first = min(step, ring - start)
+                    for j in 0..<first { row[j] = row[j] + source[start + j] }
+                    for j in first..<step { row[j] = row[j] + source[j - first] }
                 }
             }
             done += step
@@ -63,26 +61,25 @@ enum FFTEngineLoops {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func ingest<T: ConvScalar>(
-        _ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>,
+        _ engine: FFTConv1dEngine<T>, _ ws: FFTState<T>,
         input: UnsafePointer<T>, inputStride: Int, count: Int
     ) {
         let start = ws.ingested
         for c in engine.classes.indices {
-            let size = ws.sizes[c].size
+            let state = ws.classes[c]
+            let size = state.size
             var taken = 0
             while taken < count {
                 let position = start + Int64(taken)
                 let inBlock = Int(position % Int64(size))
                 let run = min(count - taken, size - inBlock)
-                ws.blocks[c].withUnsafeMutableBufferPointer { blocks in
-                    for ch in 0..<engine.spec.inChannels {
-                        let dst = blocks.baseAddress! + ch * 2 * size + size + inBlock
-                        dst.update(from: input + ch * inputStride + taken, count: run)
-                    }
+                for ch in 0..<engine.spec.inChannels {
+                    let dst = state.blocks + ch * 2 * size + size + inBlock
+                    dst.update(from: input + ch * inputStride + taken, count: run)
                 }
                 taken += run
                 if inBlock + run == size {
-                    blockStep(engine, ws, class: c, block: (position + Int64(run)) / Int64(size) - 1)
+                    blockStep(engine, state, class: c, block: (position + Int64(run)) / Int64(size) - 1)
                 }
             }
         }
@@ -93,52 +90,39 @@ enum FFTEngineLoops {
     /// share of outputs `n ∈ [a + bN, a + bN + N)` goes into the rings.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    static func blockStep<T: ConvScalar>(_ engine: FFTConv1dEngine<T>, _ ws: FFTWorkspace<T>, class c: Int, block b: Int64) {
+    static func blockStep<T: ConvScalar>(_ engine: FFTConv1dEngine<T>, _ state: FFTClassState<T>, class c: Int, block b: Int64) {
         let plan = engine.classes[c]
         let (size, parts, ring) = (plan.size, plan.count, plan.ring)
         let bins = size + 1
         let spec = engine.spec
         let (inPer, outPer) = (spec.inChannelsPerGroup, spec.outChannelsPerGroup)
         let slot = Int(b % Int64(parts))
-        ws.blocks[c].withUnsafeMutableBufferPointer { blocks in
-            ws.delayRe[c].withUnsafeMutableBufferPointer { dre in
-                ws.delayIm[c].withUnsafeMutableBufferPointer { dim in
-                    // Spectrum of [previous block, this block] per input channel, into its slot.
-                    for ch in 0..<engine.spec.inChannels {
-                        let block = blocks.baseAddress! + ch * 2 * size
-                        let at = (ch * parts + slot) * bins
-                        plan.fft.forward(block, re: dre.baseAddress! + at, im: dim.baseAddress! + at)
-                        // This block becomes the previous one.
-                        block.update(from: block + size, count: size)
-                    }
-                    ws.accRe[c].withUnsafeMutableBufferPointer { are in
-                        ws.accIm[c].withUnsafeMutableBufferPointer { aim in
-                            ws.time[c].withUnsafeMutableBufferPointer { time in
-                                ws.rings[c].withUnsafeMutableBufferPointer { rings in
-                                    plan.re.withUnsafeBufferPointer { hre in
-                                        plan.im.withUnsafeBufferPointer { him in
-                                            for o in 0..<spec.outChannels {
-                                                let g = o / outPer
-                                                accumulate(
-                                                    are.baseAddress!, aim.baseAddress!,
-                                                    hRe: hre.baseAddress! + o * inPer * parts * bins, hIm: him.baseAddress! + o * inPer * parts * bins,
-                                                    xRe: dre.baseAddress! + g * inPer * parts * bins, xIm: dim.baseAddress! + g * inPer * parts * bins,
-                                                    inputs: inPer, parts: parts, slot: slot, bins: bins)
-                                                plan.fft.inverse(re: are.baseAddress!, im: aim.baseAddress!, output: time.baseAddress!)
-                                                // The last N points are the linear convolution: outputs a + bN + j,
-                                                // in at most two runs of the ring.
-                                                let row = rings.baseAddress! + o * ring
-                                                let start = Int((Int64(plan.offset) + b * Int64(size)) & Int64(ring - 1))
-                                                let first = min(size, ring - start)
-                                                (row + start).update(from: time.baseAddress! + size, count: first)
-                                                row.update(from: time.baseAddress! + size + first, count: size - first)
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let (dre, dim) = (state.delayRe, state.delayIm)
+        // Spectrum of [previous block, this block] per input channel, into its slot.
+        for ch in 0..<spec.inChannels {
+            let block = state.blocks + ch * 2 * size
+            let at = (ch * parts + slot) * bins
+            plan.fft.forward(block, re: dre + at, im: dim + at)
+            // This block becomes the previous one.
+            block.update(from: block + size, count: size)
+        }
+        plan.re.withUnsafeBufferPointer { hre in
+            plan.im.withUnsafeBufferPointer { him in
+                for o in 0..<spec.outChannels {
+                    let g = o / outPer
+                    accumulate(
+                        state.accRe, state.accIm,
+                        hRe: hre.baseAddress! + o * inPer * parts * bins, hIm: him.baseAddress! + o * inPer * parts * bins,
+                        xRe: dre + g * inPer * parts * bins, xIm: dim + g * inPer * parts * bins,
+                        inputs: inPer, parts: parts, slot: slot, bins: bins)
+                    plan.fft.inverse(re: state.accRe, im: state.accIm, output: state.time)
+                    // The last N points are the linear convolution: outputs a + bN + j, in at
+                    // most two runs of the ring.
+                    let row = state.rings + o * ring
+                    let start = Int((Int64(plan.offset) + b * Int64(size)) & Int64(ring - 1))
+                    let first = min(size, ring - start)
+                    (row + start).update(from: state.time + size, count: first)
+                    row.update(from: state.time + size + first, count: size - first)
                 }
             }
         }

@@ -17,7 +17,7 @@
 /// positions and samples, never on how calls cut the outputs, so streams stay bitwise equal to
 /// the whole-signal call (which runs this same engine). The error is an FFT's, bounded against
 /// ‖h‖₂·‖window‖₂ rather than per term (see the README).
-public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
+public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
     /// One size of partition.
     struct PartitionClass: Sendable {
         /// Block size N (the FFT has 2N points).
@@ -126,8 +126,6 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         return plan
     }
 
-    public var name: String { "fft" }
-
     /// A class's share of output `t` comes from 2N-sample windows reaching back at most
     /// (a + m·N) + N < R + 2N samples before the newest sample `t + R − 1` it reads, so no
     /// earlier than `t − 2N + 1`: from `2·reach` outputs on, a fresh workspace has seen every
@@ -153,85 +151,107 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Conv1dEngine {
         (["head \(head)"] + classes.map { "\($0.count)×\($0.size)" }).joined(separator: " + ")
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func makeWorkspace(maxOutputs: Int) -> Conv1dWorkspace {
-        FFTWorkspace<Scalar>(engine: self)
+    /// Bytes of the filter spectra and the head's taps.
+    var spectrumBytes: Int {
+        let spectra = classes.reduce(0) { Saturating.sum([$0, Saturating.product([2, $1.re.count, MemoryLayout<Scalar>.stride])]) }
+        return Saturating.sum([spectra, Saturating.product([headEngine.weights.weight.count, MemoryLayout<Scalar>.stride])])
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func compute(
-        input: UnsafePointer<Scalar>, inputStride: Int,
-        output: UnsafeMutablePointer<Scalar>, outputStride: Int,
-        first: Int64, count: Int, workspace: Conv1dWorkspace
-    ) {
-        let ws = unsafeDowncast(workspace, to: FFTWorkspace<Scalar>.self)
-        FFTEngineLoops.compute(self, ws, input: input, inputStride: inputStride, output: output, outputStride: outputStride, first: first, count: count)
+    /// Bytes of one stream's state (``FFTState``): each class's buffer.
+    var stateBytes: Int {
+        classes.reduce(0) { Saturating.sum([$0, Saturating.product([FFTClassState<Scalar>.scalars(for: $1, spec: spec), MemoryLayout<Scalar>.stride])]) }
     }
 }
 
-/// The FFT engine's state for one stream: each class's open block, delay line and output ring.
-final class FFTWorkspace<Scalar: ConvScalar>: Conv1dWorkspace, @unchecked Sendable {
+/// The FFT engine's state for one stream: where the stream is, and each partition class's
+/// state in an allocation of its own (the unit a worker thread can take over).
+/// A class only so that ``Conv1dWorkspace`` can hold it beside its engine; the workspace,
+/// non-copyable, is its one owner.
+final class FFTState<Scalar: ConvScalar>: @unchecked Sendable {
     /// Padded samples taken in so far (the absolute index of the next one).
     var ingested: Int64 = 0
     /// Whether a call has come since the last reset.
     var started = false
-    /// Per class: [input channel][2N] (previous block, then the one filling).
-    var blocks: [[Scalar]]
-    /// Per class: [input channel][partition slot][bin], split.
-    var delayRe: [[Scalar]]
-    var delayIm: [[Scalar]]
-    /// Per class: [output channel][ring].
-    var rings: [[Scalar]]
-    /// Per class scratch: one spectrum (accumulator) and 2N reals.
-    var accRe: [[Scalar]]
-    var accIm: [[Scalar]]
-    var time: [[Scalar]]
-    /// Each class's block size, partitions and ring length: the hot loops read these, not the
-    /// engine's classes (whose arrays would be retained on every access).
-    let sizes: [(size: Int, count: Int, ring: Int)]
-    let engine: FFTConv1dEngine<Scalar>
+    /// One per partition class, in class order.
+    let classes: [FFTClassState<Scalar>]
 
     init(engine: FFTConv1dEngine<Scalar>) {
-        self.engine = engine
-        sizes = engine.classes.map { ($0.size, $0.count, $0.ring) }
-        blocks = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * 2 * $0.size) }
-        // Every array made on its own: two sharing one buffer would copy it (allocate) at the
-        // first write, on the audio thread.
-        delayRe = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * $0.count * ($0.size + 1)) }
-        delayIm = sizes.map { [Scalar](repeating: 0, count: engine.spec.inChannels * $0.count * ($0.size + 1)) }
-        rings = sizes.map { [Scalar](repeating: 0, count: engine.spec.outChannels * $0.ring) }
-        accRe = sizes.map { [Scalar](repeating: 0, count: $0.size + 1) }
-        accIm = sizes.map { [Scalar](repeating: 0, count: $0.size + 1) }
-        time = sizes.map { [Scalar](repeating: 0, count: 2 * $0.size) }
+        classes = engine.classes.map { FFTClassState(plan: $0, spec: engine.spec) }
     }
 
-    override func reset() {
-        ingested = 0
-        started = false
-        for c in sizes.indices {
-            blocks[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-            delayRe[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-            delayIm[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-            rings[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        }
-    }
-
-    override func copy() -> Conv1dWorkspace {
-        let copy = FFTWorkspace(engine: engine)
-        copy.take(from: self)
-        return copy
-    }
-
-    /// Takes `other`'s signal state (scratch stays this workspace's own).
-    override func take(from other: Conv1dWorkspace) {
-        guard let other = other as? FFTWorkspace<Scalar> else { return }
+    private init(copying other: FFTState) {
         ingested = other.ingested
         started = other.started
-        blocks = other.blocks
-        delayRe = other.delayRe
-        delayIm = other.delayIm
-        rings = other.rings
+        classes = other.classes.map { $0.copy() }
+    }
+
+    /// Forgets the signal. Allocates nothing.
+    func reset() {
+        ingested = 0
+        started = false
+        for state in classes { state.buffer.zero() }
+    }
+
+    /// The same state in new memory. Allocates.
+    func copy() -> FFTState { FFTState(copying: self) }
+}
+
+/// One partition class's state, in one allocation: per input channel the previous and the
+/// filling block (2N) and the spectra of the last m blocks (the frequency-domain delay line,
+/// split re/im), per output channel the output ring, and scratch for one spectrum and 2N
+/// reals. Rows start on 64-byte boundaries.
+final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
+    /// Block size N, partitions m, ring slots.
+    let size: Int, count: Int, ring: Int
+    let buffer: ScalarBuffer<Scalar>
+    /// [input channel][2N].
+    let blocks: UnsafeMutablePointer<Scalar>
+    /// [input channel][slot][bin], split.
+    let delayRe: UnsafeMutablePointer<Scalar>, delayIm: UnsafeMutablePointer<Scalar>
+    /// [output channel][ring].
+    let rings: UnsafeMutablePointer<Scalar>
+    /// Scratch: one spectrum and 2N reals.
+    let accRe: UnsafeMutablePointer<Scalar>, accIm: UnsafeMutablePointer<Scalar>, time: UnsafeMutablePointer<Scalar>
+
+    /// The pieces' lengths in scalars, each rounded up to whole 64-byte lines.
+    private static func pieces(size: Int, count: Int, ring: Int, spec: Conv1dSpec) -> [Int] {
+        let line = max(1, 64 / MemoryLayout<Scalar>.stride)
+        let bins = size + 1
+        return [spec.inChannels * 2 * size, spec.inChannels * count * bins, spec.inChannels * count * bins,
+                spec.outChannels * ring, bins, bins, 2 * size].map { ($0 + line - 1) / line * line }
+    }
+
+    /// Scalars one class's state holds.
+    static func scalars(for plan: FFTConv1dEngine<Scalar>.PartitionClass, spec: Conv1dSpec) -> Int {
+        pieces(size: plan.size, count: plan.count, ring: plan.ring, spec: spec).reduce(0, +)
+    }
+
+    private init(size: Int, count: Int, ring: Int, spec: Conv1dSpec, buffer: consuming ScalarBuffer<Scalar>) {
+        (self.size, self.count, self.ring) = (size, count, ring)
+        let lengths = Self.pieces(size: size, count: count, ring: ring, spec: spec)
+        var starts: [Int] = []
+        var at = 0
+        for length in lengths {
+            starts.append(at)
+            at += length
+        }
+        precondition(at <= buffer.count, "FFT class buffer too small")
+        let base = buffer.base
+        (blocks, delayRe, delayIm, rings) = (base + starts[0], base + starts[1], base + starts[2], base + starts[3])
+        (accRe, accIm, time) = (base + starts[4], base + starts[5], base + starts[6])
+        self.buffer = buffer
+        self.spec = spec
+    }
+
+    private let spec: Conv1dSpec
+
+    convenience init(plan: FFTConv1dEngine<Scalar>.PartitionClass, spec: Conv1dSpec) {
+        let buffer = ScalarBuffer<Scalar>(count: Self.pieces(size: plan.size, count: plan.count, ring: plan.ring, spec: spec).reduce(0, +))
+        self.init(size: plan.size, count: plan.count, ring: plan.ring, spec: spec, buffer: buffer)
+    }
+
+    /// The same state in new memory. Allocates.
+    func copy() -> FFTClassState {
+        FFTClassState(size: size, count: count, ring: ring, spec: spec, buffer: buffer.copy())
     }
 }

@@ -1,0 +1,102 @@
+/// The direct engine: the convolution sum, output by output.
+///
+/// Summation order, per output sample: bias (or zero), then input channel ascending, then tap
+/// ascending, each product and each sum rounded to `Scalar` (never fused). The loops keep a
+/// block of outputs in SIMD registers while the terms are added (``DirectKernelLoops``), which
+/// vectorises across outputs without reassociating any output's sum. It keeps nothing between
+/// calls; a strided spec's workspace is only scratch for its phase rows.
+public struct DirectConv1dEngine<Scalar: ConvScalar>: Sendable {
+    /// The configuration the weights were made for.
+    public let spec: Conv1dSpec
+    /// Weights and bias.
+    public let weights: Conv1dWeights<Scalar>
+
+    /// The most outputs the strided loop splits into phases at once: a whole-signal call's
+    /// phase rows would otherwise leave the cache before every output channel has read them.
+    static var phaseTile: Int { 2048 }
+
+    /// An engine for `weights` (already checked against `spec`).
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
+        self.spec = spec
+        self.weights = weights
+    }
+
+    /// Stride 1 needs no scratch. A strided spec gets room to split its input into `stride`
+    /// phases, so the strided sum reads contiguous vectors.
+    func makePhaseRows(maxOutputs: Int) -> PhaseRows<Scalar>? {
+        spec.stride > 1 ? PhaseRows(spec: spec, maxOutputs: min(maxOutputs, Self.phaseTile)) : nil
+    }
+
+    /// Bytes ``makePhaseRows(maxOutputs:)`` allocates.
+    func phaseRowBytes(maxOutputs: Int) -> Int {
+        guard spec.stride > 1 else { return 0 }
+        let outputs = max(1, min(maxOutputs, Self.phaseTile))
+        return Saturating.product([spec.inChannels, spec.stride, PhaseRows<Scalar>.rowLength(spec: spec, maxOutputs: outputs), MemoryLayout<Scalar>.stride])
+    }
+
+    /// Outputs `0..<count` from `input` (see ``Conv1dWorkspace/compute(input:inputStride:output:outputStride:first:count:)``);
+    /// `phases` is the scratch ``makePhaseRows(maxOutputs:)`` made, present exactly for strided specs.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func compute(
+        input: UnsafePointer<Scalar>, inputStride: Int,
+        output: UnsafeMutablePointer<Scalar>, outputStride: Int,
+        count: Int, phases: PhaseRows<Scalar>?
+    ) {
+        guard count > 0 else { return }
+        guard let phases else {
+            precondition(spec.stride == 1, "a strided direct engine computes through its phase rows")
+            weights.weight.withUnsafeBufferPointer { w in
+                DirectKernelLoops.run(
+                    weight: w.baseAddress!, bias: weights.bias,
+                    inPerGroup: spec.inChannelsPerGroup, outPerGroup: spec.outChannelsPerGroup,
+                    groups: spec.groups, kernelSize: spec.kernelSize, dilation: spec.dilation,
+                    input: input, inputStride: inputStride,
+                    output: output, outputStride: outputStride, count: count)
+            }
+            return
+        }
+        // In tiles of at most the scratch's outputs, so a whole-signal call's phases stay in
+        // cache like a stream's (each output's operations do not depend on the tile).
+        weights.weight.withUnsafeBufferPointer { w in
+            var done = 0
+            while done < count {
+                let n = min(phases.maxOutputs, count - done)
+                DirectKernelLoops.phased(
+                    weight: w.baseAddress!, bias: weights.bias, spec: spec,
+                    input: input + done * spec.stride, inputStride: inputStride,
+                    phases: phases.storage.base, phaseLength: phases.phaseLength,
+                    output: output + done, outputStride: outputStride, count: n)
+                done += n
+            }
+        }
+    }
+}
+
+/// Scratch for a strided spec: each input channel split into its `stride` phases
+/// (`phase p, sample j = x[j·stride + p]`), enough for `maxOutputs` outputs per call, in one
+/// allocation. A class only so that ``Conv1dWorkspace`` can hold it beside its engine; the
+/// workspace, non-copyable, is its one owner.
+final class PhaseRows<Scalar: ConvScalar>: @unchecked Sendable {
+    let spec: Conv1dSpec
+    let maxOutputs: Int
+    let phaseLength: Int
+    let storage: ScalarBuffer<Scalar>
+
+    /// Samples per phase row for calls of up to `maxOutputs` outputs: a call reads
+    /// (count − 1)·stride + R samples, so per phase at most count − 1 + ⌈R/stride⌉.
+    static func rowLength(spec: Conv1dSpec, maxOutputs: Int) -> Int {
+        maxOutputs + (spec.receptiveField + spec.stride - 1) / spec.stride
+    }
+
+    init(spec: Conv1dSpec, maxOutputs: Int) {
+        self.spec = spec
+        self.maxOutputs = max(1, maxOutputs)
+        phaseLength = Self.rowLength(spec: spec, maxOutputs: self.maxOutputs)
+        storage = ScalarBuffer(count: spec.inChannels * spec.stride * phaseLength)
+    }
+
+    /// Scratch of the same size: the phases are rebuilt by every call, so there is no state
+    /// to carry, but a copied workspace may run on another thread and needs its own.
+    func fresh() -> PhaseRows { PhaseRows(spec: spec, maxOutputs: maxOutputs) }
+}
