@@ -241,6 +241,9 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     /// right padding completes once fewer than a receptive field of samples wait.
     public var finishBound: (head: Int, tail: Int) { (withheldHeadFrames, (receptiveField + padRight) / stride + 2) }
 
+    /// ``Conv1dSpec/outputsBeforeTail(inputLength:)``.
+    public func outputsBeforeTail(inputLength: Int) -> Int { spec.outputsBeforeTail(inputLength: inputLength) }
+
     /// `in_channels`.
     public var inputChannels: Int { inChannels }
     /// `out_channels`.

@@ -55,11 +55,12 @@ public struct LiveOutcome: Sendable {
     public var rms: [Double]
     /// The device failure that ended the run, if one did.
     public var error: ALSAError?
-    /// The filter's refusal at the end (a signal shorter than the receptive field).
+    /// The filter's refusal: at the end, a signal shorter than the receptive field; during
+    /// the run, a stage that broke its own bounds (a bug, reported as what it is).
     public var filterError: Conv1dError?
 }
 
-/// Capture → ``StreamingConv1d`` → playback or ring, one period at a time.
+/// Capture → a ``Stage`` → playback or ring, one period at a time.
 ///
 /// ``run()`` is the audio thread's whole life. Everything is allocated in `init`; each period
 /// then decodes, filters and encodes without allocating, locking, printing or doing file
@@ -75,7 +76,7 @@ public final class LiveLoop: @unchecked Sendable {
     private let counters: LiveCounters
     private let rate: Int
     private let frameLimit: Int64?
-    private var stream: StreamingConv1d<Float>
+    private var stream: any Stage<Float> & ~Copyable
     private var input: Signal<Float>
     private var output: Signal<Float>
     private var head: Signal<Float>
@@ -90,14 +91,17 @@ public final class LiveLoop: @unchecked Sendable {
     private var outputFrames: Int64 = 0
     private var captured: Int64 = 0
 
-    /// A loop from `capture` through `conv` to `destination`; allocates everything it needs.
+    /// A loop from `capture` through `stage` to `destination`; prepares the stage for the
+    /// capture's period and allocates everything else it needs.
     /// - Parameters:
     ///   - rate: the capture rate, for timing and stall detection.
     ///   - frameLimit: stop after this many captured frames (`--frames`, `--duration`).
     ///   - keepTail: false stops at the last captured frame instead of flushing the filter's
     ///     tail (an impulse-response preset with `"tail": false`).
-    public init(capture: any PCMDevice, conv: Conv1d<Float>, destination: LiveDestination, rate: Int,
-                frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters) {
+    public init<S: Stage<Float> & ~Copyable>(
+        capture: any PCMDevice, stage: consuming S, destination: LiveDestination, rate: Int,
+        frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters
+    ) {
         self.keepTail = keepTail
         self.capture = capture
         self.destination = destination
@@ -105,20 +109,22 @@ public final class LiveLoop: @unchecked Sendable {
         self.rate = rate
         self.frameLimit = frameLimit
         let period = capture.periodFrames
-        let spec = conv.spec
-        stream = conv.makeStream(maxFrames: period)
-        input = Signal(channels: spec.inChannels, capacity: period)
-        output = Signal(channels: spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
-        // What finish() can return: the right padding completes at most this many outputs.
-        let tailCapacity = (spec.receptiveField + spec.padRight) / spec.stride + 2
-        head = Signal(channels: spec.outChannels, capacity: 1)
-        tail = Signal(channels: spec.outChannels, capacity: tailCapacity)
-        let captureByteCount = period * spec.inChannels * capture.format.bytes
+        stage.prepare(maxFrames: period)
+        let (inputChannels, outputChannels) = (stage.inputChannels, stage.outputChannels)
+        let outputCapacity = stage.outputBound(inputFrames: period)
+        // What finish() can return.
+        let (headCapacity, tailCapacity) = stage.finishBound
+        stream = consume stage
+        input = Signal(channels: inputChannels, capacity: period)
+        output = Signal(channels: outputChannels, capacity: outputCapacity)
+        head = Signal(channels: outputChannels, capacity: max(1, headCapacity))
+        tail = Signal(channels: outputChannels, capacity: tailCapacity)
+        let captureByteCount = period * inputChannels * capture.format.bytes
         captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
         captureBytes.initializeMemory(as: UInt8.self, repeating: 0, count: captureByteCount)
         if case let .playback(device) = destination {
-            let most = max(stream.maxOutputFramesPerChunk, tailCapacity)
-            let byteCount = most * spec.outChannels * device.format.bytes
+            let most = max(outputCapacity, tailCapacity)
+            let byteCount = most * outputChannels * device.format.bytes
             let bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16)
             bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
             playbackBytes = bytes
@@ -126,9 +132,9 @@ public final class LiveLoop: @unchecked Sendable {
         } else {
             playbackBytes = nil
         }
-        peaks = [Float](repeating: 0, count: spec.outChannels)
-        squares = [Double](repeating: 0, count: spec.outChannels)
-        meter = LevelMeter(channels: spec.outChannels)
+        peaks = [Float](repeating: 0, count: outputChannels)
+        squares = [Double](repeating: 0, count: outputChannels)
+        meter = LevelMeter(channels: outputChannels)
         counters.attach(meter)
     }
 
@@ -145,6 +151,7 @@ public final class LiveLoop: @unchecked Sendable {
     /// flushes the filter's tail, drains playback (or closes the ring) and returns.
     public func run() -> LiveOutcome {
         var failure: ALSAError?
+        var filterError: Conv1dError?
         var stalledSince: Int64?
         var stalled = false
         let period = capture.periodFrames
@@ -160,8 +167,13 @@ public final class LiveLoop: @unchecked Sendable {
             if got > 0 {
                 stalled = false
                 stalledSince = nil
-                if let error = filter(frames: got) {
-                    failure = error
+                do throws(Conv1dError) {
+                    if let error = try filter(frames: got) {
+                        failure = error
+                        break loop
+                    }
+                } catch {
+                    filterError = error
                     break loop
                 }
                 continue
@@ -188,12 +200,13 @@ public final class LiveLoop: @unchecked Sendable {
                 }
             }
         }
-        var filterError: Conv1dError?
-        do {
-            try stream.finish(head: &head, tail: &tail)
-            if keepTail, let error = deliver(tail) { failure = failure ?? error }
-        } catch {
-            filterError = error
+        if filterError == nil {
+            do {
+                try stream.finish(head: &head, tail: &tail)
+                if keepTail, let error = deliver(tail) { failure = failure ?? error }
+            } catch {
+                filterError = error
+            }
         }
         switch destination {
         case let .playback(device): device.drain()
@@ -228,18 +241,15 @@ public final class LiveLoop: @unchecked Sendable {
         return result
     }
 
-    /// Decodes, filters and delivers one read of `frames` frames.
-    private func filter(frames: Int) -> ALSAError? {
+    /// Decodes, filters and delivers one read of `frames` frames: a device's failure is
+    /// returned, the stage's thrown (only a stage that breaks its own bounds throws here: the
+    /// buffers are made to fit them).
+    private func filter(frames: Int) throws(Conv1dError) -> ALSAError? {
         let started = Self.nanoseconds()
         capture.format.encoding.decode(captureBytes, frames: frames, into: &input)
         captured += Int64(frames)
         counters.framesIn.add(frames, ordering: .relaxed)
-        do {
-            try stream.process(input, into: &output)
-        } catch {
-            // Only a caller's mistake (buffer sizes) throws here; the buffers are made to fit.
-            return .lost(device: capture.name, direction: "capture", code: -EINVAL)
-        }
+        try stream.process(input, into: &output)
         let busy = Self.nanoseconds() - started
         let audio = Int64(frames) * 1_000_000_000 / Int64(rate)
         counters.busyNanos.add(Int(busy), ordering: .relaxed)

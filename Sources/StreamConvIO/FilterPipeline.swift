@@ -16,7 +16,7 @@ public struct RunSummary: Sendable {
     public var inputChannels: Int
     /// Sink channels.
     public var outputChannels: Int
-    /// ``Conv1dSpec/latency`` in input frames.
+    /// ``Stage/latency`` in input frames.
     public var latencyFrames: Int
     /// Wall-clock seconds spent.
     public var seconds: Double
@@ -54,14 +54,19 @@ public struct RunSummary: Sendable {
     }
 }
 
-/// Source → filter → sink.
+/// Source → stage → sink.
 public enum FilterPipeline {
-    /// How the signal goes through the filter.
+    /// How the signal goes through the stage.
     public enum Mode: Sendable, Equatable {
-        /// ``StreamingConv1d`` in blocks of this many frames.
+        /// The stage streamed in blocks of this many frames.
         case blocks(Int)
-        /// One ``Conv1d/forward(_:)-(Signal<T>)`` call on the whole signal.
+        /// One whole-signal call (``Stage/wholeSignal(_:maxSegments:)``).
         case whole
+
+        /// The chunk a stage for this mode is prepared for (a whole-signal call makes its own).
+        public var maxFrames: Int {
+            if case let .blocks(n) = self { n } else { 1 }
+        }
     }
 
     /// The output rate for `inputRate` and `stride`.
@@ -86,39 +91,41 @@ public enum FilterPipeline {
         if requireWholeOutputRate { _ = try outputRate(inputRate: source.sampleRate, stride: spec.stride) }
     }
 
-    /// Filters everything `source` gives into `sink` and commits it; on any error the sink is
-    /// abandoned (no output file) and the error rethrown.
+    /// Filters everything `source` gives through `stage` into `sink` and commits it; on any
+    /// error the sink is abandoned (no output file) and the error rethrown.
     /// - Parameters:
-    ///   - threads: the most threads to filter on: lanes of channels in block mode
-    ///     (``Conv1d/lanes(_:)``), time segments for `.whole` (``Conv1dSegments``). The output
-    ///     is the same, bit for bit, for any count.
+    ///   - stage: what filters; the pipeline prepares it (or its lanes) for the block size.
+    ///   - threads: the most threads to filter on: lanes in block mode (``Stage/lanes(_:)``),
+    ///     segments for `.whole` (``Stage/wholeSignal(_:maxSegments:)``). The output is the
+    ///     same, bit for bit, for any count.
     ///   - strict: a source that delivers fewer frames than its header promised is an error
     ///     (``IOError/truncated(path:promised:read:)``) instead of a warning in the summary.
     ///   - wholeLimit: the most input frames `.whole` reads before refusing (memory).
     ///   - keepTail: false drops the outputs that need padding past the input's end
-    ///     (``Conv1dSpec/outputsBeforeTail(inputLength:)``): an impulse response's full
+    ///     (``Stage/outputsBeforeTail(inputLength:)``): an impulse response's full
     ///     convolution cut to the input's length. Meant for zero padding.
     ///   - progress: called after each block with the input frames read so far.
     // Pre-specialised: the CLI calls this from another module, where the generic body would
     // otherwise run per sample through witness tables.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public static func run<T: AudioSample>(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, mode: Mode, threads: Int = 1,
+    @_specialize(where S == StreamingConv1d<Float>)
+    @_specialize(where S == StreamingConv1d<Double>)
+    public static func run<S: Stage & ~Copyable>(
+        source: any AudioSource, sink: any AudioSink, stage: consuming S, mode: Mode, threads: Int = 1,
         strict: Bool = false, wholeLimit: Int64 = .max, keepTail: Bool = true,
         progress: (Int64) -> Void = { _ in }
-    ) throws(IOError) -> RunSummary {
+    ) throws(IOError) -> RunSummary where S.Scalar: AudioSample {
         let start = ContinuousClock.now
+        let (inputChannels, outputChannels, ratio, latency) = (stage.inputChannels, stage.outputChannels, stage.rateRatio, stage.latency)
         do throws(IOError) {
-            if source.channels != conv.spec.inChannels {
-                throw IOError.channels(path: source.name, got: source.channels, expected: conv.spec.inChannels)
+            if source.channels != inputChannels {
+                throw IOError.channels(path: source.name, got: source.channels, expected: inputChannels)
             }
             var nonFinite = 0
             let (inFrames, outFrames) = switch mode {
             case let .blocks(size):
-                try streamed(source: source, sink: sink, conv: conv, block: size, threads: threads, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
+                try streamed(source: source, sink: sink, stage: stage, block: size, threads: threads, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
             case .whole:
-                try whole(source: source, sink: sink, conv: conv, limit: wholeLimit, threads: threads, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
+                try whole(source: source, sink: sink, stage: stage, limit: wholeLimit, threads: threads, keepTail: keepTail, nonFinite: &nonFinite, progress: progress)
             }
             let promised = source.promisedFrames.flatMap { $0 > inFrames ? $0 : nil }
             if strict, let promised { throw IOError.truncated(path: source.name, promised: promised, read: inFrames) }
@@ -126,9 +133,9 @@ public enum FilterPipeline {
             let elapsed = ContinuousClock.now - start
             return RunSummary(
                 inputFrames: inFrames, outputFrames: outFrames,
-                inputRate: source.sampleRate, outputRate: Double(source.sampleRate) / Double(conv.spec.stride),
-                inputChannels: conv.spec.inChannels, outputChannels: conv.spec.outChannels,
-                latencyFrames: conv.spec.latency,
+                inputRate: source.sampleRate, outputRate: ratio.outputRate(inputRate: source.sampleRate),
+                inputChannels: inputChannels, outputChannels: outputChannels,
+                latencyFrames: latency,
                 seconds: elapsed.inSeconds,
                 clippedSamples: sink.clippedSamples,
                 nonFiniteInput: nonFinite, nanWrittenAsZero: sink.nanWrittenAsZero,
@@ -152,18 +159,20 @@ public enum FilterPipeline {
     /// block, and the threads get this much work per hand-off.
     public static let readFrames = 16384
 
-    private static func streamed<T: AudioSample>(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, block: Int, threads: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
-    ) throws(IOError) -> (Int64, Int64) {
+    private static func streamed<S: Stage & ~Copyable>(
+        source: any AudioSource, sink: any AudioSink, stage: consuming S, block: Int, threads: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
+    ) throws(IOError) -> (Int64, Int64) where S.Scalar: AudioSample {
+        typealias T = S.Scalar
+        let (inputChannels, outputChannels) = (stage.inputChannels, stage.outputChannels)
         let chunk = block * max(1, readFrames / block)
-        let stream = ParallelStream(conv, threads: threads, block: block, chunk: chunk)
+        let stream = ParallelStream(stage, threads: threads, block: block, chunk: chunk)
         // Two input buffers: the workers filter one chunk while this thread writes the
         // previous chunk's output and reads the next. Not for a pipe (no known length): its
         // outputs go out as soon as its frames arrive, never held back for the next read.
         let readAhead = source.frameCount != nil
-        var inputs = [Signal<T>(channels: conv.spec.inChannels, capacity: chunk), Signal<T>(channels: conv.spec.inChannels, capacity: chunk)]
-        var output = Signal<T>(channels: conv.spec.outChannels, capacity: stream.maxOutputFramesPerChunk)
-        let spill = stream.withheldHeadFrames > 0 ? try SpillFile(channels: conv.spec.outChannels) : nil
+        var inputs = [Signal<T>(channels: inputChannels, capacity: chunk), Signal<T>(channels: inputChannels, capacity: chunk)]
+        var output = Signal<T>(channels: outputChannels, capacity: stream.maxOutputFramesPerChunk)
+        let spill = stream.withholdsHead ? try SpillFile(channels: outputChannels) : nil
         var outFrames: Int64 = 0
         var running = false
         var current = 0
@@ -211,17 +220,19 @@ public enum FilterPipeline {
         return (stream.inputFrames, outFrames + Int64(end.head.frames + end.tail.frames))
     }
 
-    private static func whole<T: AudioSample>(
-        source: any AudioSource, sink: any AudioSink, conv: Conv1d<T>, limit: Int64, threads: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
-    ) throws(IOError) -> (Int64, Int64) {
+    private static func whole<S: Stage & ~Copyable>(
+        source: any AudioSource, sink: any AudioSink, stage: borrowing S, limit: Int64, threads: Int, keepTail: Bool, nonFinite: inout Int, progress: (Int64) -> Void
+    ) throws(IOError) -> (Int64, Int64) where S.Scalar: AudioSample {
+        typealias T = S.Scalar
         let block = 65536
         let x = try source.readAll(as: T.self, block: block, limit: limit, progress: progress)
         nonFinite += x.nonFiniteCount
-        // Time segments with their halos, on up to `threads` threads: the same bits as one call.
-        let segments = try filtering { () throws(Conv1dError) in try Conv1dSegments(conv, input: x, maxSegments: max(1, threads)) }
-        DispatchQueue.concurrentPerform(iterations: segments.ranges.count) { segments.run($0) }
+        // Segments (a convolution's are time segments with their halos) on up to `threads`
+        // threads: the same bits as one call.
+        let segments = try filtering { () throws(Conv1dError) in try stage.wholeSignal(x, maxSegments: max(1, threads)) }
+        DispatchQueue.concurrentPerform(iterations: segments.segmentCount) { segments.run($0) }
         let y = segments.output()
-        let frames = keepTail ? y.frames : min(y.frames, conv.spec.outputsBeforeTail(inputLength: x.frames))
+        let frames = keepTail ? y.frames : min(y.frames, stage.outputsBeforeTail(inputLength: x.frames))
         var at = 0
         var piece = Signal<T>(channels: y.channels, capacity: min(block, frames))
         while at < frames {

@@ -1,21 +1,20 @@
 import Dispatch
 import StreamConv
 
-/// A stream cut into lanes (``Conv1d/lanes(_:)``), each a ``StreamingConv1d`` of its own,
-/// run side by side on threads (`run --threads`). Each lane filters the chunk it is given in
-/// blocks of the processing block size; the lanes' outputs are the whole convolution's
-/// channels, so the result equals one stream's bit for bit.
+/// A stage cut into lanes (``Stage/lanes(_:)``), run side by side on threads (`run --threads`).
+/// Each lane filters the chunk it is given in blocks of the processing block size; the lanes'
+/// outputs are the whole stage's channels, so the result equals one stage's bit for bit.
 ///
 /// For whole files, not for an audio thread: ``start(_:)`` hands a chunk to worker threads
 /// and returns, ``wait(into:)`` gathers it, so the caller reads and writes meanwhile.
-final class ParallelStream<T: AudioSample> {
-    /// One lane's stream and buffers; a class, so that lanes mutate only their own state when
+final class ParallelStream<S: Stage & ~Copyable> where S.Scalar: AudioSample {
+    typealias T = S.Scalar
+
+    /// One lane's stage and buffers; a class, so that lanes mutate only their own state when
     /// they run at the same time. Unchecked: a lane is only ever touched by one thread at a
     /// time (the worker running it, or the caller between runs).
     final class Lane: @unchecked Sendable {
-        let inputChannels: Range<Int>
-        let outputChannels: Range<Int>
-        var stream: StreamingConv1d<T>
+        let lane: StageLane<S>
         /// One block of the lane's input channels.
         var block: Signal<T>
         /// The outputs of one block, then of the whole chunk.
@@ -23,16 +22,13 @@ final class ParallelStream<T: AudioSample> {
         var chunkOutput: Signal<T>
         var failure: Conv1dError?
 
-        init(_ lane: Conv1dLane<T>, block size: Int, chunk: Int) {
-            inputChannels = lane.inputChannels
-            outputChannels = lane.outputChannels
-            stream = lane.conv.makeStream(maxFrames: size)
+        init(_ lane: StageLane<S>, block size: Int, chunk: Int) {
+            self.lane = lane
+            lane.stage.prepare(maxFrames: size)
             block = Signal(channels: lane.inputChannels.count, capacity: size)
-            blockOutput = Signal(channels: lane.outputChannels.count, capacity: stream.maxOutputFramesPerChunk)
-            // The blocks' outputs add up to what the chunk makes ready: at most the left pad
-            // twice over (the withheld head's bound, as maxOutputFramesPerChunk) and the chunk.
-            let spec = lane.conv.spec
-            chunkOutput = Signal(channels: lane.outputChannels.count, capacity: (2 * spec.padLeft + chunk) / spec.stride + 1)
+            blockOutput = Signal(channels: lane.outputChannels.count, capacity: lane.stage.outputBound(inputFrames: size))
+            // The blocks' outputs add up to at most the bound for the whole chunk.
+            chunkOutput = Signal(channels: lane.outputChannels.count, capacity: lane.stage.outputBound(inputFrames: chunk))
         }
 
         /// Filters `input`'s frames in blocks into ``chunkOutput``.
@@ -41,39 +37,44 @@ final class ParallelStream<T: AudioSample> {
             var at = 0
             while at < input.frames && failure == nil {
                 let n = min(blockSize, input.frames - at)
-                input.copy(channels: inputChannels, frames: at..<(at + n), into: &block)
+                input.copy(channels: lane.inputChannels, frames: at..<(at + n), into: &block)
                 do {
-                    try stream.process(block, into: &blockOutput)
+                    try lane.stage.process(block, into: &blockOutput)
                 } catch {
                     failure = error
                 }
                 blockOutput.copyFrames(0..<blockOutput.frames, into: &chunkOutput, at: chunkOutput.frames)
                 at += n
             }
+            frames += Int64(at)
         }
+
+        /// Input frames filtered so far.
+        private(set) var frames: Int64 = 0
     }
 
     let lanes: [Lane]
     /// The lanes of the chunk in flight.
     private let running = DispatchGroup()
-    let spec: Conv1dSpec
+    let outputChannels: Int
     let blockSize: Int
-    /// The most input frames one ``process(_:into:)`` call takes.
+    /// The most input frames one ``start(_:)`` takes.
     let chunk: Int
 
-    /// Lanes for `conv` (at most `threads`), filtering in blocks of `block` frames, given
+    /// Lanes of `stage` (at most `threads`), filtering in blocks of `block` frames, given
     /// chunks of up to `chunk` frames.
-    init(_ conv: Conv1d<T>, threads: Int, block: Int, chunk: Int) {
-        spec = conv.spec
+    init(_ stage: consuming S, threads: Int, block: Int, chunk: Int) {
+        outputChannels = stage.outputChannels
         blockSize = block
         self.chunk = chunk
-        lanes = conv.lanes(max(1, threads)).map { Lane($0, block: block, chunk: chunk) }
+        lanes = stage.lanes(max(1, threads)).map { Lane($0, block: block, chunk: chunk) }
     }
 
     /// Frames filtered so far.
-    var inputFrames: Int64 { lanes[0].stream.inputFrames }
-    /// See ``StreamingConv1d/withheldHeadFrames``.
-    var withheldHeadFrames: Int { lanes[0].stream.withheldHeadFrames }
+    var inputFrames: Int64 { lanes[0].frames }
+    /// Whether ``finish()`` can return outputs that belong before the first chunk's
+    /// (``Stage/finishBound``): the caller then spills the chunks until the end.
+    var withholdsHead: Bool { lanes[0].lane.stage.finishBound.head > 0 }
     /// An output capacity any chunk fits in.
     var maxOutputFramesPerChunk: Int { lanes[0].chunkOutput.capacity }
 
@@ -101,16 +102,16 @@ final class ParallelStream<T: AudioSample> {
         gather(\.chunkOutput, into: &output)
     }
 
-    /// Ends every lane's signal: the whole stream's head and tail.
+    /// Ends every lane's signal: the whole stage's head and tail.
     func finish() throws(Conv1dError) -> StreamEnd<T> {
         var ends: [StreamEnd<T>] = []
-        for lane in lanes { ends.append(try lane.stream.finish()) }
+        for lane in lanes { ends.append(try lane.lane.stage.finish()) }
         let pieces = zip(lanes, ends)
-        var head = Signal<T>(channels: spec.outChannels, capacity: ends[0].head.frames)
-        var tail = Signal<T>(channels: spec.outChannels, capacity: ends[0].tail.frames)
+        var head = Signal<T>(channels: outputChannels, capacity: ends[0].head.frames)
+        var tail = Signal<T>(channels: outputChannels, capacity: ends[0].tail.frames)
         for (lane, end) in pieces {
-            end.head.copy(channels: 0..<end.head.channels, frames: 0..<end.head.frames, into: &head, at: lane.outputChannels.lowerBound)
-            end.tail.copy(channels: 0..<end.tail.channels, frames: 0..<end.tail.frames, into: &tail, at: lane.outputChannels.lowerBound)
+            end.head.copy(channels: 0..<end.head.channels, frames: 0..<end.head.frames, into: &head, at: lane.lane.outputChannels.lowerBound)
+            end.tail.copy(channels: 0..<end.tail.channels, frames: 0..<end.tail.frames, into: &tail, at: lane.lane.outputChannels.lowerBound)
         }
         return StreamEnd(head: head, tail: tail)
     }
@@ -119,7 +120,7 @@ final class ParallelStream<T: AudioSample> {
     private func gather(_ path: KeyPath<Lane, Signal<T>>, into output: inout Signal<T>) {
         for lane in lanes {
             let part = lane[keyPath: path]
-            part.copy(channels: 0..<part.channels, frames: 0..<part.frames, into: &output, at: lane.outputChannels.lowerBound)
+            part.copy(channels: 0..<part.channels, frames: 0..<part.frames, into: &output, at: lane.lane.outputChannels.lowerBound)
         }
     }
 }

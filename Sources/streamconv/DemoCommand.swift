@@ -66,7 +66,7 @@ struct DemoCommand: ParsableCommand {
         var settings = SndFileSink.Settings(format: format)
         settings.expectedFrames = Int64(try conv.spec.outputLength(inputLength: signal.frames))
         let sink = try SndFileSink(output: OutputFile(path: outputPath), settings: settings, channels: conv.spec.outChannels, sampleRate: outRate)
-        let summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: .blocks(4096), keepTail: preset.keepsTail)
+        let summary = try FilterPipeline.run(source: source, sink: sink, stage: conv.makeStream(maxFrames: 4096), mode: .blocks(4096), keepTail: preset.keepsTail)
 
         print("preset:  \(preset.name) (\(url.path))")
         print("         \(conv.spec)")

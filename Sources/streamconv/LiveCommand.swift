@@ -151,12 +151,13 @@ struct LiveCommand: ParsableCommand {
         }
 
         let counters = LiveCounters()
-        let loop = LiveLoop(capture: captureDevice, conv: conv, destination: destination, rate: captureRate,
+        let stage = conv.makeStream(maxFrames: captureDevice.periodFrames)
+        let report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
+                                playbackBuffer: playbackDevice?.bufferFrames, counters: counters)
+        let loop = LiveLoop(capture: captureDevice, stage: stage, destination: destination, rate: captureRate,
                             frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters)
         var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
         var writeError: (any Error)?
-        let report = LiveReport(spec: spec, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
-                                playbackBuffer: playbackDevice?.bufferFrames, counters: counters)
         let outcome = AudioThread.run(loop, counters: counters, report: report, statsEvery: stats) {
             if let ring, let sink, writeError == nil {
                 do {
@@ -212,7 +213,10 @@ enum RealTimePriority {
 
 /// The stats line: frames, xruns, stalls, levels, clipping, load, latency.
 struct LiveReport {
-    let spec: Conv1dSpec
+    /// The stage's latency, in input frames.
+    let latency: Int
+    /// The stage's output frames per input frame.
+    let ratio: FrameRatio
     let captureRate: Int
     /// Frames one read waits for.
     let capturePeriod: Int
@@ -222,7 +226,7 @@ struct LiveReport {
 
     /// Filter latency + capture period + playback buffer, in input frames.
     var latencyFrames: Int {
-        spec.latency + capturePeriod + (playbackBuffer.map { $0 * spec.stride } ?? 0)
+        latency + capturePeriod + (playbackBuffer.map { $0 * ratio.inputs / ratio.outputs } ?? 0)
     }
 
     func line(final: Bool, outcome: LiveOutcome?) -> String {

@@ -3,12 +3,11 @@ import StreamConv
 import StreamConvALSA
 import StreamConvIO
 
-/// `run --playback DEV`: a file (or a pipe) through the filter to an ALSA device in real
+/// `run --playback DEV`: a file (or a pipe) through a stage to an ALSA device in real
 /// time. This thread reads the input into a ring; the audio thread runs the live loop from
 /// it, paced by the device, with the same xrun handling and stats as `live`.
 struct PlaybackRun {
     let source: any AudioSource
-    let conv: Conv1d<Float>
     let device: String
     let format: PCMFormat
     let period: Int
@@ -16,18 +15,21 @@ struct PlaybackRun {
     /// False for an impulse response with `"tail": false`: playback ends with the input.
     var keepTail = true
 
-    func run(presetName: String) throws {
-        let spec = conv.spec
-        let outRate = try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
-        let outPeriod = max(1, period / spec.stride)
+    /// Plays the source through `stage`; `presetName` heads the report line.
+    func run<S: Stage<Float> & ~Copyable>(_ stage: consuming S, presetName: String) throws {
+        let (ratio, inputs, outputs, latency) = (stage.rateRatio, stage.inputChannels, stage.outputChannels, stage.latency)
+        guard let outRate = ratio.wholeOutputRate(inputRate: source.sampleRate) else {
+            throw IOError.strideRate(rate: source.sampleRate, stride: ratio.inputs / ratio.outputs)
+        }
+        let outPeriod = max(1, period * ratio.outputs / ratio.inputs)
         let pcm = try PCM(name: device, direction: .playback, settings: .init(
-            format: format, channels: spec.outChannels, rate: outRate, periodFrames: outPeriod))
+            format: format, channels: outputs, rate: outRate, periodFrames: outPeriod))
         let counters = LiveCounters()
-        let ring = FrameRing(channels: spec.inChannels, capacity: max(8 * period, source.sampleRate / 2))
+        let ring = FrameRing(channels: inputs, capacity: max(8 * period, source.sampleRate / 2))
         let capture = RingCapture(name: source.name, ring: ring, periodFrames: period, counters: counters)
-        let loop = LiveLoop(capture: capture, conv: conv, destination: .playback(pcm), rate: source.sampleRate, dither: dither, keepTail: keepTail, counters: counters)
-        let report = LiveReport(spec: spec, captureRate: source.sampleRate, capturePeriod: period, playbackBuffer: pcm.bufferFrames, counters: counters)
-        var block = Signal<Float>(channels: spec.inChannels, capacity: period)
+        let loop = LiveLoop(capture: capture, stage: stage, destination: .playback(pcm), rate: source.sampleRate, dither: dither, keepTail: keepTail, counters: counters)
+        let report = LiveReport(latency: latency, ratio: ratio, captureRate: source.sampleRate, capturePeriod: period, playbackBuffer: pcm.bufferFrames, counters: counters)
+        var block = Signal<Float>(channels: inputs, capacity: period)
         var held = false
         var ended = false
         var readError: (any Error)?

@@ -192,7 +192,8 @@ struct RunCommand: ParsableCommand {
 
         if let playback, case let .float(conv) = prepared {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
-            try PlaybackRun(source: source, conv: conv, device: playback, format: playbackFormat, period: period, dither: dither, keepTail: preset.keepsTail).run(presetName: preset.name)
+            try PlaybackRun(source: source, device: playback, format: playbackFormat, period: period, dither: dither, keepTail: preset.keepsTail)
+                .run(conv.makeStream(maxFrames: period), presetName: preset.name)
             return
         }
         let outRate = rawToRaw ? source.sampleRate / spec.stride : try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
@@ -224,9 +225,9 @@ struct RunCommand: ParsableCommand {
         do {
             summary = switch prepared {
             case let .float(conv):
-                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+                try FilterPipeline.run(source: source, sink: sink, stage: conv.makeStream(maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
             case let .double(conv):
-                try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+                try FilterPipeline.run(source: source, sink: sink, stage: conv.makeStream(maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
             }
         } catch {
             bar.clear()

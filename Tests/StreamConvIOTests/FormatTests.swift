@@ -94,7 +94,7 @@ func u32(_ d: Data, _ at: Int) -> Int { u16(d, at) | u16(d, at + 2) << 16 }
             s.metadata.strings = [.title: "Take 3", .artist: "The Band", .album: "Live", .comment: "room A", .date: "2026-11-26"]
             s.expectedFrames = 100
         }
-        _ = try FilterPipeline.run(source: source, sink: sink, conv: Conv1d<Float>(spec: spec, seed: 1), mode: .blocks(33))
+        _ = try FilterPipeline.run(source: source, sink: sink, stage: Conv1d<Float>(spec: spec, seed: 1).makeStream(), mode: .blocks(33))
         let fmt = try #require(riffChunk("fmt ", in: Data(contentsOf: dir.url.appendingPathComponent("out.wav"))))
         #expect(u16(fmt, 0) == 0xFFFE, "WAVE_FORMAT_EXTENSIBLE")
         #expect(u16(fmt, 2) == 6)

@@ -10,7 +10,7 @@ import Testing
         let source = try SndFileSource(path: inPath)
         let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: conv.spec.stride)
         let sink = try makeSink(dir.path(name), format: chosenFormat(dir.path(name), input: source.format, channels: conv.spec.outChannels, rate: outRate), channels: conv.spec.outChannels, rate: outRate)
-        let summary = try FilterPipeline.run(source: source, sink: sink, conv: conv, mode: mode)
+        let summary = try FilterPipeline.run(source: source, sink: sink, stage: conv.makeStream(), mode: mode)
         let (y, out) = try readAll(dir.path(name))
         return (y, summary, out)
     }
@@ -77,7 +77,7 @@ import Testing
         let source = try SndFileSource(path: dir.path("short.wav"))
         let sink = try makeSink(dir.path("out.wav"), format: source.format, channels: 1)
         #expect(throws: IOError.filter(Conv1dError.inputTooShort(paddedLength: 20, receptiveField: 50, inputLength: 20).description)) {
-            try FilterPipeline.run(source: source, sink: sink, conv: Conv1d<Float>(spec: spec, seed: 1), mode: mode)
+            try FilterPipeline.run(source: source, sink: sink, stage: Conv1d<Float>(spec: spec, seed: 1).makeStream(), mode: mode)
         }
         #expect(dir.contents == ["out.wav", "short.wav"])
         #expect(try Data(contentsOf: dir.url.appendingPathComponent("out.wav")) == Data("previous".utf8))
@@ -101,7 +101,7 @@ import Testing
         writer.start()
         let summary = try FilterPipeline.run(
             source: RawSource(descriptor: inPipe[0], channels: 2, sampleRate: 8000),
-            sink: RawSink(descriptor: outPipe[1]), conv: conv, mode: .blocks(64))
+            sink: RawSink(descriptor: outPipe[1]), stage: conv.makeStream(), mode: .blocks(64))
         close(outPipe[1])
         var out = [UInt8](repeating: 0, count: 4000)
         var got = 0
@@ -158,11 +158,11 @@ final class ShrinkingSource: AudioSource {
         defer { dir.cleanup() }
         let conv = Conv1d<Float>(spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3), seed: 1)
         let format = SndFileFormat(major: 0x010000, subtype: 0x0006)
-        let summary = try FilterPipeline.run(source: ShrinkingSource(), sink: makeSink(dir.path("w.wav"), format: format, channels: 1, rate: 8000), conv: conv, mode: .blocks(64))
+        let summary = try FilterPipeline.run(source: ShrinkingSource(), sink: makeSink(dir.path("w.wav"), format: format, channels: 1, rate: 8000), stage: conv.makeStream(), mode: .blocks(64))
         #expect(summary.inputFrames == 400 && summary.promisedFrames == 1000)
         #expect(summary.truncationWarning?.hasPrefix("warning: the input's header promises 1000 frames but only 400 could be read") == true)
         #expect(throws: IOError.truncated(path: "shrinking.wav", promised: 1000, read: 400)) {
-            try FilterPipeline.run(source: ShrinkingSource(), sink: makeSink(dir.path("s.wav"), format: format, channels: 1, rate: 8000), conv: conv, mode: .blocks(64), strict: true)
+            try FilterPipeline.run(source: ShrinkingSource(), sink: makeSink(dir.path("s.wav"), format: format, channels: 1, rate: 8000), stage: conv.makeStream(), mode: .blocks(64), strict: true)
         }
         #expect(dir.contents == ["w.wav"])
     }

@@ -149,6 +149,7 @@ import Testing
             return fault == .dropsTail ? (counts.head, 0) : fault == .miscountsFinish ? (counts.head, counts.tail + 1) : counts
         }
         var finishBound: (head: Int, tail: Int) { inner.finishBound }
+        func outputsBeforeTail(inputLength: Int) -> Int { inner.outputsBeforeTail(inputLength: inputLength) }
         mutating func process(_ input: Signal<Float>, into output: inout Signal<Float>) throws(Conv1dError) {
             try inner.process(input, into: &output)
         }

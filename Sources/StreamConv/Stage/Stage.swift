@@ -10,7 +10,7 @@
 /// and ``finish(head:tail:)`` then write into caller-owned buffers sized with
 /// ``outputBound(inputFrames:)`` and ``finishBound``, and allocate nothing, take no lock and do
 /// no I/O. Stages are non-copyable where they hold state: ``copy()`` is the explicit copy.
-public protocol Stage<Scalar>: ~Copyable {
+public protocol Stage<Scalar>: ~Copyable, SendableMetatype {
     /// The sample type.
     associatedtype Scalar: ConvScalar
 
@@ -33,13 +33,18 @@ public protocol Stage<Scalar>: ~Copyable {
 
     /// Output frames the next ``process(_:into:)`` of `frames` input frames returns, exactly.
     func outputFrameCount(afterProcessing frames: Int) -> Int
-    /// An output capacity that any ``process(_:into:)`` of `frames` input frames fits in,
-    /// whatever the stage's state: size buffers with it once, at prepare.
+    /// An output capacity that the outputs of any calls of ``process(_:into:)`` adding up to
+    /// `frames` input frames fit in, whatever the stage's state: size buffers with it once, at
+    /// prepare.
     func outputBound(inputFrames frames: Int) -> Int
     /// Frames ``finish(head:tail:)`` returns now, exactly. Throws as `finish` would.
     func finishFrameCounts() throws(Conv1dError) -> (head: Int, tail: Int)
     /// Capacities that any ``finish(head:tail:)`` fits in, whatever the stage's state.
     var finishBound: (head: Int, tail: Int) { get }
+    /// Outputs of a signal of `inputLength` frames that come before `finish`'s tail: the
+    /// output cut to what needs no padding past the input's end (an impulse response's
+    /// convolution cut to the input's length, `"tail": false`).
+    func outputsBeforeTail(inputLength: Int) -> Int
 
     /// Filters the next chunk into `output` (its `frames` set to the count written).
     /// Allocates nothing once prepared.
