@@ -198,13 +198,68 @@ final class RecordingPlayback: PCMDevice {
         #expect(out.bitwiseEquals(try offline(input)))
     }
 
+    /// A long filter on the FFT engine (16,384 taps per channel: classes of 128, 1024 and 8192
+    /// samples) through capture faults and odd read sizes: the live output is the offline
+    /// output bit for bit.
+    @Test(arguments: [64, 256])
+    func fftFilterLiveEqualsOffline(period: Int) throws {
+        let long = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 16384, padding: .samples(16383), groups: 2, bias: false)
+        let fft = Conv1d<Float>(spec: long, weights: Conv1dWeights(defaultInitFor: long, seed: 21), engine: .auto)
+        #expect(fft.engine.details.layout?.hasSuffix("×1024 + 1×8192") == true, "\(fft.engine.details)")
+        let input = samples(20000)
+        let script: [ScriptedCapture.Step] = [.frames(period), .fault(-EPIPE), .frames(3), .frames(1), .frames(period), .frames(77)]
+        let capture = ScriptedCapture(samples: input, channels: 2, period: period, script: script)
+        let playback = RecordingPlayback(channels: 2)
+        let loop = LiveLoop(capture: capture, stage: fft.makeStream(), destination: .playback(playback), rate: 48000, frameLimit: 20000, counters: LiveCounters())
+        let outcome = loop.run()
+        #expect(outcome.error == nil && outcome.filterError == nil)
+        let x = Signal<Float>(interleaved: input.map { Float($0) * 0x1p-15 }, channels: 2)
+        let expected = try fft.forward(x)
+        #expect(Signal(playback.frames).bitwiseEquals(expected), "period \(period): \(playback.frames.first?.count ?? 0) vs \(expected.frames) frames")
+    }
+
+    /// A stage that fails mid-run (here one whose output bound is too small for its outputs)
+    /// ends the run as a filter error, not as a lost device.
+    @Test func aFailingStageIsAFilterError() throws {
+        struct Undersized: Stage, ~Copyable {
+            var inner: StreamingConv1d<Float>
+            var inputChannels: Int { inner.inputChannels }
+            var outputChannels: Int { inner.outputChannels }
+            var rateRatio: FrameRatio { inner.rateRatio }
+            var latency: Int { inner.latency }
+            var maxFrames: Int { inner.maxFrames }
+            mutating func prepare(maxFrames: Int) { inner.prepare(maxFrames: maxFrames) }
+            func outputFrameCount(afterProcessing frames: Int) -> Int { inner.outputFrameCount(afterProcessing: frames) }
+            func outputBound(inputFrames frames: Int) -> Int { 1 }
+            func finishFrameCounts() throws(Conv1dError) -> (head: Int, tail: Int) { try inner.finishFrameCounts() }
+            var finishBound: (head: Int, tail: Int) { inner.finishBound }
+            func outputsBeforeTail(inputLength: Int) -> Int { inner.outputsBeforeTail(inputLength: inputLength) }
+            mutating func process(_ input: Signal<Float>, into output: inout Signal<Float>) throws(Conv1dError) { try inner.process(input, into: &output) }
+            mutating func finish(head: inout Signal<Float>, tail: inout Signal<Float>) throws(Conv1dError) { try inner.finish(head: &head, tail: &tail) }
+            mutating func reset() { inner.reset() }
+            func copy() -> Undersized { Undersized(inner: inner.copy()) }
+        }
+        let capture = ScriptedCapture(samples: samples(3000), channels: 2, period: 256, script: [])
+        let playback = RecordingPlayback(channels: 2)
+        let loop = LiveLoop(capture: capture, stage: Undersized(inner: conv.makeStream()), destination: .playback(playback), rate: 48000, counters: LiveCounters())
+        let outcome = loop.run()
+        #expect(outcome.error == nil)
+        let needed = conv.makeStream().outputFrameCount(afterProcessing: 256)
+        #expect(outcome.filterError == .outputCapacity(needed: needed, capacity: 1), "\(String(describing: outcome.filterError))")
+        #expect(playback.drained)
+    }
+
     /// After set-up, periods of the live loop allocate nothing: a run four times as long
-    /// makes exactly as many allocations (those of building the result at the end).
-    @Test func periodsAllocateNothing() throws {
+    /// makes exactly as many allocations (those of building the result at the end), with a
+    /// short filter on the direct engine and a long one on the FFT engine.
+    @Test(arguments: [false, true])
+    func periodsAllocateNothing(long: Bool) throws {
+        let longSpec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 4096, padding: .same, groups: 2)
+        let filter = long ? Conv1d<Float>(spec: longSpec, weights: Conv1dWeights(defaultInitFor: longSpec, seed: 4), engine: .fft) : conv
         func allocations(frames: Int) -> (UInt64, Int) {
             let capture = ScriptedCapture(samples: samples(frames), channels: 2, period: 128, script: [.frames(128), .fault(-EPIPE), .frames(5)])
             let counters = LiveCounters()
-            let loop = LiveLoop(capture: capture, stage: conv.makeStream(), destination: .ring(FrameRing(channels: 2, capacity: frames)), rate: 48000,
+            let loop = LiveLoop(capture: capture, stage: filter.makeStream(), destination: .ring(FrameRing(channels: 2, capacity: frames + 4096)), rate: 48000,
                                 frameLimit: Int64(frames), counters: counters)
             allocation_counter_start()
             let outcome = loop.run()
@@ -212,6 +267,7 @@ final class RecordingPlayback: PCMDevice {
             #expect(outcome.error == nil)
             return (count, counters.framesIn.load(ordering: .relaxed))
         }
+        #expect(filter.engine.kind == (long ? .fft : .direct))
         _ = allocations(frames: 300) // the runtime instantiates some metadata once per process
         let short = allocations(frames: 5000)
         let long = allocations(frames: 20000)
