@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "StreamConv", targets: ["StreamConv"]),
         .library(name: "StreamConvPresets", targets: ["StreamConvPresets"]),
         .library(name: "StreamConvIO", targets: ["StreamConvIO"]),
+        .library(name: "StreamConvLive", targets: ["StreamConvLive"]),
         .library(name: "StreamConvALSA", targets: ["StreamConvALSA"]),
         .executable(name: "streamconv", targets: ["streamconv"]),
     ],
@@ -30,12 +31,15 @@ let package = Package(
         .target(name: "StreamConv"),
         .target(name: "StreamConvPresets", dependencies: ["StreamConv"]),
         .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile"]),
-        // Live audio in its own module, so a user who only filters files does not link libasound.
-        .target(name: "StreamConvALSA", dependencies: ["StreamConv", "StreamConvIO", "CALSA"]),
+        // Live audio without a driver: the period processor (decode → stage → encode → meter),
+        // the audio thread and its priority, counters and rings.
+        .target(name: "StreamConvLive", dependencies: ["StreamConv", "StreamConvIO"]),
+        // The ALSA device loop in its own module, so a user who only filters files does not link libasound.
+        .target(name: "StreamConvALSA", dependencies: ["StreamConv", "StreamConvIO", "StreamConvLive", "CALSA"]),
         .executableTarget(
             name: "streamconv",
             dependencies: [
-                "StreamConv", "StreamConvIO", "StreamConvPresets", "StreamConvALSA",
+                "StreamConv", "StreamConvIO", "StreamConvPresets", "StreamConvLive", "StreamConvALSA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,7 +50,8 @@ let package = Package(
         .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
-        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvIO", "CAllocationCounter"]),
+        .testTarget(name: "StreamConvLiveTests", dependencies: ["StreamConvLive", "StreamConvIO", "CAllocationCounter"]),
+        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvLive", "StreamConvIO", "CAllocationCounter"]),
         .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,43 +1,11 @@
 import StreamConv
 import StreamConvIO
+import StreamConvLive
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// What the audio thread publishes while it runs, for a stats printer on another thread.
-public final class LiveCounters: @unchecked Sendable {
-    /// Frames captured.
-    public let framesIn = Atomic<Int>(0)
-    /// Frames handed to the output.
-    public let framesOut = Atomic<Int>(0)
-    /// Capture overruns recovered.
-    public let captureXruns = Atomic<Int>(0)
-    /// Playback underruns recovered.
-    public let playbackXruns = Atomic<Int>(0)
-    /// Suspends (`-ESTRPIPE`) recovered.
-    public let suspends = Atomic<Int>(0)
-    /// Times the capture delivered nothing for the stall timeout.
-    public let stalls = Atomic<Int>(0)
-    /// Nanoseconds spent filtering (decode, filter, encode), summed.
-    public let busyNanos = Atomic<Int>(0)
-    /// The worst period's filtering time / its audio time, in millionths.
-    public let worstLoadPPM = Atomic<Int>(0)
-    /// Output frames dropped because the file writer fell behind.
-    public let dropped = Atomic<Int>(0)
-    /// Samples clipped by an integer playback format.
-    public let clipped = Atomic<Int>(0)
-    /// Set (by a signal handler, a frame limit) to end the run gracefully.
-    public let stopRequested = Atomic<Bool>(false)
-    /// Levels of the output so far, per channel (set up by the loop).
-    public private(set) var levels: LevelMeter?
-
-    public init() {}
-
-    /// Attaches the meter the loop publishes into (before the loop runs).
-    func attach(_ meter: LevelMeter) { levels = meter }
-}
 
 /// Where filtered frames go.
 public enum LiveDestination {
@@ -60,13 +28,14 @@ public struct LiveOutcome: Sendable {
     public var filterError: Conv1dError?
 }
 
-/// Capture → a ``Stage`` → playback or ring, one period at a time.
+/// The ALSA device loop: capture → ``PeriodProcessor`` → playback or ring, one period at a time.
 ///
 /// ``run()`` is the audio thread's whole life. Everything is allocated in `init`; each period
-/// then decodes, filters and encodes without allocating, locking, printing or doing file
-/// I/O. Device faults are recovered (overrun, underrun, suspend), counted, and the stream of
-/// filtered frames stays continuous: it equals the offline filtering of the frames that were
-/// delivered. A device that goes away ends the run with an error; the output so far is kept.
+/// the processor decodes, filters and encodes without allocating, locking, printing or doing
+/// file I/O, and this loop only moves frames between devices. Device faults are recovered
+/// (overrun, underrun, suspend), counted, and the stream of filtered frames stays continuous:
+/// it equals the offline filtering of the frames that were delivered. A device that goes away
+/// ends the run with an error; the output so far is kept. A stage that fails is a filter error.
 ///
 /// Sendable so it can be handed to the audio thread: it is made on one thread and then run
 /// on one other, never used by two at once.
@@ -76,23 +45,12 @@ public final class LiveLoop: @unchecked Sendable {
     private let counters: LiveCounters
     private let rate: Int
     private let frameLimit: Int64?
-    private var stream: any Stage<Float> & ~Copyable
-    private var input: Signal<Float>
-    private var output: Signal<Float>
-    private var head: Signal<Float>
-    private var tail: Signal<Float>
-    private let keepTail: Bool
+    private var processor: PeriodProcessor
     private let captureBytes: UnsafeMutableRawPointer
     private let playbackBytes: UnsafeMutableRawPointer?
-    private var quantizer: Quantizer?
-    private var peaks: [Float]
-    private var squares: [Double]
-    private let meter: LevelMeter
-    private var outputFrames: Int64 = 0
-    private var captured: Int64 = 0
 
-    /// A loop from `capture` through `stage` to `destination`; prepares the stage for the
-    /// capture's period and allocates everything else it needs.
+    /// A loop from `capture` through `stage` to `destination`; the processor prepares the
+    /// stage for the capture's period, and everything else it needs is allocated here.
     /// - Parameters:
     ///   - rate: the capture rate, for timing and stall detection.
     ///   - frameLimit: stop after this many captured frames (`--frames`, `--duration`).
@@ -102,40 +60,28 @@ public final class LiveLoop: @unchecked Sendable {
         capture: any PCMDevice, stage: consuming S, destination: LiveDestination, rate: Int,
         frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters
     ) {
-        self.keepTail = keepTail
         self.capture = capture
         self.destination = destination
         self.counters = counters
         self.rate = rate
         self.frameLimit = frameLimit
         let period = capture.periodFrames
-        stage.prepare(maxFrames: period)
-        let (inputChannels, outputChannels) = (stage.inputChannels, stage.outputChannels)
-        let outputCapacity = stage.outputBound(inputFrames: period)
-        // What finish() can return.
-        let (headCapacity, tailCapacity) = stage.finishBound
-        stream = consume stage
-        input = Signal(channels: inputChannels, capacity: period)
-        output = Signal(channels: outputChannels, capacity: outputCapacity)
-        head = Signal(channels: outputChannels, capacity: max(1, headCapacity))
-        tail = Signal(channels: outputChannels, capacity: tailCapacity)
-        let captureByteCount = period * inputChannels * capture.format.bytes
+        var bits: Int?
+        if case let .playback(device) = destination { bits = device.format.integerBits }
+        processor = PeriodProcessor(
+            stage: stage, period: period, capture: capture.format.encoding, rate: rate,
+            quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters)
+        let captureByteCount = period * processor.inputChannels * capture.format.bytes
         captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
         captureBytes.initializeMemory(as: UInt8.self, repeating: 0, count: captureByteCount)
         if case let .playback(device) = destination {
-            let most = max(outputCapacity, tailCapacity)
-            let byteCount = most * outputChannels * device.format.bytes
+            let byteCount = processor.readyCapacity * processor.outputChannels * device.format.bytes
             let bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16)
             bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
             playbackBytes = bytes
-            quantizer = device.format.integerBits.map { Quantizer(bits: $0, dither: dither) }
         } else {
             playbackBytes = nil
         }
-        peaks = [Float](repeating: 0, count: outputChannels)
-        squares = [Double](repeating: 0, count: outputChannels)
-        meter = LevelMeter(channels: outputChannels)
-        counters.attach(meter)
     }
 
     deinit {
@@ -159,7 +105,7 @@ public final class LiveLoop: @unchecked Sendable {
         loop: while !counters.stopRequested.load(ordering: .relaxed) {
             var want = period
             if let frameLimit {
-                let left = frameLimit - captured
+                let left = frameLimit - processor.capturedFrames
                 if left <= 0 { break }
                 want = Int(min(Int64(want), left))
             }
@@ -168,19 +114,20 @@ public final class LiveLoop: @unchecked Sendable {
                 stalled = false
                 stalledSince = nil
                 do throws(Conv1dError) {
-                    if let error = try filter(frames: got) {
-                        failure = error
-                        break loop
-                    }
+                    try processor.filter(captured: captureBytes, frames: got)
                 } catch {
                     filterError = error
+                    break loop
+                }
+                if let error = deliverReady() {
+                    failure = error
                     break loop
                 }
                 continue
             }
             switch -got {
             case 0, Int(EAGAIN):
-                let now = Self.nanoseconds()
+                let now = PeriodProcessor.nanoseconds()
                 let since = stalledSince ?? now
                 stalledSince = since
                 if !stalled && now - since >= Int64(stallMilliseconds) * 1_000_000 {
@@ -202,8 +149,8 @@ public final class LiveLoop: @unchecked Sendable {
         }
         if filterError == nil {
             do {
-                try stream.finish(head: &head, tail: &tail)
-                if keepTail, let error = deliver(tail) { failure = failure ?? error }
+                try processor.finish()
+                if let error = deliverReady() { failure = failure ?? error }
             } catch {
                 filterError = error
             }
@@ -213,8 +160,8 @@ public final class LiveLoop: @unchecked Sendable {
         case let .ring(ring): ring.close()
         }
         capture.drain()
-        let frames = max(1, Double(outputFrames))
-        return LiveOutcome(peaks: peaks, rms: squares.map { ($0 / frames).squareRoot() }, error: failure, filterError: filterError)
+        let levels = processor.levels
+        return LiveOutcome(peaks: levels.peaks, rms: levels.rms, error: failure, filterError: filterError)
     }
 
     /// Recovers the capture from an overrun or a suspend; false when the code means the
@@ -241,41 +188,17 @@ public final class LiveLoop: @unchecked Sendable {
         return result
     }
 
-    /// Decodes, filters and delivers one read of `frames` frames: a device's failure is
-    /// returned, the stage's thrown (only a stage that breaks its own bounds throws here: the
-    /// buffers are made to fit them).
-    private func filter(frames: Int) throws(Conv1dError) -> ALSAError? {
-        let started = Self.nanoseconds()
-        capture.format.encoding.decode(captureBytes, frames: frames, into: &input)
-        captured += Int64(frames)
-        counters.framesIn.add(frames, ordering: .relaxed)
-        try stream.process(input, into: &output)
-        let busy = Self.nanoseconds() - started
-        let audio = Int64(frames) * 1_000_000_000 / Int64(rate)
-        counters.busyNanos.add(Int(busy), ordering: .relaxed)
-        let ppm = Int(busy * 1_000_000 / max(1, audio))
-        if ppm > counters.worstLoadPPM.load(ordering: .relaxed) { counters.worstLoadPPM.store(ppm, ordering: .relaxed) }
-        return deliver(output)
-    }
-
-    /// Hands filtered frames to the destination, recovering playback underruns.
-    private func deliver(_ signal: Signal<Float>) -> ALSAError? {
-        let frames = signal.frames
+    /// Hands the processor's ready frames to the destination, recovering playback underruns.
+    private func deliverReady() -> ALSAError? {
+        let frames = processor.ready.frames
         guard frames > 0 else { return nil }
-        measure(signal)
-        defer {
-            outputFrames += Int64(frames)
-            counters.framesOut.add(frames, ordering: .relaxed)
-        }
         switch destination {
         case let .ring(ring):
-            if !ring.push(signal) { counters.dropped.add(frames, ordering: .relaxed) }
+            if !ring.push(processor.ready) { counters.dropped.add(frames, ordering: .relaxed) }
             return nil
         case let .playback(device):
             let bytes = playbackBytes!
-            let clippedBefore = quantizer?.clipped ?? 0
-            device.format.encoding.encode(signal, start: outputFrames, quantizer: &quantizer, into: bytes)
-            counters.clipped.add((quantizer?.clipped ?? 0) - clippedBefore, ordering: .relaxed)
+            processor.encodeReady(as: device.format.encoding, into: bytes)
             var done = 0
             let frameBytes = device.channels * device.format.bytes
             while done < frames {
@@ -306,32 +229,5 @@ public final class LiveLoop: @unchecked Sendable {
             }
             return nil
         }
-    }
-
-    /// Peak and sum of squares per output channel.
-    private func measure(_ signal: Signal<Float>) {
-        let (frames, capacity) = (signal.frames, signal.capacity)
-        signal.withUnsafeBufferPointer { src in
-            for c in 0..<signal.channels {
-                var peak = peaks[c]
-                var sum = 0.0
-                for i in 0..<frames {
-                    let x = src[c * capacity + i]
-                    peak = max(peak, abs(x))
-                    sum += Double(x) * Double(x)
-                }
-                peaks[c] = peak
-                squares[c] += sum
-            }
-        }
-        let measured = outputFrames + Int64(frames)
-        peaks.withUnsafeBufferPointer { p in squares.withUnsafeBufferPointer { meter.publish(peaks: p, squares: $0, frames: measured) } }
-    }
-
-    /// CLOCK_MONOTONIC in nanoseconds (a vDSO call: no system call, no allocation).
-    static func nanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 }

@@ -1,3 +1,4 @@
+import StreamConvLive
 #if canImport(Glibc)
 import Glibc
 #endif

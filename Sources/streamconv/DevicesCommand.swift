@@ -1,5 +1,6 @@
 import ArgumentParser
 import StreamConvALSA
+import StreamConvLive
 
 /// `streamconv devices`: the ALSA PCM devices, like `arecord -L`.
 struct DevicesCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StreamConv
 import StreamConvALSA
+import StreamConvLive
 import StreamConvIO
 import StreamConvPresets
 import Synchronization
@@ -158,7 +159,7 @@ struct LiveCommand: ParsableCommand {
                             frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters)
         var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
         var writeError: (any Error)?
-        let outcome = AudioThread.run(loop, counters: counters, report: report, statsEvery: stats) {
+        let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: stats) {
             if let ring, let sink, writeError == nil {
                 do {
                     while ring.pop(into: &pending) > 0 { try sink.write(pending) }
@@ -188,27 +189,6 @@ struct LiveCommand: ParsableCommand {
 struct LiveError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Carries the audio thread's outcome to the main thread (written before `finished` is set,
-/// read after it is seen).
-final class LiveResultBox: @unchecked Sendable {
-    var outcome: LiveOutcome?
-    /// Set by the audio thread when ``outcome`` is written.
-    let finished = Atomic<Bool>(false)
-    /// 0 until the audio thread has asked for SCHED_FIFO; then -1 (granted) or the errno.
-    let realTime = Atomic<Int32>(0)
-}
-
-/// SCHED_FIFO for the calling thread, when permitted.
-enum RealTimePriority {
-    /// -1 when granted, else the errno that refused it.
-    static func request() -> Int32 {
-        var parameters = sched_param()
-        parameters.sched_priority = min(70, sched_get_priority_max(SCHED_FIFO))
-        let result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
-        return result == 0 ? -1 : result
-    }
 }
 
 /// The stats line: frames, xruns, stalls, levels, clipping, load, latency.

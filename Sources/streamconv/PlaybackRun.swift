@@ -1,6 +1,7 @@
 import Foundation
 import StreamConv
 import StreamConvALSA
+import StreamConvLive
 import StreamConvIO
 
 /// `run --playback DEV`: a file (or a pipe) through a stage to an ALSA device in real
@@ -33,7 +34,7 @@ struct PlaybackRun {
         var held = false
         var ended = false
         var readError: (any Error)?
-        let outcome = AudioThread.run(loop, counters: counters, report: report, statsEvery: nil) {
+        let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: nil) {
             // Keep the ring topped up; a block that does not fit waits for the next call.
             while !ended {
                 if !held {

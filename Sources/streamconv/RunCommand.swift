@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StreamConv
 import StreamConvALSA
+import StreamConvLive
 import StreamConvIO
 import StreamConvPresets
 
