@@ -45,8 +45,8 @@ let package = Package(
         ),
         // Test-only: counts a thread's heap allocations (the core itself imports no C).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
-        // scripts/bench: kernel throughput and streaming overhead, as ratios to the whole-signal call.
-        .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv"]),
+        // scripts/bench: kernel throughput, streaming overhead and preset parsing.
+        .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv", "StreamConvPresets"]),
         .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),

@@ -1,7 +1,9 @@
 /// A parsed JSON document that keeps what strict preset decoding needs and Foundation's
 /// parsers drop: each number's exact text (a float32 weight is parsed straight to `Float`,
 /// never rounded through `Double`), the order of object keys, and duplicate keys as an error.
-public indirect enum JSONValue: Sendable, Equatable {
+/// Not `indirect`: arrays and objects already live on the heap, and boxing every number cost
+/// an allocation per weight.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number as written in the document.
@@ -35,15 +37,27 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses a whole document.
+    /// Parses a whole document, a byte at a time over its UTF-8 (numbers keep their text as
+    /// a slice of `text`, so they are later read bit for bit).
     /// - Throws: ``JSONSyntaxError`` with the line and column of the problem.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(text: Substring(text))
-        parser.skipWhitespace()
-        let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        if parser.index != parser.text.endIndex { throw parser.error("unexpected text after the JSON value") }
-        return value
+        var text = text
+        text.makeContiguousUTF8()
+        let whole = Substring(text)
+        do {
+            return try whole.utf8.withContiguousStorageIfAvailable { bytes throws(JSONSyntaxError) -> JSONValue in
+                var parser = JSONParser(text: whole, bytes: bytes)
+                parser.skipWhitespace()
+                let value = try parser.value(depth: 0)
+                parser.skipWhitespace()
+                if parser.at != bytes.count { throw parser.error("unexpected text after the JSON value") }
+                return value
+            }!
+        } catch let error as JSONSyntaxError {
+            throw error
+        } catch {
+            preconditionFailure("the JSON parser throws only JSONSyntaxError")
+        }
     }
 }
 
@@ -66,61 +80,74 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
+/// A recursive-descent parser over the document's UTF-8 bytes: every structural character
+/// of JSON is ASCII, so bytes are compared, not Characters (grapheme breaking cost 8–10 MB/s).
 private struct JSONParser {
+    /// The document, for the slices numbers keep and for error positions.
     let text: Substring
-    var index: Substring.Index
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Offset of the next byte.
+    var at = 0
 
-    init(text: Substring) {
+    init(text: Substring, bytes: UnsafeBufferPointer<UInt8>) {
         self.text = text
-        index = text.startIndex
+        self.bytes = bytes
     }
 
+    /// The error at the current byte: lines counted by line feeds ("\r\n" is one break), the
+    /// column in characters, as an editor shows it.
     func error(_ message: String) -> JSONSyntaxError {
-        let before = text[text.startIndex..<index]
-        // "\r\n" is one Character in Swift: count it as the line break it is.
-        let isBreak = { (c: Character) in c == "\n" || c == "\r\n" }
-        let line = before.reduce(1) { isBreak($1) ? $0 + 1 : $0 }
-        let column = before.count - (before.lastIndex(where: isBreak).map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+        let before = UnsafeBufferPointer(rebasing: bytes[0..<at])
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let lineStart = (before.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+        let column = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<at]), as: UTF8.self).count + 1
         return JSONSyntaxError(line: line, column: column, message: message)
     }
 
-    var current: Character? { index < text.endIndex ? text[index] : nil }
+    var current: UInt8? { at < bytes.count ? bytes[at] : nil }
 
     mutating func skipWhitespace() {
-        while let c = current, c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\r\n" { index = text.index(after: index) }
+        while at < bytes.count {
+            switch bytes[at] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): at += 1
+            default: return
+            }
+        }
     }
 
-    mutating func expect(_ literal: String) throws(JSONSyntaxError) {
-        for ch in literal {
-            guard current == ch else { throw error("expected \"\(literal)\"") }
-            index = text.index(after: index)
+    mutating func expect(_ literal: StaticString) throws(JSONSyntaxError) {
+        for byte in UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
+            guard current == byte else { throw error("expected \"\(literal)\"") }
+            at += 1
         }
     }
 
     mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         if depth > 64 { throw error("nesting deeper than 64 levels") }
-        switch current {
-        case nil: throw error("unexpected end of document")
-        case "{": return try object(depth: depth)
-        case "[": return try array(depth: depth)
-        case "\"": return .string(try string())
-        case "t": try expect("true"); return .bool(true)
-        case "f": try expect("false"); return .bool(false)
-        case "n": try expect("null"); return .null
-        case let c? where c == "-" || c.isASCII && c.isNumber: return .number(try number())
-        case let c?: throw error("unexpected character \"\(c)\"")
+        guard let c = current else { throw error("unexpected end of document") }
+        switch c {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default:
+            let character = text[text.utf8.index(text.startIndex, offsetBy: at)...].first!
+            throw error("unexpected character \"\(character)\"")
         }
     }
 
     mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-        index = text.index(after: index)
+        at += 1
         var pairs: [(String, JSONValue)] = []
         var seen = Set<String>()
         skipWhitespace()
-        if current == "}" { index = text.index(after: index); return .object(pairs) }
+        if current == UInt8(ascii: "}") { at += 1; return .object(pairs) }
         while true {
             skipWhitespace()
-            guard current == "\"" else { throw error("expected a quoted key") }
+            guard current == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
             let key = try string()
             if !seen.insert(key).inserted { throw error("duplicate key \"\(key)\"") }
             skipWhitespace()
@@ -128,48 +155,50 @@ private struct JSONParser {
             skipWhitespace()
             pairs.append((key, try value(depth: depth + 1)))
             skipWhitespace()
-            if current == "," { index = text.index(after: index); continue }
-            if current == "}" { index = text.index(after: index); return .object(pairs) }
+            if current == UInt8(ascii: ",") { at += 1; continue }
+            if current == UInt8(ascii: "}") { at += 1; return .object(pairs) }
             throw error("expected \",\" or \"}\"")
         }
     }
 
     mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-        index = text.index(after: index)
+        at += 1
         var items: [JSONValue] = []
         skipWhitespace()
-        if current == "]" { index = text.index(after: index); return .array(items) }
+        if current == UInt8(ascii: "]") { at += 1; return .array(items) }
+        // Weight rows run to dozens or thousands of numbers: skip the first doublings.
+        items.reserveCapacity(16)
         while true {
             skipWhitespace()
             items.append(try value(depth: depth + 1))
             skipWhitespace()
-            if current == "," { index = text.index(after: index); continue }
-            if current == "]" { index = text.index(after: index); return .array(items) }
+            if current == UInt8(ascii: ",") { at += 1; continue }
+            if current == UInt8(ascii: "]") { at += 1; return .array(items) }
             throw error("expected \",\" or \"]\"")
         }
     }
 
     mutating func string() throws(JSONSyntaxError) -> String {
-        index = text.index(after: index)
-        var out = ""
+        at += 1
+        var out: [UInt8] = []
         while true {
             guard let c = current else { throw error("unterminated string") }
-            index = text.index(after: index)
+            at += 1
             switch c {
-            case "\"": return out
-            case "\\":
+            case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
                 guard let e = current else { throw error("unterminated string") }
-                index = text.index(after: index)
+                at += 1
                 switch e {
-                case "\"": out.append("\"")
-                case "\\": out.append("\\")
-                case "/": out.append("/")
-                case "b": out.append("\u{8}")
-                case "f": out.append("\u{C}")
-                case "n": out.append("\n")
-                case "r": out.append("\r")
-                case "t": out.append("\t")
-                case "u":
+                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
+                case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
                         try expect("\\u")
@@ -178,10 +207,14 @@ private struct JSONParser {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                    out.unicodeScalars.append(scalar)
-                default: throw error("invalid escape \"\\\(e)\"")
+                    out.append(contentsOf: UTF8.encode(scalar)!)
+                default:
+                    at -= 1
+                    let character = text[text.utf8.index(text.startIndex, offsetBy: at)...].first!
+                    at += 1
+                    throw error("invalid escape \"\\\(character)\"")
                 }
-            case let c where c.unicodeScalars.first!.value < 0x20:
+            case 0..<0x20:
                 throw error("control character in string")
             default:
                 out.append(c)
@@ -192,35 +225,54 @@ private struct JSONParser {
     mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
         var code: UInt32 = 0
         for _ in 0..<4 {
-            guard let c = current, let digit = c.hexDigitValue else { throw error("expected 4 hex digits") }
-            code = code * 16 + UInt32(digit)
-            index = text.index(after: index)
+            guard let c = current, let digit = Self.hexValue(c) else { throw error("expected 4 hex digits") }
+            code = code * 16 + digit
+            at += 1
         }
         return code
     }
 
-    mutating func number() throws(JSONSyntaxError) -> Substring {
-        let start = index
-        func digits(_ p: inout JSONParser) -> Int {
-            var n = 0
-            while let c = p.current, c.isASCII, c.isNumber { p.index = p.text.index(after: p.index); n += 1 }
-            return n
+    static func hexValue(_ c: UInt8) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(c - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(c - UInt8(ascii: "A") + 10)
+        default: nil
         }
-        if current == "-" { index = text.index(after: index) }
-        if current == "0" {
-            index = text.index(after: index)
+    }
+
+    /// The number's text, as a slice of the document.
+    mutating func number() throws(JSONSyntaxError) -> Substring {
+        let start = at
+        func digits(_ p: inout JSONParser) -> Int {
+            let from = p.at
+            while p.at < p.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.bytes[p.at]) { p.at += 1 }
+            return p.at - from
+        }
+        if current == UInt8(ascii: "-") { at += 1 }
+        if current == UInt8(ascii: "0") {
+            at += 1
         } else if digits(&self) == 0 {
             throw error("invalid number")
         }
-        if current == "." {
-            index = text.index(after: index)
+        if current == UInt8(ascii: ".") {
+            at += 1
             if digits(&self) == 0 { throw error("invalid number: digits expected after \".\"") }
         }
-        if current == "e" || current == "E" {
-            index = text.index(after: index)
-            if current == "+" || current == "-" { index = text.index(after: index) }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            at += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { at += 1 }
             if digits(&self) == 0 { throw error("invalid number: digits expected in the exponent") }
         }
-        return text[start..<index]
+        // Up to 15 bytes (a float32 weight's shortest decimal almost always) fit a small
+        // string, held inline: no reference to count for each of a million weights.
+        if at - start <= 15 {
+            return Substring(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self))
+        }
+        // Longer: a slice of the document. Offsets in native UTF-8 storage are O(1) to turn
+        // into indices; the bytes are ASCII, so the slice is whole characters.
+        let utf8 = text.utf8
+        let from = utf8.index(utf8.startIndex, offsetBy: start)
+        return Substring(utf8[from..<utf8.index(from, offsetBy: at - start)])
     }
 }

@@ -7,6 +7,7 @@
 // Run with scripts/bench (release build). Times are the median of several repetitions.
 import Foundation
 import StreamConv
+import StreamConvPresets
 
 struct Config {
     let name: String
@@ -245,6 +246,25 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         let calls = smoke ? 2000 : 200_000
         let t = try workloadMedian(runs) { for _ in 0..<calls { try stream.process(input, into: &output) } }
         print(json([("ns_per_call", t / Double(calls) * 1e9)]))
+    case "json":
+        // An inline-weight preset of about 11.8 MB (Conv1d(128, 128, 55): 901,120 weights as
+        // float32 shortest decimals): the JSON parse alone, and the whole preset with its
+        // weights read as Float.
+        let (cin, cout, k) = smoke ? (8, 8, 40) : (128, 128, 55)
+        var rng = SeededGenerator(seed: 3)
+        var text = "{\"name\": \"bench-json\", \"conv1d\": {\"in_channels\": \(cin), \"out_channels\": \(cout), \"kernel_size\": \(k)},\n\"weight\": ["
+        for o in 0..<cout {
+            text += o == 0 ? "[" : ",\n["
+            for i in 0..<cin {
+                text += (i == 0 ? "[" : ", [") + (0..<k).map { _ in "\(Float(rng.nextUnit() - 0.5) * 0.2)" }.joined(separator: ", ") + "]"
+            }
+            text += "]"
+        }
+        text += "],\n\"bias\": [" + (0..<cout).map { _ in "\(Float(rng.nextUnit() - 0.5))" }.joined(separator: ", ") + "]}\n"
+        let bytes = Double(text.utf8.count)
+        let parse = try workloadMedian(runs) { _ = try JSONValue.parse(text) }
+        let load = try workloadMedian(runs) { _ = try Preset(json: text, defaultName: "bench").weights(as: Float.self) }
+        print(json([("bytes", bytes), ("parse", parse), ("parse_mb_per_s", bytes / parse / 1e6), ("preset", load), ("preset_mb_per_s", bytes / load / 1e6)]))
     default:
         print("unknown workload \(CommandLine.arguments[at + 1])")
         exit(2)

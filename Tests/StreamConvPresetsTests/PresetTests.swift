@@ -186,6 +186,55 @@ import Testing
         ]))
     }
 
+    /// Random documents, written here from a value built alongside them (so the expected
+    /// parse does not come from the parser): every kind nested, numbers short and long (the
+    /// long ones are slices of the document, the short ones copies), escapes, and text in
+    /// several scripts. Numbers come back as exactly the text written.
+    @Test func parsesRandomDocumentsExactly() throws {
+        var rng = SeededGenerator(seed: 44)
+        func number() -> String {
+            let sign = Bool.random(using: &rng) ? "-" : ""
+            let whole = Int.random(in: 0..<3, using: &rng) == 0 ? "0" : String(Int.random(in: 1...9, using: &rng)) + String((0..<Int.random(in: 0...12, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })
+            let fraction = Bool.random(using: &rng) ? "." + String((0..<Int.random(in: 1...20, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! }) : ""
+            let exponent = Int.random(in: 0..<4, using: &rng) == 0 ? ["e", "E"].randomElement(using: &rng)! + ["", "+", "-"].randomElement(using: &rng)! + String(Int.random(in: 0...40, using: &rng)) : ""
+            return sign + whole + fraction + exponent
+        }
+        func string() -> (text: String, value: String) {
+            let pieces: [(String, String)] = [("a", "a"), ("é", "é"), ("😀", "😀"), ("\\n", "\n"), ("\\\"", "\""), ("\\u00e9", "é"), ("\\ud83d\\ude00", "😀"), ("日本", "日本"), ("\\t", "\t"), (" ", " ")]
+            var text = "\"", value = ""
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                let (t, v) = pieces.randomElement(using: &rng)!
+                text += t
+                value += v
+            }
+            return (text + "\"", value)
+        }
+        func document(depth: Int) -> (String, JSONValue) {
+            let space = [" ", "", "\n", "\r\n", "\t"].randomElement(using: &rng)!
+            switch Int.random(in: 0..<(depth > 3 ? 4 : 7), using: &rng) {
+            case 0, 1: let n = number(); return (n, .number(Substring(n)))
+            case 2: let (t, v) = string(); return (t, .string(v))
+            case 3: return [("true", JSONValue.bool(true)), ("false", .bool(false)), ("null", .null)].randomElement(using: &rng)!
+            case 4, 5:
+                let items = (0..<Int.random(in: 0...20, using: &rng)).map { _ in document(depth: depth + 1) }
+                return ("[" + space + items.map(\.0).joined(separator: "," + space) + space + "]", .array(items.map(\.1)))
+            default:
+                let items = (0..<Int.random(in: 0...5, using: &rng)).map { k in ("k\(k)", document(depth: depth + 1)) }
+                return ("{" + space + items.map { "\"\($0.0)\"" + space + ":" + $0.1.0 }.joined(separator: ",") + "}", .object(items.map { ($0.0, $0.1.1) }))
+            }
+        }
+        for _ in 0..<300 {
+            let (text, expected) = document(depth: 0)
+            #expect(try JSONValue.parse(text) == expected, "\(text)")
+        }
+    }
+
+    /// Error columns count characters, not bytes, on the line of the error.
+    @Test func errorColumnsCountCharacters() {
+        #expect(throws: JSONSyntaxError(line: 1, column: 14, message: "expected \":\"")) { try JSONValue.parse(#"{"é": 1, "ü" 2}"#) }
+        #expect(throws: JSONSyntaxError(line: 2, column: 7, message: "unexpected character \"é\"")) { try JSONValue.parse("[\"😀\",\r\n \"é\", é]") }
+    }
+
     @Test(arguments: ["", "[1,]", "{\"a\" 1}", "01", "1.", "[1] 2", "\"abc", "tru", "[\"\u{01}\"]", "{1: 2}", "1e"])
     func rejectsInvalidDocuments(text: String) {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(text) }
