@@ -151,7 +151,7 @@ public enum FilterPipeline {
         do {
             return try body()
         } catch {
-            throw .filter(error.description)
+            throw .filter(error)
         }
     }
 

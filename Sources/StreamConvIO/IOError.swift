@@ -17,8 +17,8 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
     case format(path: String, reason: String)
     /// Raw input whose byte count is not a whole number of frames.
     case partialFrame(bytes: Int, frameBytes: Int)
-    /// The filter refused the signal (too short, bad padding for its length…).
-    case filter(String)
+    /// The filter refused the signal (too short, bad padding for its length…): the core's error.
+    case filter(Conv1dError)
     /// The input delivered fewer frames than its header promised, and `--strict` was given.
     case truncated(path: String, promised: Int64, read: Int64)
     /// `--block whole` would have to hold more than `limit` frames in memory.
@@ -43,7 +43,7 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .format(path, reason): return "cannot write \(path): \(reason)"
         case let .partialFrame(bytes, frameBytes):
             return "raw input ended inside a frame (\(bytes) bytes is not a multiple of \(frameBytes) bytes per frame)"
-        case let .filter(message): return message
+        case let .filter(error): return error.description
         case let .truncated(path, promised, read):
             return "\(path): the header promises \(promised) frames but only \(read) could be read (truncated file?); no output written (--strict)"
         case let .tooLongForWhole(path, limit):

@@ -37,11 +37,9 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let (loaded, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(preset)
-        let rate = loaded.sampleRate ?? Preset.designRate
-        let preset = try loaded.at(rate: rate)
         // The demo signal is stereo: a filter acting on each channel alone is widened to it.
-        let broadcast = preset.spec.inChannels != 2 && preset.spec(forChannels: 2) != nil ? 2 : nil
-        let spec = broadcast.flatMap(preset.spec(forChannels:)) ?? preset.spec
+        let filter = try loaded.resolve(channels: 2)
+        let (preset, spec, rate) = (filter.preset, filter.spec, filter.rate)
         guard spec.inChannels == 2 else {
             throw ValidationError("the demo needs a 2-channel or single-channel preset; \(preset.name) has in_channels=\(preset.spec.inChannels)")
         }
@@ -50,7 +48,7 @@ struct DemoCommand: ParsableCommand {
         try MemoryBudget(option: nil).check(
             Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: 4096, scalarSize: 4), Saturating.product([frames, 16])]),
             for: "the demo with \(spec)")
-        let conv = try preset.conv1d(as: Float.self, sampleRate: rate, channels: broadcast)
+        let conv = try filter.conv1d(as: Float.self)
         let folder = SystemPath.fromArgument(directory)
         let inputPath = folder.appending(Array("demo-input.wav".utf8))
         let outputPath = folder.appending(Array("demo-output.wav".utf8))

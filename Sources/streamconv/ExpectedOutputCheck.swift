@@ -37,8 +37,8 @@ struct ExpectedOutputCheck {
         let x = try Self.signal(input)
         let expected = try Self.signal(expect)
         // A filter acting on each channel alone takes the input's channel count, as run does.
-        let broadcast = x.channels != preset.spec.inChannels && preset.spec(forChannels: x.channels) != nil ? x.channels : nil
-        let float = try preset.conv1d(as: Float.self, channels: broadcast, engine: engine)
+        let filter = try preset.resolve(channels: x.channels, engine: engine)
+        let float = try filter.conv1d(as: Float.self)
         let spec = float.spec
         var y = try float.forward(Signal(x.channelArrays.map { $0.map { Float($0) } }))
         if !preset.keepsTail { y = y.slice(0..<min(y.frames, spec.outputsBeforeTail(inputLength: x.frames))) }
@@ -46,7 +46,7 @@ struct ExpectedOutputCheck {
             throw CheckError("\(expect) has shape (\(expected.channels), \(expected.frames)) but the filter gives (\(y.channels), \(y.frames)) for \(input)")
         }
         // The weights in Double, for the bounds (direct: no FFT spectra are made just to read them).
-        let w = try preset.conv1d(as: Double.self, channels: broadcast, engine: .direct).weights
+        let w = try preset.resolve(channels: x.channels, engine: .direct).conv1d(as: Double.self).weights
         let engine = float.engine.details
         if let normBound = engine.normBound {
             return compare(y, expected, bound: "on the FFT engine", units: String(format: "its bound %g·u·‖h‖₂·‖x‖₂", normBound),

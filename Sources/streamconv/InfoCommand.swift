@@ -35,16 +35,12 @@ struct InfoCommand: ParsableCommand {
     /// preset of any size is described at once.
     func run() throws {
         let (loaded, path) = try presetOptions.load()
-        let rate = rate ?? loaded.sampleRate ?? Preset.designRate
-        let preset = try loaded.at(rate: rate)
-        var spec = preset.spec
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine)
+        let (preset, spec, rate) = (filter.preset, filter.spec, filter.rate)
         if let channels, channels != spec.inChannels {
-            guard let wide = preset.spec(forChannels: channels) else {
-                throw ValidationError("--channels \(channels): this preset takes exactly \(spec.inChannels) input channels")
-            }
-            spec = wide
+            throw ValidationError("--channels \(channels): this preset takes exactly \(spec.inChannels) input channels")
         }
-        if let fixed = preset.fixedRate, fixed != rate {
+        if let fixed = filter.rateMismatch {
             throw ValidationError("--rate \(rate): the preset was made for \(fixed) Hz")
         }
         let outRate = try spec.outputRate(inputRate: rate)
@@ -52,7 +48,7 @@ struct InfoCommand: ParsableCommand {
         var responses: [FilterResponse] = []
         var conv: Conv1d<Double>?
         if spec.weightBytes(scalarSize: 8) <= 64 << 20 {
-            let built = try preset.conv1d(as: Double.self, sampleRate: rate, channels: channels, engine: presetOptions.engine)
+            let built = try filter.conv1d(as: Double.self)
             conv = built
             responses = FilterResponse.all(built, rate: rate, limit: Self.responseLimit)
         }

@@ -92,29 +92,23 @@ struct LiveCommand: ParsableCommand {
 
     func run() throws {
         let (loaded, _) = try presetOptions.load()
-        let captureRate = rate ?? loaded.sampleRate ?? Preset.designRate
-        let preset = try loaded.at(rate: captureRate)
-        var spec = preset.spec
+        // A filter that acts on each channel alone takes the capture's channel count.
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine)
+        let (preset, spec, captureRate, broadcast) = (filter.preset, filter.spec, filter.rate, filter.broadcast)
         if spec.paddingMode == .circular {
             throw LiveError("circular padding needs the whole signal; use streamconv run")
         }
         let channelCount = channels ?? spec.inChannels
-        // A filter that acts on each channel alone takes the capture's channel count.
-        var broadcast: Int?
-        if channelCount != spec.inChannels, let wide = preset.spec(forChannels: channelCount) {
-            spec = wide
-            broadcast = channelCount
-        }
         if channelCount != spec.inChannels {
             throw LiveError("--channels \(channelCount) but the preset expects in_channels=\(spec.inChannels); capture \(spec.inChannels) channels or use a preset made for \(channelCount)")
         }
-        if let presetRate = preset.fixedRate, presetRate != captureRate {
+        if let presetRate = filter.rateMismatch {
             throw LiveError("capture at \(captureRate) Hz but the preset was made for \(presetRate) Hz; capture at \(presetRate) Hz or use a preset for \(captureRate) Hz")
         }
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
         try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4)]), for: "running \(spec) live in periods of \(period) frames")
-        let conv = try preset.conv1d(as: Float.self, sampleRate: captureRate, channels: broadcast, engine: presetOptions.engine)
+        let conv = try filter.conv1d(as: Float.self)
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
         let inFormat = captureFormat ?? format

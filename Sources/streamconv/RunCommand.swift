@@ -146,15 +146,12 @@ struct RunCommand: ParsableCommand {
             file = opened
             source = opened
         }
-        // A design whose length follows the rate gets its length for this input.
-        let preset = try loaded.at(rate: source.sampleRate)
-        spec = preset.spec
-        // A filter that acts on each channel alone takes the input's channel count.
-        var broadcast: Int?
-        if source.channels != spec.inChannels, let wide = preset.spec(forChannels: source.channels) {
-            spec = wide
-            broadcast = source.channels
-        }
+        // The preset for this input: its length at the input's rate, a filter that acts on
+        // each channel alone widened to the input's channels.
+        let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine)
+        let preset = filter.preset
+        spec = filter.spec
+        let broadcast = filter.broadcast
         if let frames = source.frameCount { try spec.validateInputLength(Int(clamping: frames)) }
         let rawToRaw = input == "-" && output == "-"
         if let fixed = preset.fixedRate, fixed != source.sampleRate, allowRateMismatch {
@@ -187,8 +184,8 @@ struct RunCommand: ParsableCommand {
         try budget.check(weightBytes, for: "the weights of \(spec)")
 
         let prepared: PreparedFilter = switch precision {
-        case .float: .float(try preset.conv1d(as: Float.self, sampleRate: source.sampleRate, channels: broadcast, engine: presetOptions.engine))
-        case .double: .double(try preset.conv1d(as: Double.self, sampleRate: source.sampleRate, channels: broadcast, engine: presetOptions.engine))
+        case .float: .float(try filter.conv1d(as: Float.self))
+        case .double: .double(try filter.conv1d(as: Double.self))
         }
 
         if let playback, case let .float(conv) = prepared {

@@ -59,8 +59,9 @@ struct VerifyCommand: ParsableCommand {
             spec.forwardBytes(inputLength: longest, scalarSize: 1), Saturating.product([3, longest, spec.inChannels + spec.outChannels]),
         ])
         try MemoryBudget(option: maxMemory).check(Saturating.product([perScalar, 12]), for: "verifying \(spec) on signals of up to \(longest) frames")
-        let float = try preset.conv1d(as: Float.self, engine: presetOptions.engine)
-        let double = try preset.conv1d(as: Double.self, engine: presetOptions.engine)
+        let filter = try preset.resolve(engine: presetOptions.engine)
+        let float = try filter.conv1d(as: Float.self)
+        let double = try filter.conv1d(as: Double.self)
         var checked = 0
         let bar = ProgressBar(counting: trials, unit: "trials", mode: progress)
         defer { bar.clear() }

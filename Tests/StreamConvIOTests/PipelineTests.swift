@@ -76,7 +76,7 @@ import Testing
         try Data("previous".utf8).write(to: dir.url.appendingPathComponent("out.wav"))
         let source = try SndFileSource(path: dir.path("short.wav"))
         let sink = try makeSink(dir.path("out.wav"), format: source.format, channels: 1)
-        #expect(throws: IOError.filter(Conv1dError.inputTooShort(paddedLength: 20, receptiveField: 50, inputLength: 20).description)) {
+        #expect(throws: IOError.filter(Conv1dError.inputTooShort(paddedLength: 20, receptiveField: 50, inputLength: 20))) {
             try FilterPipeline.run(source: source, sink: sink, stage: Conv1d<Float>(spec: spec, seed: 1).makeStream(), mode: mode)
         }
         #expect(dir.contents == ["out.wav", "short.wav"])

@@ -388,3 +388,31 @@ import Testing
         })
     }
 }
+
+/// One resolution step for every subcommand: rate, channels, engine → the filter.
+@Suite struct ResolutionTests {
+    func preset(_ text: String) throws -> Preset { try Preset(json: text, defaultName: "r") }
+
+    @Test func singleChannelFiltersWidenAndOthersKeepTheirShape() throws {
+        let mono = try preset(#"{"sample_rate": 44100, "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "bias": false}, "weight": [[[1, 2, 3]]]}"#)
+        let wide = try mono.resolve(channels: 3, engine: .direct)
+        #expect(wide.rate == 44100 && wide.broadcast == 3 && wide.spec.inChannels == 3 && wide.spec.groups == 3 && wide.rateMismatch == nil)
+        let conv = try wide.conv1d(as: Float.self)
+        #expect(conv.weights.weight == [1, 2, 3, 1, 2, 3, 1, 2, 3] && conv.engine.kind == .direct)
+        #expect(try mono.resolve(rate: 48000).rateMismatch == 44100)
+        let dense = try preset(#"{"conv1d": {"in_channels": 2, "out_channels": 1, "kernel_size": 1, "bias": false}, "weight": [[[1], [2]]]}"#)
+        let kept = try dense.resolve(channels: 3)
+        #expect(kept.broadcast == nil && kept.spec.inChannels == 2 && kept.rate == Preset.designRate)
+    }
+
+    /// A design whose length follows the rate gets that rate's length, and its taps are
+    /// designed there: the resolved filter is the preset's own conv1d at that rate.
+    @Test func aKaiserDesignTakesTheInputsRate() throws {
+        let design = try preset(#"{"conv1d": {"in_channels": 1, "out_channels": 1, "bias": false, "padding": "same"}, "design": {"type": "lowpass", "cutoff_hz": 4000, "window": "kaiser", "attenuation_db": 80, "transition_hz": 500}}"#)
+        let at96 = try design.resolve(rate: 96000, channels: 2)
+        #expect(at96.spec.kernelSize == 965 && at96.broadcast == 2 && at96.rateMismatch == nil)
+        let expected = try design.conv1d(as: Double.self, sampleRate: 96000, channels: 2)
+        #expect(try at96.conv1d(as: Double.self).weights.weight == expected.weights.weight)
+        #expect(try design.resolve().spec.kernelSize == 483)
+    }
+}

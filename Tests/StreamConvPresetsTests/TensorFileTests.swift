@@ -26,6 +26,22 @@ import Testing
         // Float: exact for F32/F16/BF16, rounded to nearest from F64.
         let f = try p.weights(as: Float.self)
         #expect(f.weight == Self.expected[dtype]!["weight"]!.map { Float($0) })
+        // Both reads, and the preset at another rate (a copy), share one mapping of the file.
+        _ = try p.at(rate: 44100).conv1d(as: Float.self, sampleRate: 44100)
+        #expect(p.stateDicts.mappings.load(ordering: .relaxed) == 1)
+    }
+
+    /// The mapped state dict gives the same tensors as reading the whole file into memory.
+    @Test func mappedTensorsEqualReadOnes() throws {
+        let path = Self.fixtures.appendingPathComponent("conv-f16.safetensors").path
+        let read = try TensorFile.safetensors(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+        let mapped = try StateDict(path: path)
+        #expect(mapped.names == read.keys.sorted())
+        for (name, tensor) in read {
+            let other = try #require(mapped.tensor(name))
+            #expect(other.shape == tensor.shape && other.dtype == tensor.dtype && other.values(as: Double.self).map(\.bitPattern) == tensor.values(as: Double.self).map(\.bitPattern), "\(name)")
+        }
+        #expect(throws: PresetError.self) { try StateDict(path: Self.fixtures.path) }
     }
 
     @Test func npyWeightAndBias() throws {

@@ -69,6 +69,20 @@ public struct Tensor: Sendable {
     }
 }
 
+/// Where a tensor lies in a safetensors file: checked against the file, not yet read.
+struct TensorLocation: Sendable {
+    let name: String
+    let shape: [Int]
+    let dtype: Tensor.DType
+    /// Byte offsets in the file.
+    let bytes: Range<Int>
+
+    /// The tensor, its bytes copied out of `file`.
+    func tensor(in file: UnsafeRawBufferPointer) -> Tensor {
+        Tensor(name: name, shape: shape, dtype: dtype, data: Array(file[bytes]))
+    }
+}
+
 /// Why a tensor file could not be read.
 public struct TensorFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file.
@@ -85,6 +99,16 @@ public enum TensorFile {
     /// header of `{"name": {"dtype", "shape", "data_offsets": [begin, end]}}` (and an optional
     /// `__metadata__`), then the data those offsets index.
     public static func safetensors(_ bytes: [UInt8], path: String) throws(TensorFileError) -> [String: Tensor] {
+        // withUnsafeBytes rethrows untyped: the index is taken out as a Result.
+        let indexed = bytes.withUnsafeBytes { raw in
+            Result { () throws(TensorFileError) in try safetensorsIndex(raw, path: path).mapValues { $0.tensor(in: raw) } }
+        }
+        return try indexed.get()
+    }
+
+    /// Where each tensor of a `.safetensors` file lies, every offset checked against the file
+    /// (see ``safetensors(_:path:)``); the data is not read.
+    static func safetensorsIndex(_ bytes: UnsafeRawBufferPointer, path: String) throws(TensorFileError) -> [String: TensorLocation] {
         func fail(_ reason: String) -> TensorFileError { TensorFileError(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes is too short for a safetensors file (it starts with an 8-byte header length)") }
         let headerLength = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
@@ -101,7 +125,7 @@ public enum TensorFile {
             throw fail("the header is not valid JSON at \(error)")
         }
         guard case let .object(entries) = header else { throw fail("the header is not a JSON object") }
-        var tensors: [String: Tensor] = [:]
+        var tensors: [String: TensorLocation] = [:]
         var ranges: [(Int, Int, String)] = []
         for (name, value) in entries where name != "__metadata__" {
             guard case let .object(fields) = value,
@@ -130,8 +154,7 @@ public enum TensorFile {
                 throw fail("tensor \(name): shape \(shape) of \(dtypeName) needs \(Saturating.product([count, dtype.size])) bytes but data_offsets give \(offsets[1] - offsets[0])")
             }
             ranges.append((offsets[0], offsets[1], name))
-            tensors[name] = Tensor(name: name, shape: shape, dtype: dtype,
-                                   data: Array(bytes[(dataStart + offsets[0])..<(dataStart + offsets[1])]))
+            tensors[name] = TensorLocation(name: name, shape: shape, dtype: dtype, bytes: (dataStart + offsets[0])..<(dataStart + offsets[1]))
         }
         ranges.sort { $0.0 < $1.0 }
         for (a, b) in zip(ranges, ranges.dropFirst()) where b.0 < a.1 {
@@ -141,8 +164,11 @@ public enum TensorFile {
     }
 
     /// The `.npy` file at `path`, read as preset weight files are (a regular file only).
-    public static func npy(contentsOf path: String) throws -> Tensor {
-        try npy(try Preset.bytes(path), path: path)
+    /// - Throws: ``PresetError/unreadable(path:reason:)``, or ``PresetError/tensors(_:)`` for
+    ///   a malformed file.
+    public static func npy(contentsOf path: String) throws(PresetError) -> Tensor {
+        let bytes = try Preset.bytes(path)
+        return try Preset.readingTensors { () throws(TensorFileError) in try npy(bytes, path: path) }
     }
 
     /// A `.npy` file (numpy format 1.0, 2.0 or 3.0): little-endian `f4` or `f8`, C order.

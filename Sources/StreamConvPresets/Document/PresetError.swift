@@ -1,6 +1,11 @@
+import StreamConv
+
 /// Why a preset could not be found, read or used. Messages name the key path and say what
 /// was expected, e.g. `conv1d.padding_mode: expected one of zeros, reflect, replicate,
 /// circular, got "mirror"`.
+/// Errors from other layers are kept, typed, inside the case that says where they arose
+/// (``conv1d(path:_:context:)`` holds the core's ``Conv1dError``, ``design(path:expected:_:)``
+/// the FIR design's failure, ``tensors(_:)`` the tensor file's), never re-described as text.
 public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is not JSON.
     case syntax(file: String, JSONSyntaxError)
@@ -18,10 +23,16 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(name: String, searched: [String])
     /// The file could not be read.
     case unreadable(path: String, reason: String)
-    /// A weights file (safetensors, npy) is malformed or does not fit the layer.
+    /// A weights file (safetensors, npy, taps, impulse response) does not fit the layer.
     case weightsFile(String)
-    /// The configuration or weights are inconsistent (wrapping the core's error).
-    case conv1d(path: String, message: String)
+    /// A tensor file (safetensors, npy) is malformed.
+    case tensors(TensorFileError)
+    /// The impulse-response reader (audio I/O, outside this module) failed on `path`.
+    case impulseResponse(path: String, reason: ReaderFailure)
+    /// A design that cannot be made (at the rate given).
+    case design(path: String, expected: String, FIRDesign.Failure)
+    /// The configuration or weights are inconsistent: the core's error, with what led to it.
+    case conv1d(path: String, Conv1dError, context: String = "")
 
     public var description: String {
         switch self {
@@ -46,8 +57,29 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot read preset \(path): \(reason)"
         case let .weightsFile(message):
             return "weights: \(message)"
-        case let .conv1d(path, message):
-            return "\(path): \(message)"
+        case let .tensors(error):
+            return "weights: \(error)"
+        case let .impulseResponse(_, reason):
+            return "weights: impulse_response: \(reason)"
+        case let .design(path, expected, failure):
+            return "\(path): expected \(expected), got \(failure)"
+        case let .conv1d(path, error, context):
+            return "\(path): \(context)\(error)"
         }
     }
+}
+
+/// An impulse-response reader's error, whatever its type (the reader is the caller's: the
+/// CLI's reads audio through libsndfile), kept as the error it is; equal when the
+/// descriptions are.
+public struct ReaderFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The reader's error.
+    public let underlying: any Error & Sendable
+
+    /// Wraps `underlying`.
+    public init(_ underlying: any Error & Sendable) { self.underlying = underlying }
+
+    public var description: String { "\(underlying)" }
+
+    public static func == (lhs: ReaderFailure, rhs: ReaderFailure) -> Bool { lhs.description == rhs.description }
 }

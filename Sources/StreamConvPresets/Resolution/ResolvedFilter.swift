@@ -1,0 +1,61 @@
+import StreamConv
+
+/// A preset made concrete for one input: the rate it runs at, the channels it takes, the
+/// engine asked for. ``Preset/resolve(rate:channels:engine:)`` makes one; every subcommand
+/// builds its filter from it, so they all read a preset the same way.
+public struct ResolvedFilter: Sendable {
+    /// The preset at ``rate`` (a design whose length follows the rate has that rate's length).
+    public let preset: Preset
+    /// The input rate.
+    public let rate: Int
+    /// The hyper-parameters for the input: the preset's, or widened to its channels.
+    public let spec: Conv1dSpec
+    /// The input's channel count when a filter that acts on each channel alone was widened
+    /// to it (as sox's `fir` does), else `nil`.
+    public let broadcast: Int?
+    /// The engine asked for.
+    public let engine: Conv1dEngineChoice
+
+    /// The preset's name.
+    public var name: String { preset.name }
+    /// See ``Preset/keepsTail``.
+    public var keepsTail: Bool { preset.keepsTail }
+    /// The rate the weights are fixed to when it is not ``rate`` (the input is at another rate).
+    public var rateMismatch: Int? { preset.fixedRate.flatMap { $0 == rate ? nil : $0 } }
+
+    /// The convolution in sample type `T`: the weights read (a design designed at ``rate``),
+    /// widened to ``broadcast`` channels, on ``engine``.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func conv1d<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1d<T> {
+        try preset.conv1d(as: T.self, sampleRate: rate, channels: broadcast, engine: engine)
+    }
+
+    /// A stream of ``conv1d(as:)``, prepared for chunks of up to `maxFrames` frames.
+    public func stream<T: ConvScalar>(as _: T.Type = T.self, maxFrames: Int) throws(PresetError) -> StreamingConv1d<T> {
+        try conv1d(as: T.self).makeStream(maxFrames: maxFrames)
+    }
+}
+
+extension Preset {
+    /// This preset for an input at `rate` Hz with `channels` channels, run on `engine`.
+    ///
+    /// `rate` defaults to the preset's `sample_rate`, else ``designRate``; a design whose
+    /// length follows the rate gets that rate's length (``at(rate:)``). A filter that acts on
+    /// each channel alone is widened to `channels` (``spec(forChannels:)``); any other keeps
+    /// its spec, so the caller compares ``ResolvedFilter/spec``'s channels with the input's and
+    /// says what to do. Nothing is read or allocated beyond the preset: the weights are read by
+    /// ``ResolvedFilter/conv1d(as:)``.
+    /// - Throws: when the length rule gives no usable length at `rate`.
+    public func resolve(rate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto) throws(PresetError) -> ResolvedFilter {
+        let rate = rate ?? sampleRate ?? Self.designRate
+        let atRate = try at(rate: rate)
+        var spec = atRate.spec
+        var broadcast: Int?
+        if let channels, channels != spec.inChannels, let wide = atRate.spec(forChannels: channels) {
+            spec = wide
+            broadcast = channels
+        }
+        return ResolvedFilter(preset: atRate, rate: rate, spec: spec, broadcast: broadcast, engine: engine)
+    }
+}
