@@ -39,7 +39,7 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
         input = x
         // Rows of a few thousand outputs: with the receptive field they fit in L2 for dozens of
         // channels; long filters get tiles a few fields long, so the overlap copied is small.
-        tile = max(2048, 2 * spec.receptiveField / spec.stride)
+        tile = Self.tileOutputs(spec)
         outputs = .allocate(capacity: max(1, spec.outChannels * count))
         // Circular padding's first outputs read the signal's end, which a stream only knows at
         // the end: it computes them apart, from a fresh workspace. So does this call, so that
@@ -55,6 +55,9 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
     }
 
     deinit { outputs.deallocate() }
+
+    /// Outputs per engine call (and so per segment workspace).
+    public static func tileOutputs(_ spec: Conv1dSpec) -> Int { max(2048, 2 * spec.receptiveField / spec.stride) }
 
     /// ``ranges``' count.
     public var segmentCount: Int { ranges.count }

@@ -34,6 +34,22 @@ extension Conv1dSpec {
         ])
     }
 
+    /// Bytes the engine `choice` resolves to allocates for a ``StreamingConv1d`` prepared for
+    /// chunks of up to `maxFrames` frames: what it derives from the weights (the FFT engine's
+    /// filter spectra and tables) and the stream's workspaces (the FFT engine's partition state,
+    /// a strided direct engine's phase rows), one more for a withheld circular head.
+    public func engineBytes(choice: Conv1dEngineChoice, maxFrames: Int, scalarSize: Int) -> Int {
+        let frames = min(max(1, maxFrames), Self.maximumSize)
+        let perPass = (2 * (receptiveField - 1) + frames - receptiveField) / stride + 1
+        let head = withheldHeadOutputs
+        let main = Conv1dEngines.estimatedBytes(spec: self, choice: choice, maxOutputs: perPass, scalarSize: scalarSize)
+        guard head > 0 else { return main }
+        // The head's workspace: the engine's state again, without its spectra.
+        let derived = Conv1dEngines.estimatedBytes(spec: self, choice: choice, maxOutputs: head, scalarSize: scalarSize, streams: 0)
+        let withHead = Conv1dEngines.estimatedBytes(spec: self, choice: choice, maxOutputs: head, scalarSize: scalarSize, streams: 1)
+        return Saturating.sum([main, withHead - derived])
+    }
+
     /// Bytes ``Conv1d/forward(_:)-(Signal<T>)`` allocates for an input of `length` frames:
     /// the padded copy of the input and the output.
     public func forwardBytes(inputLength length: Int, scalarSize: Int) -> Int {

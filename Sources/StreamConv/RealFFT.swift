@@ -26,6 +26,18 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     /// Bit-reversal permutation of 0..<N.
     let reversed: [Int32]
 
+    /// Bytes of the tables an FFT of `size` points holds (twiddles, split factors, bit
+    /// reversal), as ``init(size:)`` allocates them.
+    static func tableBytes(size: Int, scalarSize: Int) -> Int {
+        let n = size / 2
+        return Saturating.sum([Saturating.product([2 * max(n, 2) + 2 * (n + 1), scalarSize]), Saturating.product([n, 4])])
+    }
+
+    /// Bytes of this FFT's tables, counted from the tables themselves.
+    var tableBytes: Int {
+        (twiddleRe.count + twiddleIm.count + splitRe.count + splitIm.count) * MemoryLayout<T>.stride + reversed.count * 4
+    }
+
     /// An FFT of `size` real samples (a power of two, at least 4).
     public init(size: Int) {
         precondition(size >= 4 && size & (size - 1) == 0, "RealFFT size must be a power of two ≥ 4")

@@ -105,7 +105,8 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         tail = TailRing(channels: inChannels, capacity: tailCapacity)
         scratch = PlanarStorage(channels: inChannels, capacity: max(1, padLeft, padRight))
         headWindow = PlanarStorage(channels: inChannels, capacity: max(1, headWindowLength))
-        headWorkspace = conv.engine.makeWorkspace(maxOutputs: max(1, head))
+        // Only circular padding computes a withheld head: other streams hold no state for it.
+        headWorkspace = head > 0 ? conv.engine.makeWorkspace(maxOutputs: head) : .idle(conv.engine)
         self.maxFrames = 0
         history = PlanarStorage(channels: inChannels, capacity: 0)
         workspace = conv.engine.makeWorkspace(maxOutputs: 1)
@@ -240,6 +241,11 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     /// What ``finish(head:tail:)`` can return: the withheld head, and at most the outputs the
     /// right padding completes once fewer than a receptive field of samples wait.
     public var finishBound: (head: Int, tail: Int) { (withheldHeadFrames, (receptiveField + padRight) / stride + 2) }
+
+    /// Bytes of engine state and scratch this stream holds (its workspaces), counted from the
+    /// buffers: what ``Conv1dSpec/engineBytes(choice:maxFrames:scalarSize:)`` estimates besides
+    /// the engine's own ``Conv1dEngine/derivedBytes``.
+    public var engineBytes: Int { workspace.bytes + headWorkspace.bytes }
 
     /// ``Conv1dSpec/outputsBeforeTail(inputLength:)``.
     public func outputsBeforeTail(inputLength: Int) -> Int { spec.outputsBeforeTail(inputLength: inputLength) }

@@ -46,7 +46,8 @@ struct DemoCommand: ParsableCommand {
         let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: spec.stride)
         let frames = Int(seconds * Double(rate))
         try MemoryBudget(option: nil).check(
-            Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: 4096, scalarSize: 4), Saturating.product([frames, 16])]),
+            Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: 4096, scalarSize: 4),
+                            spec.engineBytes(choice: .auto, maxFrames: 4096, scalarSize: 4), Saturating.product([frames, 16])]),
             for: "the demo with \(spec)")
         let conv = try filter.conv1d(as: Float.self)
         let folder = SystemPath.fromArgument(directory)

@@ -119,8 +119,10 @@ struct InfoCommand: ParsableCommand {
         }
         if responses.count > 16 { print("               (\(spec.outChannels * spec.inChannelsPerGroup - 16) more filters; --json lists up to \(Self.responseLimit))") }
         let weights = spec.weightBytes(scalarSize: 4)
-        let stream = Saturating.sum([weights, spec.streamBytes(maxFrames: 4096, scalarSize: 4)])
-        print("memory:        weights \(ByteCount(bytes: weights).text); streaming in 4096-frame blocks \(ByteCount(bytes: stream).text) (Float)")
+        let engineBytes = spec.engineBytes(choice: presetOptions.engine, maxFrames: 4096, scalarSize: 4)
+        let stream = Saturating.sum([weights, spec.streamBytes(maxFrames: 4096, scalarSize: 4), engineBytes])
+        print("memory:        weights \(ByteCount(bytes: weights).text); streaming in 4096-frame blocks \(ByteCount(bytes: stream).text) (Float)"
+            + (engineBytes > 0 ? ", of which the engine's \(ByteCount(bytes: engineBytes).text)" : ""))
     }
 
     /// The engine this preset runs on, and why: `auto`'s rule, or the `--engine` asked for

@@ -107,7 +107,8 @@ struct LiveCommand: ParsableCommand {
         }
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
-        try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4)]), for: "running \(spec) live in periods of \(period) frames")
+        let filterBytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: presetOptions.engine, maxFrames: period, scalarSize: 4)])
+        try budget.check(filterBytes, for: "running \(spec) live in periods of \(period) frames")
         let conv = try filter.conv1d(as: Float.self)
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
@@ -128,7 +129,7 @@ struct LiveCommand: ParsableCommand {
             destination = .playback(device)
         } else {
             let ringFrames = max(8 * outRate, 64 * period)
-            try budget.check(Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), Saturating.product([ringFrames, spec.outChannels, 4])]), for: "buffering \(ringFrames) output frames")
+            try budget.check(Saturating.sum([filterBytes, Saturating.product([ringFrames, spec.outChannels, 4])]), for: "buffering \(ringFrames) output frames")
             let made = FrameRing(channels: spec.outChannels, capacity: ringFrames)
             ring = made
             destination = .ring(made)

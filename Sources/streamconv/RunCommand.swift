@@ -170,16 +170,19 @@ struct RunCommand: ParsableCommand {
             // the lanes out, and each lane's block buffers.
             let chunk = n * max(1, FilterPipeline.readFrames / n)
             let io = Saturating.product([chunk + n, spec.inChannels + 2 * spec.outChannels, scalar * 2])
-            try budget.check(Saturating.sum([weightBytes, spec.streamBytes(maxFrames: n, scalarSize: scalar), io]), for: "streaming \(spec) in blocks of \(n) frames")
+            let engine = spec.engineBytes(choice: presetOptions.engine, maxFrames: n, scalarSize: scalar)
+            try budget.check(Saturating.sum([weightBytes, spec.streamBytes(maxFrames: n, scalarSize: scalar), engine, io]), for: "streaming \(spec) in blocks of \(n) frames")
         case .whole:
             mode = .whole
             // The signal read, its padded copy and the output, per input frame.
             let perFrame = Saturating.product([scalar, Saturating.sum([3 * spec.inChannels, 2 * spec.outChannels])])
+            // The engine, and a workspace for each segment that may run at once.
+            let engine = Conv1dEngines.estimatedBytes(spec: spec, choice: presetOptions.engine, maxOutputs: Conv1dSegments<Float>.tileOutputs(spec), scalarSize: scalar, streams: threads)
             if let frames = source.frameCount {
-                let need = Saturating.sum([weightBytes, spec.forwardBytes(inputLength: Int(frames), scalarSize: scalar), Saturating.product([Int(frames), perFrame])])
+                let need = Saturating.sum([weightBytes, engine, spec.forwardBytes(inputLength: Int(frames), scalarSize: scalar), Saturating.product([Int(frames), perFrame])])
                 try budget.check(need, for: "--block whole on \(frames) frames")
             }
-            wholeLimit = Int64(max(0, budget.limit - weightBytes) / max(1, perFrame))
+            wholeLimit = Int64(max(0, budget.limit - weightBytes - engine) / max(1, perFrame))
         }
         try budget.check(weightBytes, for: "the weights of \(spec)")
 

@@ -58,7 +58,9 @@ struct VerifyCommand: ParsableCommand {
             spec.weightBytes(scalarSize: 1), spec.streamBytes(maxFrames: 4096, scalarSize: 1),
             spec.forwardBytes(inputLength: longest, scalarSize: 1), Saturating.product([3, longest, spec.inChannels + spec.outChannels]),
         ])
-        try MemoryBudget(option: maxMemory).check(Saturating.product([perScalar, 12]), for: "verifying \(spec) on signals of up to \(longest) frames")
+        // The engines once each, Float and Double (a trial's stream is made from them).
+        let engines = Saturating.sum([4, 8].map { spec.engineBytes(choice: presetOptions.engine, maxFrames: 4096, scalarSize: $0) })
+        try MemoryBudget(option: maxMemory).check(Saturating.sum([Saturating.product([perScalar, 12]), engines]), for: "verifying \(spec) on signals of up to \(longest) frames")
         let filter = try preset.resolve(engine: presetOptions.engine)
         let float = try filter.conv1d(as: Float.self)
         let double = try filter.conv1d(as: Double.self)

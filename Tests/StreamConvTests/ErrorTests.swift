@@ -168,6 +168,35 @@ import Testing
         #expect(spec.streamBytes(maxFrames: 64, scalarSize: 4) == (85 * 4 + 36 * 6) * 4)
     }
 
+    /// The engines' memory, estimated from the spec before anything is made, is what the
+    /// engine and a stream then hold, counted from their buffers: the FFT engine's spectra,
+    /// tables and partition state, a strided direct engine's phase rows, a circular head's
+    /// workspace; Float and Double; random shapes, long and short.
+    @Test func engineEstimatesCountWhatEnginesHold() throws {
+        var rng = SeededGenerator(seed: 61)
+        for trial in 0..<40 {
+            let layouts = [(1, 1, 1), (2, 2, 2), (2, 4, 1), (3, 3, 3)]
+            let (cin, cout, groups) = layouts.randomElement(using: &rng)!
+            let spec = try Conv1dSpec(
+                inChannels: cin, outChannels: cout, kernelSize: [3, 200, 1100, 5000, 20000].randomElement(using: &rng)!,
+                stride: [1, 1, 2].randomElement(using: &rng)!, padding: .samples(Int.random(in: 0...300, using: &rng)),
+                dilation: [1, 1, 3].randomElement(using: &rng)!, groups: groups,
+                paddingMode: PaddingMode.allCases.randomElement(using: &rng)!)
+            let choice = Conv1dEngineChoice.allCases.randomElement(using: &rng)!
+            let maxFrames = [1, 64, 4096].randomElement(using: &rng)!
+            func held<T: ConvScalar>(_: T.Type) -> Int {
+                let conv = Conv1d<T>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: 1), engine: choice)
+                let stream = conv.makeStream(maxFrames: maxFrames)
+                return conv.engine.derivedBytes + stream.engineBytes
+            }
+            #expect(spec.engineBytes(choice: choice, maxFrames: maxFrames, scalarSize: 4) == held(Float.self), "\(trial): \(spec) \(choice) \(maxFrames)")
+            #expect(spec.engineBytes(choice: choice, maxFrames: maxFrames, scalarSize: 8) == held(Double.self), "\(trial): \(spec) \(choice) \(maxFrames) Double")
+        }
+        // A 65,536-tap filter's spectra dominate: far more than its weights.
+        let long = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 65536, groups: 2, bias: false)
+        #expect(long.engineBytes(choice: .auto, maxFrames: 256, scalarSize: 4) > 4 * long.weightBytes(scalarSize: 4))
+    }
+
     @Test func absurdSpecsSaturateInsteadOfTrapping() throws {
         let padded = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 3, padding: .samples(2_000_000_000))
         #expect(padded.streamBytes(maxFrames: 4096, scalarSize: 4) > 16_000_000_000)

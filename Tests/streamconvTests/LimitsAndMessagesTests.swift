@@ -43,6 +43,24 @@ import Testing
         #expect(none.stderr == "Error: no presets found; searched \(share.path), \(work.path)/presets; install them with scripts/install or set STREAMCONV_PRESETS\n", "\(none.stderr)")
     }
 
+    /// The limit counts the FFT engine's memory (filter spectra, tables, partition state),
+    /// about 3.5× a 65,536-tap filter's weights and history: refused at 1.5 MB, which the
+    /// weights and history alone would fit; info names the engine's share.
+    @Test func memoryCountsTheFFTEngine() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeFile(Signal(channels: 1, frames: 70000, repeating: 0.1), dir.appendingPathComponent("mono.wav").path)
+        try write(preset(#""in_channels": 1, "out_channels": 1, "kernel_size": 65536, "bias": false"#), "fft.json")
+        let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 65536, bias: false)
+        let without = spec.weightBytes(scalarSize: 4) + spec.streamBytes(maxFrames: 4096, scalarSize: 4)
+        #expect(without < 1_500_000)
+        let refused = try CLI.run(["run", "--preset", "fft.json", "--in", "mono.wav", "--out", "o.wav", "--max-memory", "1500000"], in: dir)
+        #expect(refused.status == 1 && refused.stderr.hasPrefix("Error: streaming Conv1d(1, 1, kernel_size=65536, bias=False) in blocks of 4096 frames would need "), "\(refused.stderr)")
+        let direct = try CLI.run(["run", "--preset", "fft.json", "--engine", "direct", "--in", "mono.wav", "--out", "o.wav", "--max-memory", "1500000"], in: dir)
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let info = try CLI.run(["info", "--preset", "fft.json"], in: dir)
+        #expect(info.status == 0 && info.out.contains(", of which the engine's "), "\(info.out)")
+    }
+
     /// Absurd presets are refused at once with the memory they would need; nothing large is
     /// built before the input has been checked against the spec.
     @Test func memoryIsRefusedBeforeWork() throws {

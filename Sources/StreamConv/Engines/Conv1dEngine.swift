@@ -74,16 +74,8 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
         }
     }
 
-    /// Bytes ``makeWorkspace(maxOutputs:)`` allocates, for memory estimates.
-    public func workspaceBytes(maxOutputs: Int) -> Int {
-        switch self {
-        case let .direct(engine): engine.phaseRowBytes(maxOutputs: maxOutputs)
-        case let .fft(engine): engine.stateBytes
-        }
-    }
-
     /// Bytes the engine holds besides the weights it was made from (the FFT engine's filter
-    /// spectra and its head's taps), for memory estimates.
+    /// spectra, FFT tables and its head's taps), counted from what it holds.
     public var derivedBytes: Int {
         switch self {
         case .direct: 0
@@ -94,6 +86,17 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
 
 /// The rules that pick an engine.
 public enum Conv1dEngines {
+    /// Bytes the engine `choice` resolves to for `spec` allocates, before it is made: what it
+    /// derives from the weights, and `streams` workspaces for calls of up to `maxOutputs`
+    /// outputs (``Conv1dSpec/engineBytes(choice:maxFrames:scalarSize:)`` counts a stream's).
+    public static func estimatedBytes(spec: Conv1dSpec, choice: Conv1dEngineChoice, maxOutputs: Int, scalarSize: Int, streams: Int = 1) -> Int {
+        let resolved = choice == .auto ? choose(spec: spec).choice : choice
+        if resolved == .fft && fftUnsuitable(spec) == nil {
+            return FFTConv1dEngine<Float>.estimatedBytes(spec: spec, scalarSize: scalarSize, streams: streams)
+        }
+        return Saturating.product([DirectConv1dEngine<Float>.phaseRowBytes(spec: spec, maxOutputs: maxOutputs, scalarSize: scalarSize), streams])
+    }
+
     /// The engine `auto` picks for `spec`, and why (for `info`).
     public static func choose(spec: Conv1dSpec) -> (choice: Conv1dEngineChoice, reason: String) {
         if spec.stride != 1 {

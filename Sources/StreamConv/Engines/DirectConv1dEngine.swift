@@ -27,11 +27,12 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Sendable {
         spec.stride > 1 ? PhaseRows(spec: spec, maxOutputs: min(maxOutputs, Self.phaseTile)) : nil
     }
 
-    /// Bytes ``makePhaseRows(maxOutputs:)`` allocates.
-    func phaseRowBytes(maxOutputs: Int) -> Int {
+    /// Bytes ``makePhaseRows(maxOutputs:)`` allocates for `spec` in scalars of `scalarSize`
+    /// bytes, before any engine is made.
+    static func phaseRowBytes(spec: Conv1dSpec, maxOutputs: Int, scalarSize: Int) -> Int {
         guard spec.stride > 1 else { return 0 }
-        let outputs = max(1, min(maxOutputs, Self.phaseTile))
-        return Saturating.product([spec.inChannels, spec.stride, PhaseRows<Scalar>.rowLength(spec: spec, maxOutputs: outputs), MemoryLayout<Scalar>.stride])
+        let outputs = max(1, min(maxOutputs, phaseTile))
+        return Saturating.product([spec.inChannels, spec.stride, PhaseRows<Scalar>.rowLength(spec: spec, maxOutputs: outputs), scalarSize])
     }
 
     /// Outputs `0..<count` from `input` (see ``Conv1dWorkspace/compute(input:inputStride:output:outputStride:first:count:)``);

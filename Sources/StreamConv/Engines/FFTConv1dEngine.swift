@@ -83,19 +83,10 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
     @_specialize(where Scalar == Double)
     static func plan(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) -> [PartitionClass] {
         let field = spec.receptiveField
-        let head = firstBlock
         let (inPer, outs) = (spec.inChannelsPerGroup, spec.outChannels)
         let w = weights.weight
-        // Classes: N, 8N, 64N, … capped; each starts where the previous ends (a ≥ N holds:
-        // a class of N starts at 8 × the previous N = N, or later).
         var plan: [PartitionClass] = []
-        var offset = head
-        var size = head
-        while offset < field {
-            let end = size < largestBlock ? min(field, 8 * size) : field
-            let count = (end - offset + size - 1) / size
-            var ring = 1
-            while ring < offset + size { ring *= 2 }
+        for (size, offset, count, ring) in geometry(receptiveField: field) {
             let fft = RealFFT<Scalar>(size: 2 * size)
             let bins = size + 1
             var re = [Scalar](repeating: 0, count: outs * inPer * count * bins)
@@ -120,10 +111,40 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
                 }
             }
             plan.append(PartitionClass(size: size, offset: offset, count: count, ring: ring, fft: fft, re: re, im: im))
+        }
+        return plan
+    }
+
+    /// The partition classes for a receptive field: block size N, first tap, partitions,
+    /// output ring slots. Classes are N, 8N, 64N, … capped at ``largestBlock``; each starts
+    /// where the previous ends (a ≥ N holds: a class of N starts at 8 × the previous N = N, or
+    /// later). Memory estimates read the same geometry (``estimatedBytes(spec:scalarSize:streams:)``).
+    static func geometry(receptiveField field: Int) -> [(size: Int, offset: Int, count: Int, ring: Int)] {
+        var classes: [(size: Int, offset: Int, count: Int, ring: Int)] = []
+        var offset = firstBlock
+        var size = firstBlock
+        while offset < field {
+            let end = size < largestBlock ? min(field, 8 * size) : field
+            let count = (end - offset + size - 1) / size
+            var ring = 1
+            while ring < offset + size { ring *= 2 }
+            classes.append((size, offset, count, ring))
             offset += count * size
             size = min(8 * size, largestBlock)
         }
-        return plan
+        return classes
+    }
+
+    /// Bytes an FFT engine for `spec` allocates, before it is made: its filter spectra, FFT
+    /// tables and head taps, and `streams` streams' state (``FFTState``).
+    public static func estimatedBytes(spec: Conv1dSpec, scalarSize: Int, streams: Int) -> Int {
+        var total = Saturating.product([spec.outChannels, spec.inChannelsPerGroup, firstBlock, scalarSize])
+        for (size, _, count, ring) in geometry(receptiveField: spec.receptiveField) {
+            let spectra = Saturating.product([2, spec.outChannels, spec.inChannelsPerGroup, count, size + 1, scalarSize])
+            let state = Saturating.product([FFTClassState<Float>.scalars(size: size, count: count, ring: ring, spec: spec, lineScalars: max(1, 64 / scalarSize)), scalarSize])
+            total = Saturating.sum([total, spectra, RealFFT<Float>.tableBytes(size: 2 * size, scalarSize: scalarSize), Saturating.product([state, streams])])
+        }
+        return total
     }
 
     /// A class's share of output `t` comes from 2N-sample windows reaching back at most
@@ -151,15 +172,10 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         (["head \(head)"] + classes.map { "\($0.count)×\($0.size)" }).joined(separator: " + ")
     }
 
-    /// Bytes of the filter spectra and the head's taps.
+    /// Bytes of the filter spectra, FFT tables and the head's taps, counted from the arrays.
     var spectrumBytes: Int {
-        let spectra = classes.reduce(0) { Saturating.sum([$0, Saturating.product([2, $1.re.count, MemoryLayout<Scalar>.stride])]) }
+        let spectra = classes.reduce(0) { Saturating.sum([$0, ($1.re.count + $1.im.count) * MemoryLayout<Scalar>.stride, $1.fft.tableBytes]) }
         return Saturating.sum([spectra, Saturating.product([headEngine.weights.weight.count, MemoryLayout<Scalar>.stride])])
-    }
-
-    /// Bytes of one stream's state (``FFTState``): each class's buffer.
-    var stateBytes: Int {
-        classes.reduce(0) { Saturating.sum([$0, Saturating.product([FFTClassState<Scalar>.scalars(for: $1, spec: spec), MemoryLayout<Scalar>.stride])]) }
     }
 }
 
@@ -184,6 +200,9 @@ final class FFTState<Scalar: ConvScalar>: @unchecked Sendable {
         started = other.started
         classes = other.classes.map { $0.copy() }
     }
+
+    /// Bytes held, counted from the buffers.
+    var bytes: Int { classes.reduce(0) { $0 + $1.buffer.bytes } }
 
     /// Forgets the signal. Allocates nothing.
     func reset() {
@@ -213,22 +232,24 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     /// Scratch: one spectrum and 2N reals.
     let accRe: UnsafeMutablePointer<Scalar>, accIm: UnsafeMutablePointer<Scalar>, time: UnsafeMutablePointer<Scalar>
 
-    /// The pieces' lengths in scalars, each rounded up to whole 64-byte lines.
-    private static func pieces(size: Int, count: Int, ring: Int, spec: Conv1dSpec) -> [Int] {
-        let line = max(1, 64 / MemoryLayout<Scalar>.stride)
+    /// The pieces' lengths in scalars, each rounded up to whole lines of `line` scalars.
+    private static func pieces(size: Int, count: Int, ring: Int, spec: Conv1dSpec, line: Int) -> [Int] {
         let bins = size + 1
         return [spec.inChannels * 2 * size, spec.inChannels * count * bins, spec.inChannels * count * bins,
                 spec.outChannels * ring, bins, bins, 2 * size].map { ($0 + line - 1) / line * line }
     }
 
-    /// Scalars one class's state holds.
-    static func scalars(for plan: FFTConv1dEngine<Scalar>.PartitionClass, spec: Conv1dSpec) -> Int {
-        pieces(size: plan.size, count: plan.count, ring: plan.ring, spec: spec).reduce(0, +)
+    /// Scalars of 64-byte lines of `lineScalars` each that one class's state holds: the
+    /// memory estimate, before any engine is made.
+    static func scalars(size: Int, count: Int, ring: Int, spec: Conv1dSpec, lineScalars: Int) -> Int {
+        pieces(size: size, count: count, ring: ring, spec: spec, line: lineScalars).reduce(0, +)
     }
+
+    private static var line: Int { max(1, 64 / MemoryLayout<Scalar>.stride) }
 
     private init(size: Int, count: Int, ring: Int, spec: Conv1dSpec, buffer: consuming ScalarBuffer<Scalar>) {
         (self.size, self.count, self.ring) = (size, count, ring)
-        let lengths = Self.pieces(size: size, count: count, ring: ring, spec: spec)
+        let lengths = Self.pieces(size: size, count: count, ring: ring, spec: spec, line: Self.line)
         var starts: [Int] = []
         var at = 0
         for length in lengths {
@@ -246,7 +267,7 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     private let spec: Conv1dSpec
 
     convenience init(plan: FFTConv1dEngine<Scalar>.PartitionClass, spec: Conv1dSpec) {
-        let buffer = ScalarBuffer<Scalar>(count: Self.pieces(size: plan.size, count: plan.count, ring: plan.ring, spec: spec).reduce(0, +))
+        let buffer = ScalarBuffer<Scalar>(count: Self.pieces(size: plan.size, count: plan.count, ring: plan.ring, spec: spec, line: Self.line).reduce(0, +))
         self.init(size: plan.size, count: plan.count, ring: plan.ring, spec: spec, buffer: buffer)
     }
 
