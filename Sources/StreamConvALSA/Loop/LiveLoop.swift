@@ -7,27 +7,6 @@ import Synchronization
 import Glibc
 #endif
 
-/// Where filtered frames go.
-public enum LiveDestination {
-    /// A playback device, written from the audio thread.
-    case playback(any PCMDevice)
-    /// A ring another thread drains into a file or a pipe.
-    case ring(FrameRing)
-}
-
-/// What a live run ended with.
-public struct LiveOutcome: Sendable {
-    /// Peak level per output channel (linear, 1 = full scale).
-    public var peaks: [Float]
-    /// RMS level per output channel (linear).
-    public var rms: [Double]
-    /// The device failure that ended the run, if one did.
-    public var error: ALSAError?
-    /// The filter's refusal: at the end, a signal shorter than the receptive field; during
-    /// the run, a stage that broke its own bounds (a bug, reported as what it is).
-    public var filterError: Conv1dError?
-}
-
 /// The ALSA device loop: capture → ``PeriodProcessor`` → playback or ring, one period at a time.
 ///
 /// ``run()`` is the audio thread's whole life. Everything is allocated in `init`; each period
