@@ -45,13 +45,16 @@ let package = Package(
         ),
         // Test-only: counts a thread's heap allocations (the core itself imports no C).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        // Test support shared by the suites and the bench: the allocation counter's wrapper,
+        // a stream with faults put in on purpose, the plain reference loop.
+        .target(name: "StreamConvTestSupport", dependencies: ["StreamConv", "CAllocationCounter"], path: "Tests/StreamConvTestSupport"),
         // scripts/bench: kernel throughput, streaming overhead and preset parsing.
-        .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv", "StreamConvPresets"]),
-        .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "CAllocationCounter"], exclude: ["Fixtures"]),
+        .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv", "StreamConvPresets", "StreamConvTestSupport"]),
+        .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "StreamConvTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
-        .testTarget(name: "StreamConvLiveTests", dependencies: ["StreamConvLive", "StreamConvIO", "CAllocationCounter"]),
-        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvLive", "StreamConvIO", "CAllocationCounter"]),
+        .testTarget(name: "StreamConvLiveTests", dependencies: ["StreamConvLive", "StreamConvIO", "StreamConvTestSupport"]),
+        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvLive", "StreamConvIO", "StreamConvTestSupport"]),
         .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

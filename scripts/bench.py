@@ -376,6 +376,10 @@ def measure(results, work, streamconv, bench, runs, smoke, perf):
         add({"id": f"direct {block}", "workload": f"direct engine, 255-tap FIR, stereo, blocks of {block}, in process",
              "metric": "CPU s", "streamconv": t, "gflops": fir["flops"] / t / 1e9, "rt_factor": fir["frames"] / 48000 / t,
              "target": "≥ 60 GFLOP/s", "met": fir["flops"] / t / 1e9 >= 60, "peers": {}})
+    parse = workload_json(bench, "json", smoke)
+    add({"id": "json", "workload": f"inline-weight preset, {parse['bytes'] / 1e6:.1f} MB: JSON parse (and the whole preset with Float weights)",
+         "metric": "MB/s", "streamconv": parse["parse_mb_per_s"], "preset_mb_per_s": parse["preset_mb_per_s"],
+         "target": "(informational; 10× the Character parser's 14–21 MB/s)", "peers": {}})
     overhead = workload_json(bench, "overhead", smoke)["ns_per_call"]
     add({"id": "overhead", "workload": "process() per call, 1-tap stereo, 64-frame blocks", "metric": "ns",
          "streamconv": overhead, "target": "≤ 100 ns", "met": overhead <= 100, "peers": {}})

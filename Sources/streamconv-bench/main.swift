@@ -8,6 +8,7 @@
 import Foundation
 import StreamConv
 import StreamConvPresets
+import StreamConvTestSupport
 
 struct Config {
     let name: String
@@ -28,33 +29,8 @@ func median(_ repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
     return times.sorted()[times.count / 2]
 }
 
-/// The textbook loop: one output at a time, taps innermost.
-func naive<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) -> Signal<T> {
-    let s = conv.spec
-    let length = x.frames
-    let padded = s.padLeft + length + s.padRight
-    let count = (padded - s.receptiveField) / s.stride + 1
-    var xp = [[T]](repeating: [T](repeating: 0, count: padded), count: s.inChannels)
-    for c in 0..<s.inChannels {
-        for j in 0..<padded {
-            if let i = s.paddingMode.sourceIndex(padded: j, length: length, padLeft: s.padLeft) { xp[c][j] = x[c, i] }
-        }
-    }
-    var y = Signal<T>(channels: s.outChannels, frames: count)
-    for o in 0..<s.outChannels {
-        let g = o / s.outChannelsPerGroup
-        for t in 0..<count {
-            var acc: T = conv.weights.bias?[o] ?? 0
-            for i in 0..<s.inChannelsPerGroup {
-                for k in 0..<s.kernelSize {
-                    acc += conv.weights.weight(out: o, in: i, tap: k, spec: s) * xp[g * s.inChannelsPerGroup + i][t * s.stride + k * s.dilation]
-                }
-            }
-            y[o, t] = acc
-        }
-    }
-    return y
-}
+/// The textbook loop: one output at a time, taps innermost (the bits test's reference).
+func naive<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) -> Signal<T> { try! PlainConvolution.forward(conv, x) }
 
 func stream<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>, block: Int) throws -> Int {
     var s = conv.makeStream(maxFrames: block)

@@ -1,9 +1,9 @@
-import CAllocationCounter
 import Foundation
 import StreamConv
 @testable import StreamConvALSA
 import StreamConvLive
 import StreamConvIO
+import StreamConvTestSupport
 import Testing
 
 /// A capture device that plays a script: each read delivers frames from `samples` or returns
@@ -222,27 +222,9 @@ final class RecordingPlayback: PCMDevice {
     /// A stage that fails mid-run (here one whose output bound is too small for its outputs)
     /// ends the run as a filter error, not as a lost device.
     @Test func aFailingStageIsAFilterError() throws {
-        struct Undersized: Stage, ~Copyable {
-            var inner: StreamingConv1d<Float>
-            var inputChannels: Int { inner.inputChannels }
-            var outputChannels: Int { inner.outputChannels }
-            var rateRatio: FrameRatio { inner.rateRatio }
-            var latency: Int { inner.latency }
-            var maxFrames: Int { inner.maxFrames }
-            mutating func prepare(maxFrames: Int) { inner.prepare(maxFrames: maxFrames) }
-            func outputFrameCount(afterProcessing frames: Int) -> Int { inner.outputFrameCount(afterProcessing: frames) }
-            func outputBound(inputFrames frames: Int) -> Int { 1 }
-            func finishFrameCounts() throws(Conv1dError) -> (head: Int, tail: Int) { try inner.finishFrameCounts() }
-            var finishBound: (head: Int, tail: Int) { inner.finishBound }
-            func outputsBeforeTail(inputLength: Int) -> Int { inner.outputsBeforeTail(inputLength: inputLength) }
-            mutating func process(_ input: Signal<Float>, into output: inout Signal<Float>) throws(Conv1dError) { try inner.process(input, into: &output) }
-            mutating func finish(head: inout Signal<Float>, tail: inout Signal<Float>) throws(Conv1dError) { try inner.finish(head: &head, tail: &tail) }
-            mutating func reset() { inner.reset() }
-            func copy() -> Undersized { Undersized(inner: inner.copy()) }
-        }
         let capture = ScriptedCapture(samples: samples(3000), channels: 2, period: 256, script: [])
         let playback = RecordingPlayback(channels: 2)
-        let loop = LiveLoop(capture: capture, stage: Undersized(inner: conv.makeStream()), destination: .playback(playback), rate: 48000, counters: LiveCounters())
+        let loop = LiveLoop(capture: capture, stage: AlteredStream(conv.makeStream(), fault: .outputBound(1)), destination: .playback(playback), rate: 48000, counters: LiveCounters())
         let outcome = loop.run()
         #expect(outcome.error == nil)
         let needed = conv.makeStream().outputFrameCount(afterProcessing: 256)
@@ -264,10 +246,9 @@ final class RecordingPlayback: PCMDevice {
             let counters = LiveCounters()
             let loop = LiveLoop(capture: capture, stage: filter.makeStream(), destination: .ring(FrameRing(channels: 2, capacity: frames + 4096)), rate: 48000,
                                 frameLimit: Int64(frames), counters: counters)
-            allocation_counter_start()
-            let outcome = loop.run()
-            let count = allocation_counter_stop()
-            #expect(outcome.error == nil)
+            var outcome: LiveOutcome?
+            let count = AllocationCount.of { outcome = loop.run() }
+            #expect(outcome?.error == nil)
             return (count, counters.framesIn.load(ordering: .relaxed))
         }
         #expect(filter.engine.kind == (long ? .fft : .direct))

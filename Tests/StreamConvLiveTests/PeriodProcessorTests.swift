@@ -1,7 +1,7 @@
-import CAllocationCounter
 import StreamConv
 import StreamConvIO
 import StreamConvLive
+import StreamConvTestSupport
 import Testing
 
 /// The driver-independent period processor: bytes in, the offline output out, bit for bit,
@@ -77,7 +77,7 @@ import Testing
         var count: UInt64 = 0
         try samples.withUnsafeBytes { raw in
             try bytes.withUnsafeMutableBytes { out in
-                allocation_counter_start()
+                count = try AllocationCount.of {
                 var at = 128
                 while at + 128 <= 6000 {
                     try processor.filter(captured: raw.baseAddress! + at * 4, frames: 128)
@@ -86,7 +86,7 @@ import Testing
                 }
                 try processor.finish()
                 processor.encodeReady(as: .s16, into: out.baseAddress!)
-                count = allocation_counter_stop()
+                }
             }
         }
         #expect(count == 0, "\(engine): \(count) allocations")

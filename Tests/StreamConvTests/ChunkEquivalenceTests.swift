@@ -1,4 +1,5 @@
 import StreamConv
+import StreamConvTestSupport
 import Testing
 
 /// The streaming contract: any chunking gives bit for bit the whole-signal output.
@@ -129,58 +130,24 @@ import Testing
         #expect(ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, trials: 30, using: &rng) == nil)
     }
 
-    /// A stream with one fault put in on purpose, for the checker to find.
-    struct Faulty: Stage, ~Copyable {
-        enum Fault { case dropsTail, miscountsOutputs, miscountsFinish, breaksBound }
-        var inner: StreamingConv1d<Float>
-        let fault: Fault
-        var inputChannels: Int { inner.inputChannels }
-        var outputChannels: Int { inner.outputChannels }
-        var rateRatio: FrameRatio { inner.rateRatio }
-        var latency: Int { inner.latency }
-        var maxFrames: Int { inner.maxFrames }
-        mutating func prepare(maxFrames: Int) { inner.prepare(maxFrames: maxFrames) }
-        func outputFrameCount(afterProcessing frames: Int) -> Int {
-            inner.outputFrameCount(afterProcessing: frames) + (fault == .miscountsOutputs && frames > 0 ? 1 : 0)
-        }
-        func outputBound(inputFrames frames: Int) -> Int { fault == .breaksBound ? 0 : inner.outputBound(inputFrames: frames) }
-        func finishFrameCounts() throws(Conv1dError) -> (head: Int, tail: Int) {
-            let counts = try inner.finishFrameCounts()
-            return fault == .dropsTail ? (counts.head, 0) : fault == .miscountsFinish ? (counts.head, counts.tail + 1) : counts
-        }
-        var finishBound: (head: Int, tail: Int) { inner.finishBound }
-        func outputsBeforeTail(inputLength: Int) -> Int { inner.outputsBeforeTail(inputLength: inputLength) }
-        mutating func process(_ input: Signal<Float>, into output: inout Signal<Float>) throws(Conv1dError) {
-            try inner.process(input, into: &output)
-        }
-        mutating func finish(head: inout Signal<Float>, tail: inout Signal<Float>) throws(Conv1dError) {
-            guard fault == .dropsTail else { return try inner.finish(head: &head, tail: &tail) }
-            var full = Signal<Float>(channels: outputChannels, capacity: inner.finishBound.tail)
-            try inner.finish(head: &head, tail: &full)
-            tail.setFrames(0)
-        }
-        mutating func reset() { inner.reset() }
-        func copy() -> Faulty { Faulty(inner: inner.copy(), fault: fault) }
-    }
-
     /// The checker itself finds a difference: a processor that drops its tail is caught.
     @Test func checkerReportsADifference() throws {
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 5, padding: .same)
         let conv = Conv1d<Float>(spec: spec, seed: 3)
         let x = Signal<Float>([[1, 2, 3, 4, 5, 6]])
-        var broken = Faulty(inner: conv.makeStream(), fault: .dropsTail)
+        var broken = AlteredStream(conv.makeStream(), fault: .dropsTail)
         let mismatch = ChunkEquivalence.check(&broken, signal: x, expected: Result { try conv.forward(x) }, chunkSizes: [6])
         #expect(mismatch?.detail == "expected 1×6 frames, got 1×4")
     }
 
     /// The checker holds a stage to its own counts and bounds: a stage whose outputs are right
     /// but whose promised frame counts or bounds are wrong is caught too.
-    @Test(arguments: [Faulty.Fault.miscountsOutputs, .miscountsFinish, .breaksBound])
-    func checkerHoldsAStageToItsCounts(fault: Faulty.Fault) throws {
+    @Test(arguments: [AlteredStream.Fault.miscountsOutputs, .miscountsFinish, .outputBound(0)])
+    func checkerHoldsAStageToItsCounts(fault: AlteredStream.Fault) throws {
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 5, padding: .same)
         let conv = Conv1d<Float>(spec: spec, seed: 3)
         let x = Signal<Float>([[1, 2, 3, 4, 5, 6]])
-        var broken = Faulty(inner: conv.makeStream(), fault: fault)
+        var broken = AlteredStream(conv.makeStream(), fault: fault)
         let mismatch = ChunkEquivalence.check(&broken, signal: x, expected: Result { try conv.forward(x) }, chunkSizes: [3, 3])
         let detail = mismatch?.detail ?? ""
         #expect(fault == .miscountsFinish ? detail.hasPrefix("finish gave (0, 2) frames, but finishFrameCounts said (0, 3)") : detail.hasPrefix("chunk 0: "), "\(fault): \(detail)")

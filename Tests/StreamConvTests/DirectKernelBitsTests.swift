@@ -1,4 +1,5 @@
 import StreamConv
+import StreamConvTestSupport
 import Testing
 
 /// The direct engine keeps one summation order per output (bias, then input channel and tap
@@ -6,33 +7,7 @@ import Testing
 /// register blocks of four channels or one, vectors or single outputs. This test writes that
 /// order as the plainest loop and demands the same bits for every output (issue 8).
 @Suite struct DirectKernelBitsTests {
-    func plainLoop<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) throws -> Signal<T> {
-        let s = conv.spec
-        let length = x.frames
-        let padded = s.padLeft + length + s.padRight
-        let count = try s.outputLength(inputLength: length)
-        var xp = [[T]](repeating: [T](repeating: 0, count: padded), count: s.inChannels)
-        for c in 0..<s.inChannels {
-            for j in 0..<padded {
-                if let i = s.paddingMode.sourceIndex(padded: j, length: length, padLeft: s.padLeft) { xp[c][j] = x[c, i] }
-            }
-        }
-        var y = Signal<T>(channels: s.outChannels, frames: count)
-        for o in 0..<s.outChannels {
-            let g = o / s.outChannelsPerGroup
-            for t in 0..<count {
-                var acc: T = conv.weights.bias?[o] ?? 0
-                for i in 0..<s.inChannelsPerGroup {
-                    for k in 0..<s.kernelSize {
-                        let product = conv.weights.weight(out: o, in: i, tap: k, spec: s) * xp[g * s.inChannelsPerGroup + i][t * s.stride + k * s.dilation]
-                        acc = acc + product
-                    }
-                }
-                y[o, t] = acc
-            }
-        }
-        return y
-    }
+    func plainLoop<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) throws -> Signal<T> { try PlainConvolution.forward(conv, x) }
 
     func check<T: ConvScalar>(_: T.Type, seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)

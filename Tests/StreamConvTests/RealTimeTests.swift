@@ -1,16 +1,11 @@
-import CAllocationCounter
 import StreamConv
+import StreamConvTestSupport
 import Testing
 
 /// The per-block path is fit for an audio thread: once prepared it allocates nothing.
 @Suite struct RealTimeTests {
     /// Counts the heap allocations `body` makes on this thread.
-    func allocations(_ body: () throws -> Void) rethrows -> UInt64 {
-        allocation_counter_start()
-        defer { _ = allocation_counter_stop() }
-        try body()
-        return allocation_counter_stop()
-    }
+    func allocations(_ body: () throws -> Void) rethrows -> UInt64 { try AllocationCount.of(body) }
 
     @Test func theCounterSeesAllocations() {
         let n = allocations { _ = [Int](repeating: 1, count: Int.random(in: 100...200)) }

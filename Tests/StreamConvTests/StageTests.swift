@@ -1,4 +1,5 @@
 import StreamConv
+import StreamConvTestSupport
 import Testing
 
 /// The Stage seam: `StreamingConv1d` keeps the protocol's whole contract (channels, rate
@@ -12,27 +13,6 @@ import Testing
         #expect(FrameRatio(outputs: 1, inputs: 2).wholeOutputRate(inputRate: 44101) == nil)
         #expect(FrameRatio(outputs: 1, inputs: 3).wholeOutputRate(inputRate: 48000) == 16000)
         #expect(FrameRatio(outputs: 3, inputs: 2).description == "3/2" && FrameRatio.one.description == "1/1")
-    }
-
-    /// A stage that only forwards to a stream: it implements the requirements and takes the
-    /// protocol's defaults (one lane, the streamed whole-signal call).
-    struct Forwarding: Stage, ~Copyable {
-        var inner: StreamingConv1d<Float>
-        var inputChannels: Int { inner.inputChannels }
-        var outputChannels: Int { inner.outputChannels }
-        var rateRatio: FrameRatio { inner.rateRatio }
-        var latency: Int { inner.latency }
-        var maxFrames: Int { inner.maxFrames }
-        mutating func prepare(maxFrames: Int) { inner.prepare(maxFrames: maxFrames) }
-        func outputFrameCount(afterProcessing frames: Int) -> Int { inner.outputFrameCount(afterProcessing: frames) }
-        func outputBound(inputFrames frames: Int) -> Int { inner.outputBound(inputFrames: frames) }
-        func finishFrameCounts() throws(Conv1dError) -> (head: Int, tail: Int) { try inner.finishFrameCounts() }
-        var finishBound: (head: Int, tail: Int) { inner.finishBound }
-        func outputsBeforeTail(inputLength: Int) -> Int { inner.outputsBeforeTail(inputLength: inputLength) }
-        mutating func process(_ input: Signal<Float>, into output: inout Signal<Float>) throws(Conv1dError) { try inner.process(input, into: &output) }
-        mutating func finish(head: inout Signal<Float>, tail: inout Signal<Float>) throws(Conv1dError) { try inner.finish(head: &head, tail: &tail) }
-        mutating func reset() { inner.reset() }
-        func copy() -> Forwarding { Forwarding(inner: inner.copy()) }
     }
 
     func randomSpec(using rng: inout SeededGenerator) -> Conv1dSpec {
@@ -61,7 +41,8 @@ import Testing
             #expect(stream.inputChannels == spec.inChannels && stream.outputChannels == spec.outChannels)
             #expect(stream.rateRatio == FrameRatio(outputs: 1, inputs: spec.stride) && stream.latency == spec.latency)
 
-            let streamed = try Forwarding(inner: stream.copy()).wholeSignal(x, maxSegments: 4)
+            // A stage that only forwards takes the protocol's default: the signal streamed in one chunk.
+            let streamed = try AlteredStream(stream.copy()).wholeSignal(x, maxSegments: 4)
             #expect(streamed.segmentCount == 1)
             #expect(streamed.output().bitwiseEquals(expected), "\(spec) streamed whole call")
             for segments in [1, 3] {

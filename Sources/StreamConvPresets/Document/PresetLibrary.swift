@@ -106,9 +106,10 @@ public struct PresetLibrary: Sendable {
         return try Preset(json: text, defaultName: stem, file: name, directory: folder.isEmpty ? "/" : folder, impulseResponses: impulseResponses)
     }
 
-    /// The bytes of a regular file of at most `limit` bytes, read through a byte path.
+    /// A regular file of at most `limit` bytes opened for reading through a byte path: its
+    /// descriptor (the caller closes it) and size.
     /// - Throws: ``PresetError/unreadable(path:reason:)`` saying what the file is instead.
-    static func readRegularFile(_ path: [UInt8], limit: Int, kind: String) throws(PresetError) -> [UInt8] {
+    static func openRegularFile(_ path: [UInt8], limit: Int, kind: String) throws(PresetError) -> (descriptor: Int32, size: Int) {
         let shown = String(decoding: path, as: UTF8.self)
         let cPath = path.map { CChar(bitPattern: $0) } + [0]
         var st = stat()
@@ -123,8 +124,16 @@ public struct PresetLibrary: Sendable {
         }
         let fd = open(cPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: shown, reason: String(cString: strerror(errno))) }
+        return (fd, Int(st.st_size))
+    }
+
+    /// The bytes of a regular file of at most `limit` bytes, read through a byte path.
+    /// - Throws: ``PresetError/unreadable(path:reason:)`` saying what the file is instead.
+    static func readRegularFile(_ path: [UInt8], limit: Int, kind: String) throws(PresetError) -> [UInt8] {
+        let shown = String(decoding: path, as: UTF8.self)
+        let (fd, size) = try openRegularFile(path, limit: limit, kind: kind)
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
         while true {
             if filled == bytes.count { bytes += [UInt8](repeating: 0, count: max(4096, bytes.count)) }

@@ -57,21 +57,8 @@ final class MappedFile: @unchecked Sendable {
 
     /// Maps the regular file at `path` (refused over `limit` bytes, as a read would be).
     init(path: String, limit: Int, kind: String) throws(PresetError) {
-        let cPath = Array(path.utf8CString)
-        var st = stat()
-        guard stat(cPath, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw .unreadable(path: path, reason: "it is a folder, not a preset file")
-        default: throw .unreadable(path: path, reason: "it is not a regular file (a FIFO, socket or device); give \(kind)")
-        }
-        guard Int(st.st_size) <= limit else {
-            throw .unreadable(path: path, reason: "it is \(st.st_size) bytes; files over \(limit) bytes are refused")
-        }
-        let fd = open(cPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        let (fd, size) = try PresetLibrary.openRegularFile(Array(path.utf8), limit: limit, kind: kind)
         defer { close(fd) }
-        let size = Int(st.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
