@@ -11,7 +11,7 @@ let liveSignals = Atomic<Int>(0)
 /// signals passed on as a stop request, the priority note, stats lines, and `service` (file
 /// and pipe I/O) every few milliseconds.
 enum LiveRun {
-    static func run(_ loop: LiveLoop, counters: LiveCounters, report: LiveReport, statsEvery: Double?, service: () -> Void) -> LiveOutcome {
+    static func run(_ loop: sending LiveLoop, counters: LiveCounters, report: LiveReport, statsEvery: Double?, service: () -> Void) -> LiveOutcome {
         installStopHandlers()
         var nextStats = statsEvery.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
         return AudioThread.run({ loop.run() }) { granted in

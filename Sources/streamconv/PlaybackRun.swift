@@ -17,7 +17,7 @@ struct PlaybackRun {
     var keepTail = true
 
     /// Plays the source through `stage`; `presetName` heads the report line.
-    func run<S: Stage<Float> & ~Copyable>(_ stage: consuming S, presetName: String) throws {
+    func run<S: Stage<Float> & ~Copyable>(_ stage: consuming sending S, presetName: String) throws {
         let (ratio, inputs, outputs, latency) = (stage.rateRatio, stage.inputChannels, stage.outputChannels, stage.latency)
         guard let outRate = ratio.wholeOutputRate(inputRate: source.sampleRate) else {
             throw IOError.strideRate(rate: source.sampleRate, stride: ratio.inputs / ratio.outputs)

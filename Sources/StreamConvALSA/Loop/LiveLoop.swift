@@ -16,9 +16,9 @@ import Glibc
 /// it equals the offline filtering of the frames that were delivered. A device that goes away
 /// ends the run with an error; the output so far is kept. A stage that fails is a filter error.
 ///
-/// Sendable so it can be handed to the audio thread: it is made on one thread and then run
-/// on one other, never used by two at once.
-public final class LiveLoop: @unchecked Sendable {
+/// Not Sendable: it is made on one thread and handed, `sending`, to the audio thread
+/// (``AudioThread``), which alone runs it.
+public final class LiveLoop {
     private let capture: any PCMDevice
     private let destination: LiveDestination
     private let counters: LiveCounters

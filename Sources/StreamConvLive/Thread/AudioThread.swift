@@ -22,15 +22,17 @@ public enum AudioThread {
 
     /// Runs `work` on a new thread (SCHED_FIFO at `priority` when permitted) and returns its
     /// result; until then calls `service` on this thread every `interval` µs, telling it once
-    /// what priority the audio thread got.
+    /// what priority the audio thread got. `work` is `sending`: what it captures (the device
+    /// loop with its stage) goes to the audio thread and is used by no other.
     public static func run<R: Sendable>(
         priority: Int32 = RealTimePriority.audio, everyMicroseconds interval: UInt32 = 2000,
-        _ work: @escaping @Sendable () -> R, service: (_ granted: Priority?) -> Void
+        _ work: sending @escaping () -> R, service: (_ granted: Priority?) -> Void
     ) -> R {
         let box = ResultBox<R>()
+        let sent = Sent(work)
         let audio = Thread {
             box.priority.store(RealTimePriority.request(priority).map { Int($0) } ?? -1, ordering: .releasing)
-            box.result = work()
+            box.result = sent.value()
             box.finished.store(true, ordering: .releasing)
         }
         audio.stackSize = 1 << 20
@@ -46,6 +48,13 @@ public enum AudioThread {
             usleep(interval)
         }
         return box.result!
+    }
+
+    /// A value handed to the audio thread: it arrived `sending`, so nothing else holds it, and
+    /// the box only carries it across.
+    private final class Sent<V>: @unchecked Sendable {
+        let value: V
+        init(_ value: sending V) { self.value = value }
     }
 
     /// Carries the audio thread's result to the calling thread (written before `finished`
