@@ -55,7 +55,7 @@ struct DemoCommand: ParsableCommand {
         let outputPath = folder.appending(Array("demo-output.wav".utf8))
 
         let signal = Self.testSignal(rate: rate, seconds: seconds)
-        let inputSink = try SndFileSink(path: inputPath, sampleFormat: .float, channels: 2, sampleRate: rate, frames: Int64(signal.frames))
+        let inputSink = try SndFileSink(path: inputPath, sampleFormat: .f32, channels: 2, sampleRate: rate, frames: Int64(signal.frames))
         try inputSink.write(signal)
         try inputSink.commit()
 

@@ -44,14 +44,14 @@ struct LiveCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames in each device buffer (default 4 periods, at least 3).", valueName: "N"))
     var buffer: Int?
 
-    @Option(help: ArgumentHelp("Sample format of both devices: \(PCMFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "F"))
-    var format: PCMFormat = .s16LE
+    @Option(help: ArgumentHelp("Sample format of both devices: \(DeviceEncodingArgument.nameList).", valueName: "F"))
+    var format = DeviceEncodingArgument(encoding: .s16)
 
     @Option(name: .customLong("capture-format"), help: ArgumentHelp("Capture sample format (overrides --format).", valueName: "F"))
-    var captureFormat: PCMFormat?
+    var captureFormat: DeviceEncodingArgument?
 
     @Option(name: .customLong("playback-format"), help: ArgumentHelp("Playback sample format (overrides --format).", valueName: "F"))
-    var playbackFormat: PCMFormat?
+    var playbackFormat: DeviceEncodingArgument?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many captured frames.", valueName: "N"))
     var frames: Int?
@@ -60,10 +60,10 @@ struct LiveCommand: ParsableCommand {
     var duration: Double?
 
     @Option(name: .customLong("out-format"), help: ArgumentHelp("Output file sample type (default: the capture format's).", valueName: "format"))
-    var outFormat: SampleFormat?
+    var outFormat: FileEncodingArgument?
 
     @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw output (--out -): f32, f64, s16, s32.", valueName: "format"))
-    var rawFormat: RawSampleFormat?
+    var rawFormat: RawEncodingArgument?
 
     @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf.", valueName: "kind"))
     var dither: Dither = .none
@@ -112,7 +112,7 @@ struct LiveCommand: ParsableCommand {
         let conv = try filter.conv1d(as: Float.self)
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
-        let inFormat = captureFormat ?? format
+        let inFormat = (captureFormat ?? format).encoding
         let captureDevice = try PCM(name: capture, direction: .capture, settings: .init(format: inFormat, channels: channelCount, rate: captureRate, periodFrames: period, bufferFrames: buffer))
         let frameLimit = frames.map(Int64.init) ?? duration.map { Int64(($0 * Double(captureRate)).rounded()) }
 
@@ -123,7 +123,7 @@ struct LiveCommand: ParsableCommand {
         if let playback {
             let outPeriod = max(1, period / spec.stride)
             let device = try PCM(name: playback, direction: .playback, settings: .init(
-                format: playbackFormat ?? format, channels: spec.outChannels, rate: outRate,
+                format: (playbackFormat ?? format).encoding, channels: spec.outChannels, rate: outRate,
                 periodFrames: outPeriod, bufferFrames: buffer.map { max(3 * outPeriod, $0 / spec.stride) }))
             playbackDevice = device
             destination = .playback(device)
@@ -134,10 +134,10 @@ struct LiveCommand: ParsableCommand {
             ring = made
             destination = .ring(made)
             if output == "-" {
-                sink = RawSink(format: rawFormat ?? .f32, dither: dither)
+                sink = RawSink(format: rawFormat?.encoding ?? .f32, dither: dither)
             } else {
                 let path = SystemPath.fromArgument(output!)
-                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: outFormat ?? inFormat.fileSampleFormat, channels: spec.outChannels, rate: outRate)
+                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: outFormat?.encoding ?? inFormat, channels: spec.outChannels, rate: outRate)
                 var settings = SndFileSink.Settings(format: fileFormat)
                 settings.dither = dither
                 settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
@@ -229,4 +229,3 @@ struct LiveReport {
 
     static func dB(_ linear: Double) -> Double { 20 * log10(max(linear, 1e-10)) }
 }
-extension PCMFormat: ExpressibleByArgument {}

@@ -10,7 +10,7 @@ import StreamConvIO
 struct PlaybackRun {
     let source: any AudioSource
     let device: String
-    let format: PCMFormat
+    let format: SampleEncoding
     let period: Int
     let dither: Dither
     /// False for an impulse response with `"tail": false`: playback ends with the input.

@@ -33,8 +33,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Play through an ALSA device in real time instead of writing --out (as sox's play does).", valueName: "device"))
     var playback: String?
 
-    @Option(name: .customLong("playback-format"), help: ArgumentHelp("Sample format for --playback: \(PCMFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "F"))
-    var playbackFormat: PCMFormat = .s16LE
+    @Option(name: .customLong("playback-format"), help: ArgumentHelp("Sample format for --playback: \(DeviceEncodingArgument.nameList).", valueName: "F"))
+    var playbackFormat = DeviceEncodingArgument(encoding: .s16)
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames per period for --playback.", valueName: "N"))
     var period = 1024
@@ -48,14 +48,14 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames per streaming block, or 'whole' for one whole-signal call.", valueName: "N|whole"))
     var block: BlockSize = .frames(4096)
 
-    @Option(name: .customLong("out-format"), help: ArgumentHelp("Output sample type: \(SampleFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
-    var outFormat: SampleFormat?
+    @Option(name: .customLong("out-format"), help: ArgumentHelp("Output sample type: \(FileEncodingArgument.nameList).", valueName: "format"))
+    var outFormat: FileEncodingArgument?
 
     @Option(name: .customLong("type"), help: ArgumentHelp("Output container when the extension does not say: \(Container.nameList).", valueName: "container"))
     var container: String?
 
     @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32, f64, s16, s32.", valueName: "format"))
-    var rawFormat: RawSampleFormat?
+    var rawFormat: RawEncodingArgument?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
     var rate: Int?
@@ -137,7 +137,7 @@ struct RunCommand: ParsableCommand {
         let source: any AudioSource
         var file: SndFileSource?
         if input == "-" {
-            let raw = RawSource(channels: channels ?? spec.inChannels, sampleRate: rate ?? loaded.sampleRate ?? Preset.designRate, format: rawFormat ?? .f32)
+            let raw = RawSource(channels: channels ?? spec.inChannels, sampleRate: rate ?? loaded.sampleRate ?? Preset.designRate, format: rawFormat?.encoding ?? .f32)
             raw.immediate = true
             guard try raw.hasData() else { throw Conv1dError.emptyInput }
             source = raw
@@ -193,18 +193,18 @@ struct RunCommand: ParsableCommand {
 
         if let playback, case let .float(conv) = prepared {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
-            try PlaybackRun(source: source, device: playback, format: playbackFormat, period: period, dither: dither, keepTail: preset.keepsTail)
+            try PlaybackRun(source: source, device: playback, format: playbackFormat.encoding, period: period, dither: dither, keepTail: preset.keepsTail)
                 .run(conv.makeStream(maxFrames: period), presetName: preset.name)
             return
         }
         let outRate = rawToRaw ? source.sampleRate / spec.stride : try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
         let sink: any AudioSink
         if output == "-" {
-            sink = RawSink(format: rawFormat ?? .f32, dither: dither, clip: clip)
+            sink = RawSink(format: rawFormat?.encoding ?? .f32, dither: dither, clip: clip)
         } else {
             let path = SystemPath.fromArgument(output)
             let format = try Container.outputFormat(
-                path: path, type: container, input: file?.format, sampleFormat: outFormat,
+                path: path, type: container, input: file?.format, sampleFormat: outFormat?.encoding,
                 channels: spec.outChannels, rate: outRate)
             var settings = SndFileSink.Settings(format: format)
             settings.dither = dither
@@ -256,7 +256,5 @@ enum Precision: String, CaseIterable, ExpressibleByArgument {
     var bytes: Int { self == .float ? 4 : 8 }
 }
 
-extension SampleFormat: ExpressibleByArgument {}
-extension RawSampleFormat: ExpressibleByArgument {}
 extension Dither: ExpressibleByArgument {}
 extension ClipPolicy: ExpressibleByArgument {}

@@ -11,7 +11,7 @@ import Testing
 final class ScriptedCapture: PCMDevice {
     enum Step { case frames(Int), fault(Int32), silentFor(milliseconds: Int) }
     let name = "scripted"
-    let format: PCMFormat = .s16LE
+    let format: SampleEncoding = .s16
     let channels: Int
     let periodFrames: Int
     let bufferFrames: Int
@@ -77,7 +77,7 @@ final class ScriptedCapture: PCMDevice {
 /// A FLOAT_LE playback device that records what is written, and can inject faults.
 final class RecordingPlayback: PCMDevice {
     let name = "recorder"
-    let format: PCMFormat = .floatLE
+    let format: SampleEncoding = .f32
     let channels: Int
     let periodFrames = 64
     let bufferFrames = 256
@@ -277,8 +277,8 @@ final class RecordingPlayback: PCMDevice {
         return d
     }
 
-    @Test(arguments: [PCMFormat.s16LE, .s24_3LE, .s32LE])
-    func decodeMatchesLibsndfile(format: PCMFormat) throws {
+    @Test(arguments: [SampleEncoding.s16, .s24, .s32])
+    func decodeMatchesLibsndfile(format: SampleEncoding) throws {
         var rng = SeededGenerator(seed: 11)
         let frames = 500
         var payload = (0..<(frames * 2 * format.bytes)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -292,17 +292,28 @@ final class RecordingPlayback: PCMDevice {
         let source = try SndFileSource(path: path)
         let reference = try source.readAll()
         var decoded = Signal<Float>(channels: 2, capacity: frames)
-        payload.withUnsafeBytes { format.encoding.decode($0.baseAddress!, frames: frames, into: &decoded) }
+        payload.withUnsafeBytes { format.decode($0.baseAddress!, frames: frames, into: &decoded) }
         #expect(decoded.bitwiseEquals(reference), "\(format)")
         // Encoding the decoded values gives the bytes back.
         var quantizer: Quantizer? = Quantizer(bits: format.bytes * 8)
         var bytes = [UInt8](repeating: 0, count: payload.count)
-        bytes.withUnsafeMutableBytes { format.encoding.encode(decoded, start: 0, quantizer: &quantizer, into: $0.baseAddress!) }
-        if format == .s32LE {
+        bytes.withUnsafeMutableBytes { format.encode(decoded, start: 0, quantizer: &quantizer, into: $0.baseAddress!) }
+        if format == .s32 {
             // Float keeps 24 bits of a 32-bit sample: compare within that resolution.
             #expect(quantizer?.clipped ?? 0 <= 1)
         } else {
             #expect(bytes == payload, "\(format)")
         }
+    }
+}
+
+/// ALSA's names for the one sample-encoding type.
+@Suite struct DeviceEncodingNameTests {
+    @Test func alsaNamesRoundTrip() {
+        #expect(SampleEncoding.alsaNames.map(\.name) == ["S16_LE", "S24_3LE", "S32_LE", "FLOAT_LE"])
+        for (encoding, name) in SampleEncoding.alsaNames {
+            #expect(SampleEncoding(alsaName: name) == encoding && encoding.alsaName == name)
+        }
+        #expect(SampleEncoding.f64.alsaName == nil && SampleEncoding(alsaName: "S8") == nil)
     }
 }

@@ -106,8 +106,8 @@ func u32(_ d: Data, _ at: Int) -> Int { u16(d, at) | u16(d, at + 2) << 16 }
     }
 
     /// Plain WAV stays plain for stereo 16 bit; 24 bit becomes extensible.
-    @Test(arguments: [(SampleFormat.pcm16, 1), (.pcm24, 0xFFFE), (.float, 3)])
-    func wavHeaderVariant(format: SampleFormat, tag: Int) throws {
+    @Test(arguments: [(SampleEncoding.s16, 1), (.s24, 0xFFFE), (.f32, 3)])
+    func wavHeaderVariant(format: SampleEncoding, tag: Int) throws {
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         _ = try writeFile(Signal<Float>([[0.1, 0.2], [0.3, 0.4]]), to: dir.path("v.wav"), format: format)
@@ -140,5 +140,21 @@ func u32(_ d: Data, _ at: Int) -> Int { u16(d, at) | u16(d, at + 2) << 16 }
         try sink.commit()
         #expect(dir.contents == ["out.wav"])
         #expect(try readAll(dir.path("out.wav")).signal.frames == 2)
+    }
+}
+
+/// One sample-encoding type, named by each edge through its own table.
+@Suite struct SampleEncodingNameTests {
+    @Test func everyTableNamesRoundTrip() {
+        #expect(SampleEncoding.fileNames.map(\.name) == ["float", "double", "pcm16", "pcm24", "pcm32"])
+        #expect(SampleEncoding.rawNames.map(\.name) == ["f32", "f64", "s16", "s32"])
+        #expect(Set(SampleEncoding.fileNames.map(\.encoding)).count == SampleEncoding.allCases.count)
+        for encoding in SampleEncoding.allCases {
+            #expect(SampleEncoding(fileName: encoding.fileName) == encoding)
+            if let raw = encoding.rawName { #expect(SampleEncoding(rawName: raw) == encoding) }
+        }
+        #expect(SampleEncoding.s24.rawName == nil && SampleEncoding(rawName: "s24") == nil && SampleEncoding(fileName: "pcm8") == nil)
+        // A file sample type's bytes and integer bits are the encoding's.
+        #expect(SampleEncoding(fileName: "pcm24")?.bytes == 3 && SampleEncoding(fileName: "double")?.integerBits == nil)
     }
 }

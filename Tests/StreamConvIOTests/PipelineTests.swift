@@ -6,7 +6,7 @@ import Testing
 @Suite struct PipelineTests {
     func run(_ conv: Conv1d<Float>, input: Signal<Float>, mode: FilterPipeline.Mode, rate: Int = 48000, dir: TemporaryFolder, name: String = "out.wav") throws -> (Signal<Float>, RunSummary, SndFileSource) {
         let inPath = dir.path("in-\(name).wav")
-        if !FileManager.default.fileExists(atPath: inPath) { _ = try writeFile(input, to: inPath, format: .float, rate: rate) }
+        if !FileManager.default.fileExists(atPath: inPath) { _ = try writeFile(input, to: inPath, format: .f32, rate: rate) }
         let source = try SndFileSource(path: inPath)
         let outRate = try FilterPipeline.outputRate(inputRate: rate, stride: conv.spec.stride)
         let sink = try makeSink(dir.path(name), format: chosenFormat(dir.path(name), input: source.format, channels: conv.spec.outChannels, rate: outRate), channels: conv.spec.outChannels, rate: outRate)
@@ -54,7 +54,7 @@ import Testing
     @Test func compatibilityChecks() throws {
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
-        _ = try writeFile(Signal(channels: 1, frames: 10), to: dir.path("mono.wav"), format: .float, rate: 44100)
+        _ = try writeFile(Signal(channels: 1, frames: 10), to: dir.path("mono.wav"), format: .f32, rate: 44100)
         let source = try SndFileSource(path: dir.path("mono.wav"))
         let stereo = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 1)
         #expect(throws: IOError.channels(path: dir.path("mono.wav"), got: 1, expected: 2)) {
@@ -72,7 +72,7 @@ import Testing
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 50)
-        _ = try writeFile(Signal(channels: 1, frames: 20, repeating: 0.5), to: dir.path("short.wav"), format: .float)
+        _ = try writeFile(Signal(channels: 1, frames: 20, repeating: 0.5), to: dir.path("short.wav"), format: .f32)
         try Data("previous".utf8).write(to: dir.url.appendingPathComponent("out.wav"))
         let source = try SndFileSource(path: dir.path("short.wav"))
         let sink = try makeSink(dir.path("out.wav"), format: source.format, channels: 1)

@@ -76,7 +76,7 @@ import Testing
         let halves = (-20...20).map { Float((Double($0) + 0.5) / 32768) }
         var rng = SeededGenerator(seed: 3)
         let random = (0..<20000).map { _ in Float((rng.nextUnit() - 0.5) * 0.5) }
-        _ = try writeFile(Signal([halves + random]), to: dir.path(name), format: .pcm16)
+        _ = try writeFile(Signal([halves + random]), to: dir.path(name), format: .s16)
         let (y, _) = try readAll(dir.path(name))
         let codes = y.channel(0).map { Int(($0 * 32768).rounded()) }
         let expectedHalves = (-20...20).map { k -> Int in k % 2 == 0 ? k : k + 1 }

@@ -9,7 +9,7 @@ import Testing
         defer { dir.cleanup() }
         var rng = SeededGenerator(seed: 1)
         let x = Signal<Float>((0..<3).map { _ in (0..<5000).map { _ in Float(rng.nextUnit() * 4 - 2) } })
-        _ = try writeFile(x, to: dir.path("a.wav"), format: .float)
+        _ = try writeFile(x, to: dir.path("a.wav"), format: .f32)
         let (y, source) = try readAll(dir.path("a.wav"), block: 777)
         #expect(y.bitwiseEquals(x))
         #expect(source.sampleRate == 48000 && source.channels == 3 && source.frameCount == 5000)
@@ -31,8 +31,8 @@ import Testing
     }
 
     /// With libsndfile's clipping on, writing scales by 2^(bits−1) too: integer round trips are exact.
-    @Test(arguments: [("p.wav", SampleFormat.pcm16, 16), ("p.flac", .pcm16, 16), ("p.flac", .pcm24, 24), ("p.wav", .pcm24, 24), ("p.aiff", .pcm32, 32)])
-    func integerRoundTripsAreExact(name: String, format: SampleFormat, bits: Int) throws {
+    @Test(arguments: [("p.wav", SampleEncoding.s16, 16), ("p.flac", .s16, 16), ("p.flac", .s24, 24), ("p.wav", .s24, 24), ("p.aiff", .s32, 32)])
+    func integerRoundTripsAreExact(name: String, format: SampleEncoding, bits: Int) throws {
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         let scale = Double(1 << (bits - 1))
@@ -53,8 +53,8 @@ import Testing
 
     /// Other containers and codecs read back, multichannel included; Vorbis is lossy, so it is
     /// checked by level rather than sample by sample.
-    @Test(arguments: [("x.aiff", SampleFormat.pcm16, true), ("x.caf", .float, true), ("x.w64", .double, true), ("x6.wav", .pcm24, true), ("x.ogg", nil, false)])
-    func otherFormatsReadBack(name: String, format: SampleFormat?, exact: Bool) throws {
+    @Test(arguments: [("x.aiff", SampleEncoding.s16, true), ("x.caf", .f32, true), ("x.w64", .f64, true), ("x6.wav", .s24, true), ("x.ogg", nil, false)])
+    func otherFormatsReadBack(name: String, format: SampleEncoding?, exact: Bool) throws {
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         let channels = name == "x6.wav" ? 6 : 2
@@ -79,7 +79,7 @@ import Testing
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         let x = Signal<Float>([[0.5, 1.0, 1.5, -1.0, -1.25, Float(32767.0 / 32768.0), -0.75]])
-        let sink = try writeFile(x, to: dir.path("c.wav"), format: .pcm16)
+        let sink = try writeFile(x, to: dir.path("c.wav"), format: .s16)
         #expect(sink.clippedSamples == 3)
         let (y, _) = try readAll(dir.path("c.wav"))
         let top: Float = 32767.0 / 32768.0
@@ -91,7 +91,7 @@ import Testing
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         let x = Signal<Float>([[0.25, -0.25]])
-        _ = try writeFile(x, to: dir.path("in.flac"), format: .pcm24)
+        _ = try writeFile(x, to: dir.path("in.flac"), format: .s24)
         let flac = try SndFileSource(path: dir.path("in.flac"))
         #expect(flac.formatDescription == "FLAC (Free Lossless Audio Codec), Signed 24 bit PCM")
         // Same type by default; a known extension switches the major format; the sample type stays.
@@ -109,7 +109,7 @@ import Testing
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         #expect {
-            _ = try chosenFormat(dir.path("o.flac"), input: nil, sampleFormat: .float)
+            _ = try chosenFormat(dir.path("o.flac"), input: nil, sampleFormat: .f32)
         } throws: { error in
             "\(error)".hasPrefix("cannot write \(dir.path("o.flac")): FLAC (Free Lossless Audio Codec) cannot hold 32 bit float")
         }

@@ -45,7 +45,7 @@ func readAll(_ path: String, block: Int = 1000) throws -> (signal: Signal<Float>
 
 /// Writes `signal` with ``SndFileSink`` in one go and commits.
 @discardableResult
-func writeFile(_ signal: Signal<Float>, to path: String, format: SampleFormat, rate: Int = 48000) throws -> SndFileSink {
+func writeFile(_ signal: Signal<Float>, to path: String, format: SampleEncoding, rate: Int = 48000) throws -> SndFileSink {
     try SndFileSink.writeFile(signal, to: path, sampleFormat: format, sampleRate: rate)
 }
 
@@ -57,6 +57,6 @@ func makeSink(_ path: String, format: SndFileFormat, channels: Int, rate: Int = 
 }
 
 /// The format `run` would choose for `path` with no options.
-func chosenFormat(_ path: String, input: SndFileFormat?, sampleFormat: SampleFormat? = nil, channels: Int = 2, rate: Int = 48000) throws -> SndFileFormat {
+func chosenFormat(_ path: String, input: SndFileFormat?, sampleFormat: SampleEncoding? = nil, channels: Int = 2, rate: Int = 48000) throws -> SndFileFormat {
     try Container.outputFormat(path: SystemPath(path), type: nil, input: input, sampleFormat: sampleFormat, channels: channels, rate: rate)
 }

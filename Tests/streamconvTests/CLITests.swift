@@ -89,7 +89,7 @@ func readFile(_ path: String) throws -> (Signal<Float>, SndFileSource) {
     return (try source.readAll(block: 4096), source)
 }
 
-func writeFile(_ x: Signal<Float>, _ path: String, format: SampleFormat = .float, rate: Int = 48000) throws {
+func writeFile(_ x: Signal<Float>, _ path: String, format: SampleEncoding = .f32, rate: Int = 48000) throws {
     try SndFileSink.writeFile(x, to: path, sampleFormat: format, sampleRate: rate)
 }
 
@@ -129,7 +129,7 @@ func contents(_ dir: URL) -> [String] {
     @Test func strideHalvesTheRateAndOutFormatApplies() throws {
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try writeFile(stereoInput(frames: 4801, seed: 2), dir.appendingPathComponent("in.wav").path, format: .pcm16)
+        try writeFile(stereoInput(frames: 4801, seed: 2), dir.appendingPathComponent("in.wav").path, format: .s16)
         let r = try CLI.run(["run", "--preset", "decimate-2x", "--in", "in.wav", "--out", "out.flac", "--out-format", "pcm24"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let (y, source) = try readFile(dir.appendingPathComponent("out.flac").path)

@@ -11,7 +11,7 @@ extension Conv1dSpec {
     /// Bytes a ``StreamingConv1d`` prepared for chunks of `maxFrames` holds besides the
     /// weights: the history (`receptiveField − 1 + maxFrames` frames per input channel),
     /// what the padding mode keeps of the signal's start and end, the pad scratch, and an
-    /// output buffer of ``StreamingConv1d/maxOutputFramesPerChunk`` frames.
+    /// output buffer of ``Stage/maxOutputFramesPerChunk`` frames.
     public func streamBytes(maxFrames: Int, scalarSize: Int) -> Int {
         let frames = max(1, maxFrames)
         let history = Saturating.sum([Saturating.product([2, receptiveField - 1]), frames])

@@ -1,3 +1,4 @@
+import StreamConvIO
 import CALSA
 
 #if canImport(Glibc)
@@ -14,14 +15,14 @@ public final class PCM: PCMDevice {
 
     /// What to ask the device for.
     public struct Settings: Sendable {
-        public var format: PCMFormat
+        public var format: SampleEncoding
         public var channels: Int
         public var rate: Int
         public var periodFrames: Int
         /// Frames in the device buffer; `nil`: 4 periods.
         public var bufferFrames: Int?
 
-        public init(format: PCMFormat, channels: Int, rate: Int, periodFrames: Int, bufferFrames: Int? = nil) {
+        public init(format: SampleEncoding, channels: Int, rate: Int, periodFrames: Int, bufferFrames: Int? = nil) {
             self.format = format
             self.channels = channels
             self.rate = rate
@@ -32,7 +33,7 @@ public final class PCM: PCMDevice {
 
     public let name: String
     public let direction: Direction
-    public let format: PCMFormat
+    public let format: SampleEncoding
     public let channels: Int
     public let rate: Int
     public private(set) var periodFrames: Int
@@ -81,9 +82,10 @@ public final class PCM: PCMDevice {
         code = snd_pcm_hw_params_set_access(handle, hw, SND_PCM_ACCESS_RW_INTERLEAVED)
         if code < 0 { throw fail("interleaved access refused", code) }
         if snd_pcm_hw_params_test_format(handle, hw, format.alsa) < 0 {
-            let offered = PCMFormat.allCases.filter { snd_pcm_hw_params_test_format(handle, hw, $0.alsa) == 0 }.map(\.rawValue)
-            throw .unsupported(device: name, direction: direction.rawValue, setting: "format \(format)",
-                               offered: offered.isEmpty ? "none of \(PCMFormat.allCases.map(\.rawValue).joined(separator: ", "))" : offered.joined(separator: ", "))
+            let names = SampleEncoding.alsaNames
+            let offered = names.filter { snd_pcm_hw_params_test_format(handle, hw, $0.encoding.alsa) == 0 }.map(\.name)
+            throw .unsupported(device: name, direction: direction.rawValue, setting: "format \(format.alsaName ?? "\(format)")",
+                               offered: offered.isEmpty ? "none of \(names.map(\.name).joined(separator: ", "))" : offered.joined(separator: ", "))
         }
         snd_pcm_hw_params_set_format(handle, hw, format.alsa)
         if snd_pcm_hw_params_test_channels(handle, hw, UInt32(channels)) < 0 {

@@ -1,3 +1,4 @@
+import StreamConvIO
 /// What the live loop needs of a device: ALSA's read/write/recover calls on interleaved
 /// frames, returning frame counts or negative `errno` codes. ``PCM`` is the real one; tests
 /// implement it to inject faults (`-EPIPE`, `-ESTRPIPE`, `-EAGAIN`, short reads, `-ENODEV`).
@@ -5,7 +6,7 @@ public protocol PCMDevice: AnyObject {
     /// The name as the user gave it (`hw:1,0`, `default`).
     var name: String { get }
     /// The negotiated sample format.
-    var format: PCMFormat { get }
+    var format: SampleEncoding { get }
     /// Channels per frame.
     var channels: Int { get }
     /// Frames per period.

@@ -48,7 +48,7 @@ public final class LiveLoop {
         var bits: Int?
         if case let .playback(device) = destination { bits = device.format.integerBits }
         processor = PeriodProcessor(
-            stage: stage, period: period, capture: capture.format.encoding, rate: rate,
+            stage: stage, period: period, capture: capture.format, rate: rate,
             quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters)
         let captureByteCount = period * processor.inputChannels * capture.format.bytes
         captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
@@ -177,7 +177,7 @@ public final class LiveLoop {
             return nil
         case let .playback(device):
             let bytes = playbackBytes!
-            processor.encodeReady(as: device.format.encoding, into: bytes)
+            processor.encodeReady(as: device.format, into: bytes)
             var done = 0
             let frameBytes = device.channels * device.format.bytes
             while done < frames {

@@ -1,3 +1,4 @@
+import StreamConvIO
 import StreamConvLive
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ import Glibc
 /// loop to stop, which then flushes the filter's tail and drains playback.
 public final class RingCapture: PCMDevice {
     public let name: String
-    public let format: PCMFormat = .floatLE
+    public let format: SampleEncoding = .f32
     public let channels: Int
     public let periodFrames: Int
     public var bufferFrames: Int { ring.capacity }

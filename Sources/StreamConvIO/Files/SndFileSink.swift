@@ -74,7 +74,7 @@ public final class SndFileSink: AudioSink {
             throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold more than 4 GiB (this output is \(dataBytes) bytes); write .caf, .w64 or .rf64")
         }
         guard format.canWrite(channels: channels, rate: sampleRate) else {
-            throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold \(SndFile.formatName(format.subtype)) with \(channels) channels at \(sampleRate) Hz; choose another --out-format (\(SampleFormat.allCases.map(\.rawValue).joined(separator: ", "))) or output file type")
+            throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold \(SndFile.formatName(format.subtype)) with \(channels) channels at \(sampleRate) Hz; choose another --out-format (\(SampleEncoding.fileNames.map(\.name).joined(separator: ", "))) or output file type")
         }
         var info = SF_INFO()
         info.format = format.code
@@ -109,7 +109,7 @@ public final class SndFileSink: AudioSink {
     /// A sink for `path` (see ``OutputFile``), the format chosen as
     /// ``Container/outputFormat(path:type:input:sampleFormat:channels:rate:)`` with no input.
     /// - Parameter frames: the frames that will be written, when known (WAV or RF64).
-    public convenience init(path: SystemPath, sampleFormat: SampleFormat?, channels: Int, sampleRate: Int, frames: Int64? = nil) throws(IOError) {
+    public convenience init(path: SystemPath, sampleFormat: SampleEncoding?, channels: Int, sampleRate: Int, frames: Int64? = nil) throws(IOError) {
         let format = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: sampleFormat, channels: channels, rate: sampleRate)
         var settings = Settings(format: format)
         settings.expectedFrames = frames
@@ -121,7 +121,7 @@ public final class SndFileSink: AudioSink {
     /// Writes a whole signal to `path` in one go.
     /// - Returns: the committed sink, for its ``clippedSamples``.
     @discardableResult
-    public static func writeFile(_ signal: Signal<Float>, to path: String, sampleFormat: SampleFormat?, sampleRate: Int) throws(IOError) -> SndFileSink {
+    public static func writeFile(_ signal: Signal<Float>, to path: String, sampleFormat: SampleEncoding?, sampleRate: Int) throws(IOError) -> SndFileSink {
         let sink = try SndFileSink(path: SystemPath(path), sampleFormat: sampleFormat, channels: signal.channels, sampleRate: sampleRate, frames: Int64(signal.frames))
         try sink.write(signal)
         try sink.commit()

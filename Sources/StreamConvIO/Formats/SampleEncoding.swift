@@ -1,11 +1,14 @@
+import CSndFile
 import StreamConv
 
-/// Interleaved little-endian samples at the I/O edge (raw pipes, ALSA devices), one
-/// implementation for both so a live run and an offline run of the same samples agree bit
-/// for bit. Integers are read as value / 2^(bits−1), exactly as libsndfile reads files, and
+/// The one sample-encoding type: how samples are stored at every edge (raw pipes, ALSA
+/// devices, libsndfile's sample types), with each edge's names as a table
+/// (``fileNames``, ``rawNames``, and the ALSA module's `alsaNames`). One implementation of
+/// interleaved little-endian samples for pipes and devices, so a live run and an offline run
+/// of the same samples agree bit for bit. Integers are read as value / 2^(bits−1), exactly as libsndfile reads files, and
 /// written through streamconv's ``Quantizer`` (round half to even, optional dither,
 /// clipping counted), as file output is.
-public enum SampleEncoding: Sendable, Equatable {
+public enum SampleEncoding: Sendable, Equatable, CaseIterable {
     /// 16-bit signed.
     case s16
     /// 24-bit signed, packed in 3 bytes.
@@ -16,6 +19,39 @@ public enum SampleEncoding: Sendable, Equatable {
     case f32
     /// 64-bit IEEE float.
     case f64
+
+    /// `--out-format`: libsndfile's sample types, in the order messages list them.
+    public static let fileNames: [(encoding: SampleEncoding, name: String)] = [(.f32, "float"), (.f64, "double"), (.s16, "pcm16"), (.s24, "pcm24"), (.s32, "pcm32")]
+    /// `--raw-format`: raw pipes' sample types (no packed 24-bit), in the order messages list them.
+    public static let rawNames: [(encoding: SampleEncoding, name: String)] = [(.f32, "f32"), (.f64, "f64"), (.s16, "s16"), (.s32, "s32")]
+
+    /// The name of this sample type in a file (`--out-format`).
+    public var fileName: String { Self.fileNames.first { $0.encoding == self }!.name }
+    /// The name of this encoding on a raw pipe (`--raw-format`), `nil` for packed 24-bit.
+    public var rawName: String? { Self.rawNames.first { $0.encoding == self }?.name }
+
+    /// The sample type named `name` in ``fileNames``.
+    public init?(fileName name: String) {
+        guard let found = Self.fileNames.first(where: { $0.name == name }) else { return nil }
+        self = found.encoding
+    }
+
+    /// The encoding named `name` in ``rawNames``.
+    public init?(rawName name: String) {
+        guard let found = Self.rawNames.first(where: { $0.name == name }) else { return nil }
+        self = found.encoding
+    }
+
+    /// libsndfile's subtype code.
+    var sndfileSubtype: Int32 {
+        switch self {
+        case .f32: Int32(SF_FORMAT_FLOAT)
+        case .f64: Int32(SF_FORMAT_DOUBLE)
+        case .s16: Int32(SF_FORMAT_PCM_16)
+        case .s24: Int32(SF_FORMAT_PCM_24)
+        case .s32: Int32(SF_FORMAT_PCM_32)
+        }
+    }
 
     /// Bytes per sample.
     public var bytes: Int {

@@ -122,7 +122,7 @@ public struct Container: Sendable {
     ///   than 2 channels or integer samples wider than 16 bits.
     /// - Throws: ``IOError/format(path:reason:)`` naming what was asked and what is possible.
     public static func outputFormat(
-        path: SystemPath, type: String?, input: SndFileFormat?, sampleFormat: SampleFormat?, channels: Int, rate: Int
+        path: SystemPath, type: String?, input: SndFileFormat?, sampleFormat: SampleEncoding?, channels: Int, rate: Int
     ) throws(IOError) -> SndFileFormat {
         let name = path.description
         guard channels <= SndFile.maximumChannels else {
@@ -145,7 +145,7 @@ public struct Container: Sendable {
         var major = container?.major ?? input?.major ?? Int32(SF_FORMAT_WAV)
         let subtype: Int32
         if let sampleFormat {
-            subtype = sampleFormat.subtype
+            subtype = sampleFormat.sndfileSubtype
         } else if let codec = container?.codec {
             subtype = codec
         } else if let input, !input.isLossy, SndFileFormat(major: major, subtype: input.subtype).canWrite(channels: channels, rate: rate) {
@@ -162,7 +162,7 @@ public struct Container: Sendable {
             if container?.codec != nil && sampleFormat == nil {
                 throw .format(path: name, reason: "this libsndfile cannot write \(format) (\(channels) channels at \(rate) Hz); choose another output type")
             }
-            throw .format(path: name, reason: "\(SndFile.formatName(major)) cannot hold \(SndFile.formatName(subtype)) with \(channels) channels at \(rate) Hz; choose another --out-format (\(SampleFormat.allCases.map(\.rawValue).joined(separator: ", "))) or output file type")
+            throw .format(path: name, reason: "\(SndFile.formatName(major)) cannot hold \(SndFile.formatName(subtype)) with \(channels) channels at \(rate) Hz; choose another --out-format (\(SampleEncoding.fileNames.map(\.name).joined(separator: ", "))) or output file type")
         }
         return format
     }

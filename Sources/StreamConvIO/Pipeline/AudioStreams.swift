@@ -97,24 +97,6 @@ extension AudioSink {
     public var nanWrittenAsZero: Int { 0 }
 }
 
-/// The sample type written to an output file: `--out-format`.
-public enum SampleFormat: String, CaseIterable, Sendable, CustomStringConvertible {
-    case float, double, pcm16, pcm24, pcm32
-
-    /// libsndfile's subtype code.
-    var subtype: Int32 {
-        switch self {
-        case .float: return Int32(SF_FORMAT_FLOAT)
-        case .double: return Int32(SF_FORMAT_DOUBLE)
-        case .pcm16: return Int32(SF_FORMAT_PCM_16)
-        case .pcm24: return Int32(SF_FORMAT_PCM_24)
-        case .pcm32: return Int32(SF_FORMAT_PCM_32)
-        }
-    }
-
-    public var description: String { rawValue }
-}
-
 /// Converts between planar signals and interleaved buffers at the I/O edge. Stereo, the
 /// common case, goes 16 frames at a time through vector shuffles; other layouts run per sample.
 enum Interleave {

@@ -1,33 +1,6 @@
 import Foundation
 import StreamConv
 
-/// The sample encoding of raw (headerless) input and output: `--raw-format`.
-public enum RawSampleFormat: String, CaseIterable, Sendable, CustomStringConvertible {
-    /// 32-bit float, little-endian.
-    case f32
-    /// 64-bit float, little-endian (numpy's `<f8`): for `--precision double` pipelines.
-    case f64
-    /// 16-bit signed integer, little-endian; read as value / 2^15, as libsndfile does.
-    case s16
-    /// 32-bit signed integer, little-endian; read as value / 2^31.
-    case s32
-
-    /// Bytes per sample.
-    public var bytes: Int { encoding.bytes }
-
-    /// How the samples are laid out.
-    public var encoding: SampleEncoding {
-        switch self {
-        case .f32: return .f32
-        case .f64: return .f64
-        case .s16: return .s16
-        case .s32: return .s32
-        }
-    }
-
-    public var description: String { rawValue }
-}
-
 /// Raw interleaved little-endian frames from a file descriptor (standard input for `-`).
 public final class RawSource: AudioSource {
     public let name: String
@@ -35,7 +8,7 @@ public final class RawSource: AudioSource {
     public let sampleRate: Int
     public let frameCount: Int64? = nil
     /// The sample encoding.
-    public let format: RawSampleFormat
+    public let format: SampleEncoding
     private let descriptor: Int32
     private var bytes: [UInt8] = []
     private var pending = 0
@@ -45,7 +18,7 @@ public final class RawSource: AudioSource {
 
     /// Frames of `channels` samples of `format` at `sampleRate`, read from `descriptor`.
     /// - Parameter detectHeaders: refuse input that starts like a WAV, FLAC, Ogg, AIFF or CAF file.
-    public init(descriptor: Int32 = 0, name: String = "stdin", channels: Int, sampleRate: Int, format: RawSampleFormat = .f32, detectHeaders: Bool = true) {
+    public init(descriptor: Int32 = 0, name: String = "stdin", channels: Int, sampleRate: Int, format: SampleEncoding = .f32, detectHeaders: Bool = true) {
         checkedHeader = !detectHeaders
         self.descriptor = descriptor
         self.name = name
@@ -82,7 +55,7 @@ public final class RawSource: AudioSource {
         }
         let frames = min(pending / frameBytes, signal.capacity)
         if frames == 0 && pending > 0 { throw .partialFrame(bytes: pending, frameBytes: frameBytes) }
-        bytes.withUnsafeBytes { format.encoding.decode($0.baseAddress!, frames: frames, into: &signal) }
+        bytes.withUnsafeBytes { format.decode($0.baseAddress!, frames: frames, into: &signal) }
         let used = frames * frameBytes
         if pending > used { bytes.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[used..<pending])) } }
         pending -= used
@@ -124,7 +97,7 @@ public final class RawSource: AudioSource {
 public final class RawSink: AudioSink {
     private let descriptor: Int32
     private let name: String
-    private let format: RawSampleFormat
+    private let format: SampleEncoding
     private var bytes: [UInt8] = []
     private var quantizer: Quantizer?
     private let clipPolicy: ClipPolicy
@@ -133,12 +106,12 @@ public final class RawSink: AudioSink {
     public var nanWrittenAsZero: Int { quantizer?.notANumber ?? 0 }
 
     /// Writes `format` samples to `descriptor`.
-    public init(descriptor: Int32 = 1, name: String = "stdout", format: RawSampleFormat = .f32, dither: Dither = .none, clip: ClipPolicy = .count) {
+    public init(descriptor: Int32 = 1, name: String = "stdout", format: SampleEncoding = .f32, dither: Dither = .none, clip: ClipPolicy = .count) {
         self.descriptor = descriptor
         self.name = name
         self.format = format
         clipPolicy = clip
-        quantizer = format.encoding.integerBits.map { Quantizer(bits: $0, dither: dither) }
+        quantizer = format.integerBits.map { Quantizer(bits: $0, dither: dither) }
     }
 
     public func write(_ signal: Signal<Float>) throws(IOError) {
@@ -156,7 +129,7 @@ public final class RawSink: AudioSink {
         if bytes.count < total { bytes = [UInt8](repeating: 0, count: total) }
         var q = quantizer
         let start = framesWritten
-        bytes.withUnsafeMutableBytes { format.encoding.encode(signal, start: start, quantizer: &q, into: $0.baseAddress!) }
+        bytes.withUnsafeMutableBytes { format.encode(signal, start: start, quantizer: &q, into: $0.baseAddress!) }
         quantizer = q
         if clipPolicy == .error, let at = q?.firstClip {
             throw .clipped(path: name, frame: at.frame, channel: at.channel)
