@@ -48,13 +48,15 @@ let package = Package(
         // Test support shared by the suites and the bench: the allocation counter's wrapper,
         // a stream with faults put in on purpose, the plain reference loop.
         .target(name: "StreamConvTestSupport", dependencies: ["StreamConv", "CAllocationCounter"], path: "Tests/StreamConvTestSupport"),
+        // Scripted capture and recording playback devices (fault injection) for the live suites.
+        .target(name: "StreamConvALSATestSupport", dependencies: ["StreamConvALSA", "StreamConvIO"], path: "Tests/StreamConvALSATestSupport"),
         // scripts/bench: kernel throughput, streaming overhead and preset parsing.
         .executableTarget(name: "streamconv-bench", dependencies: ["StreamConv", "StreamConvPresets", "StreamConvTestSupport"]),
         .testTarget(name: "StreamConvTests", dependencies: ["StreamConv", "StreamConvTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvPresetsTests", dependencies: ["StreamConvPresets"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
         .testTarget(name: "StreamConvLiveTests", dependencies: ["StreamConvLive", "StreamConvIO", "StreamConvTestSupport"]),
-        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvLive", "StreamConvIO", "StreamConvTestSupport"]),
+        .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvLive", "StreamConvIO", "StreamConvTestSupport", "StreamConvALSATestSupport"]),
         .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
