@@ -16,7 +16,7 @@ public protocol WholeSignalCall<Scalar>: AnyObject, Sendable {
 /// The whole-signal call of any stage: the signal streamed in one chunk through a fresh
 /// stage, done when it is made (so its errors are thrown there); one segment with nothing left
 /// to run.
-final class StreamedWholeSignal<T: ConvScalar>: WholeSignalCall, @unchecked Sendable {
+final class StreamedWholeSignal<T: ConvScalar>: WholeSignalCall, Sendable {
     typealias Scalar = T
     private let result: Signal<T>
 
