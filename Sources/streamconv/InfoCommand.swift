@@ -129,13 +129,11 @@ struct InfoCommand: ParsableCommand {
     /// (the FFT engine falls back to direct where it does not apply).
     func engineDescription(spec: Conv1dSpec, built: Conv1d<Double>?) -> (name: String, reason: String) {
         let choice = presetOptions.engine
-        let (automatic, why) = Conv1dEngines.choose(spec: spec)
-        let resolved = choice == .auto ? automatic : choice
-        var name = resolved.rawValue
+        let (asked, why) = choice == .auto ? Conv1dEngines.choose(spec: spec) : (choice, "")
+        let name = Conv1dEngines.resolve(spec: spec, choice: choice).rawValue
         var reason = choice == .auto ? "auto: \(why)" : "--engine \(choice)"
-        if resolved == .fft, let why = Conv1dEngines.fftUnsuitable(spec) {
-            name = "direct"
-            reason += "; " + why
+        if asked == .fft, let unsuitable = Conv1dEngines.fftUnsuitable(spec) {
+            reason += "; " + unsuitable
         }
         if let engine = built?.engine.details, let layout = engine.layout, let bound = engine.normBound {
             reason += "; blocks \(layout), no added latency, error ≤ \(Int(bound))·u·‖h‖₂·‖x‖₂"

@@ -177,7 +177,9 @@ struct RunCommand: ParsableCommand {
             // The signal read, its padded copy and the output, per input frame.
             let perFrame = Saturating.product([scalar, Saturating.sum([3 * spec.inChannels, 2 * spec.outChannels])])
             // The engine, and a workspace for each segment that may run at once.
-            let engine = Conv1dEngines.estimatedBytes(spec: spec, choice: presetOptions.engine, maxOutputs: Conv1dSegments<Float>.tileOutputs(spec), scalarSize: scalar, streams: threads)
+            let engine = Conv1dEngines.estimatedBytes(
+                spec: spec, choice: presetOptions.engine, scalarSize: scalar,
+                workspaces: Array(repeating: Conv1dSegments<Float>.tileOutputs(spec), count: threads))
             if let frames = source.frameCount {
                 let need = Saturating.sum([weightBytes, engine, spec.forwardBytes(inputLength: Int(frames), scalarSize: scalar), Saturating.product([Int(frames), perFrame])])
                 try budget.check(need, for: "--block whole on \(frames) frames")

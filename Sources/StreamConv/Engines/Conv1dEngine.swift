@@ -23,8 +23,7 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
     /// ``Conv1dEngines/choose(spec:)`` says; the FFT engine falls back to direct where it
     /// cannot run the spec (``Conv1dEngines/fftUnsuitable(_:)``).
     public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, choice: Conv1dEngineChoice = .auto) {
-        let resolved = choice == .auto ? Conv1dEngines.choose(spec: spec).choice : choice
-        if resolved == .fft, let engine = FFTConv1dEngine(spec: spec, weights: weights) {
+        if Conv1dEngines.resolve(spec: spec, choice: choice) == .fft, let engine = FFTConv1dEngine(spec: spec, weights: weights) {
             self = .fft(engine)
         } else {
             self = .direct(DirectConv1dEngine(spec: spec, weights: weights))
@@ -86,15 +85,23 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
 
 /// The rules that pick an engine.
 public enum Conv1dEngines {
-    /// Bytes the engine `choice` resolves to for `spec` allocates, before it is made: what it
-    /// derives from the weights, and `streams` workspaces for calls of up to `maxOutputs`
-    /// outputs (``Conv1dSpec/engineBytes(choice:maxFrames:scalarSize:)`` counts a stream's).
-    public static func estimatedBytes(spec: Conv1dSpec, choice: Conv1dEngineChoice, maxOutputs: Int, scalarSize: Int, streams: Int = 1) -> Int {
+    /// The engine `choice` gives `spec`: `auto` as ``choose(spec:)`` says, and direct where
+    /// the FFT engine cannot run the spec (``fftUnsuitable(_:)``).
+    public static func resolve(spec: Conv1dSpec, choice: Conv1dEngineChoice) -> Conv1dEngineKind {
         let resolved = choice == .auto ? choose(spec: spec).choice : choice
-        if resolved == .fft && fftUnsuitable(spec) == nil {
-            return FFTConv1dEngine<Float>.estimatedBytes(spec: spec, scalarSize: scalarSize, streams: streams)
+        return resolved == .fft && fftUnsuitable(spec) == nil ? .fft : .direct
+    }
+
+    /// Bytes the engine `choice` resolves to for `spec` allocates, before it is made: what it
+    /// derives from the weights, and one workspace for calls of up to each of `workspaces`
+    /// outputs (``Conv1dSpec/engineBytes(choice:maxFrames:scalarSize:)`` counts a stream's).
+    public static func estimatedBytes(spec: Conv1dSpec, choice: Conv1dEngineChoice, scalarSize: Int, workspaces: [Int]) -> Int {
+        switch resolve(spec: spec, choice: choice) {
+        case .fft:
+            return FFTConv1dEngine<Float>.estimatedBytes(spec: spec, scalarSize: scalarSize, streams: workspaces.count)
+        case .direct:
+            return Saturating.sum(workspaces.map { DirectConv1dEngine<Float>.phaseRowBytes(spec: spec, maxOutputs: $0, scalarSize: scalarSize) })
         }
-        return Saturating.product([DirectConv1dEngine<Float>.phaseRowBytes(spec: spec, maxOutputs: maxOutputs, scalarSize: scalarSize), streams])
     }
 
     /// The engine `auto` picks for `spec`, and why (for `info`).

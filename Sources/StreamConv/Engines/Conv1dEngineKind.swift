@@ -2,7 +2,7 @@
 /// `run --engine`. Chosen from the spec and this choice only, never from a block size, so a
 /// whole-signal call and every chunking of a stream run the same arithmetic.
 public enum Conv1dEngineChoice: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// The engine that suits the spec (see ``Conv1dEngine/choose(spec:)``): FFT for long
+    /// The engine that suits the spec (see ``Conv1dEngines/choose(spec:)``): FFT for long
     /// filters at stride 1, direct otherwise.
     case auto
     /// The convolution sum, output by output, in a fixed order (``DirectConv1dEngine``).

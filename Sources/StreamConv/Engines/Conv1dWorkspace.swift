@@ -14,25 +14,16 @@ public struct Conv1dWorkspace<Scalar: ConvScalar>: ~Copyable, Sendable {
         case direct(DirectConv1dEngine<Scalar>, PhaseRows<Scalar>?)
         case fft(FFTConv1dEngine<Scalar>, FFTState<Scalar>)
         /// For a computation that never runs (a stream that withholds no head).
-        case idle(Conv1dEngine<Scalar>)
+        case idle
     }
 
     private var bound: Bound
 
     init(_ bound: Bound) { self.bound = bound }
 
-    /// A workspace that holds nothing, for a computation of `engine`'s that never runs;
+    /// A workspace that holds nothing, for a computation that never runs;
     /// ``compute(input:inputStride:output:outputStride:first:count:)`` on it is a bug.
-    public static func idle(_ engine: Conv1dEngine<Scalar>) -> Conv1dWorkspace { Conv1dWorkspace(.idle(engine)) }
-
-    /// The engine this workspace runs.
-    public var engine: Conv1dEngine<Scalar> {
-        switch bound {
-        case let .direct(engine, _): .direct(engine)
-        case let .fft(engine, _): .fft(engine)
-        case let .idle(engine): engine
-        }
-    }
+    public static var idle: Conv1dWorkspace { Conv1dWorkspace(.idle) }
 
     /// Bytes of state and scratch held, counted from the buffers.
     public var bytes: Int {
@@ -61,7 +52,7 @@ public struct Conv1dWorkspace<Scalar: ConvScalar>: ~Copyable, Sendable {
         switch bound {
         case let .direct(engine, rows): Conv1dWorkspace(.direct(engine, rows.map { $0.fresh() }))
         case let .fft(engine, state): Conv1dWorkspace(.fft(engine, state.copy()))
-        case let .idle(engine): Conv1dWorkspace(.idle(engine))
+        case .idle: Conv1dWorkspace(.idle)
         }
     }
 

@@ -42,12 +42,7 @@ extension Conv1dSpec {
         let frames = min(max(1, maxFrames), Self.maximumSize)
         let perPass = (2 * (receptiveField - 1) + frames - receptiveField) / stride + 1
         let head = withheldHeadOutputs
-        let main = Conv1dEngines.estimatedBytes(spec: self, choice: choice, maxOutputs: perPass, scalarSize: scalarSize)
-        guard head > 0 else { return main }
-        // The head's workspace: the engine's state again, without its spectra.
-        let derived = Conv1dEngines.estimatedBytes(spec: self, choice: choice, maxOutputs: head, scalarSize: scalarSize, streams: 0)
-        let withHead = Conv1dEngines.estimatedBytes(spec: self, choice: choice, maxOutputs: head, scalarSize: scalarSize, streams: 1)
-        return Saturating.sum([main, withHead - derived])
+        return Conv1dEngines.estimatedBytes(spec: self, choice: choice, scalarSize: scalarSize, workspaces: head > 0 ? [perPass, head] : [perPass])
     }
 
     /// Bytes ``Conv1d/forward(_:)-(Signal<T>)`` allocates for an input of `length` frames:

@@ -106,7 +106,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         scratch = PlanarStorage(channels: inChannels, capacity: max(1, padLeft, padRight))
         headWindow = PlanarStorage(channels: inChannels, capacity: max(1, headWindowLength))
         // Only circular padding computes a withheld head: other streams hold no state for it.
-        headWorkspace = head > 0 ? conv.engine.makeWorkspace(maxOutputs: head) : .idle(conv.engine)
+        headWorkspace = head > 0 ? conv.engine.makeWorkspace(maxOutputs: head) : .idle
         self.maxFrames = 0
         history = PlanarStorage(channels: inChannels, capacity: 0)
         workspace = conv.engine.makeWorkspace(maxOutputs: 1)
@@ -258,10 +258,12 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     public var rateRatio: FrameRatio { FrameRatio(outputs: 1, inputs: stride) }
 
     /// Lanes of this stream's convolution (``Conv1d/lanes(_:)``), each a fresh stream
-    /// prepared for the same chunks: they start a new signal.
+    /// prepared for the same chunks: they start a new signal. One lane is this stream itself.
     public consuming func lanes(_ count: Int) -> [StageLane<StreamingConv1d>] {
+        let parts = conv.lanes(count)
+        guard parts.count > 1 else { return [StageLane(self, inputChannels: 0..<inChannels, outputChannels: 0..<spec.outChannels)] }
         let most = maxFrames
-        return conv.lanes(count).map {
+        return parts.map {
             StageLane($0.conv.makeStream(maxFrames: most), inputChannels: $0.inputChannels, outputChannels: $0.outputChannels)
         }
     }
