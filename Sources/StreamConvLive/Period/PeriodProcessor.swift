@@ -22,8 +22,6 @@ public struct PeriodProcessor: ~Copyable {
     public let period: Int
     /// The stage's latency, in input frames.
     public let latency: Int
-    /// The stage's output frames per input frame.
-    public let rateRatio: FrameRatio
 
     private var stage: any Stage<Float> & ~Copyable
     private var input: Signal<Float>
@@ -58,7 +56,7 @@ public struct PeriodProcessor: ~Copyable {
         quantizeTo bits: Int? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters
     ) {
         stage.prepare(maxFrames: period)
-        (inputChannels, outputChannels, latency, rateRatio) = (stage.inputChannels, stage.outputChannels, stage.latency, stage.rateRatio)
+        (inputChannels, outputChannels, latency) = (stage.inputChannels, stage.outputChannels, stage.latency)
         let (headBound, tailBound) = stage.finishBound
         input = Signal(channels: inputChannels, capacity: period)
         ready = Signal(channels: outputChannels, capacity: max(stage.outputBound(inputFrames: period), tailBound))

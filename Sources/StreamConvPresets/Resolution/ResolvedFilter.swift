@@ -30,11 +30,6 @@ public struct ResolvedFilter: Sendable {
     public func conv1d<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1d<T> {
         try preset.conv1d(as: T.self, sampleRate: rate, channels: broadcast, engine: engine)
     }
-
-    /// A stream of ``conv1d(as:)``, prepared for chunks of up to `maxFrames` frames.
-    public func stream<T: ConvScalar>(as _: T.Type = T.self, maxFrames: Int) throws(PresetError) -> StreamingConv1d<T> {
-        try conv1d(as: T.self).makeStream(maxFrames: maxFrames)
-    }
 }
 
 extension Preset {
