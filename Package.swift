@@ -32,8 +32,10 @@ let package = Package(
         .target(name: "StreamConvPresets", dependencies: ["StreamConv"]),
         .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile"]),
         // Live audio without a driver: the period processor (decode → stage → encode → meter),
-        // the audio thread and its priority, counters and rings.
-        .target(name: "StreamConvLive", dependencies: ["StreamConv", "StreamConvIO"]),
+        // the audio thread and its priority, the partition workers, counters and rings.
+        .target(name: "StreamConvLive", dependencies: ["StreamConv", "StreamConvIO", "CLiveShim"]),
+        // A semaphore wait on the monotonic clock, for the live module's worker threads.
+        .target(name: "CLiveShim"),
         // The ALSA device loop in its own module, so a user who only filters files does not link libasound.
         .target(name: "StreamConvALSA", dependencies: ["StreamConv", "StreamConvIO", "StreamConvLive", "CALSA"]),
         .executableTarget(

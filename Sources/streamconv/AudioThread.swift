@@ -1,5 +1,6 @@
 import Foundation
 import StreamConvALSA
+import StreamConvIO
 import StreamConvLive
 import Synchronization
 
@@ -11,18 +12,33 @@ let liveSignals = Atomic<Int>(0)
 /// signals passed on as a stop request, the priority note, stats lines, and `service` (file
 /// and pipe I/O) every few milliseconds.
 enum LiveRun {
-    static func run(_ loop: sending LiveLoop, counters: LiveCounters, report: LiveReport, statsEvery: Double?, service: () -> Void) -> LiveOutcome {
+    /// - Parameters:
+    ///   - statsEvery: print the stats line this often (seconds); `nil`: only at the end.
+    ///   - json: where `--json-stats` lines go, written as often (every second without
+    ///     `statsEvery`).
+    static func run(
+        _ loop: sending LiveLoop, counters: LiveCounters, report: LiveReport, statsEvery: Double?,
+        json: JSONLines? = nil, service: () -> Void
+    ) -> LiveOutcome {
         installStopHandlers()
-        var nextStats = statsEvery.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+        let every = statsEvery ?? (json != nil ? 1 : nil)
+        var nextStats = every.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+        var warned = false
         return AudioThread.run({ loop.run() }) { granted in
             if liveSignals.load(ordering: .relaxed) > 0 { counters.stopRequested.store(true, ordering: .relaxed) }
             if case let .refused(code) = granted {
                 printError("note: running without real-time priority (SCHED_FIFO: \(String(cString: strerror(code))))")
             }
             service()
-            if let deadline = nextStats, let every = statsEvery, ContinuousClock.now >= deadline {
-                printError(report.line(final: false, outcome: nil))
+            if let deadline = nextStats, let every, ContinuousClock.now >= deadline {
+                if statsEvery != nil { printError(report.line(final: false, outcome: nil)) }
+                json?.write(report.json(final: false, outcome: nil))
                 nextStats = deadline + .milliseconds(Int(every * 1000))
+                // Once: a filter that misses deadlines says so while it runs.
+                if !warned, let warning = report.deadlineWarning() {
+                    warned = true
+                    printError(warning)
+                }
             }
         }
     }
@@ -36,4 +52,31 @@ enum LiveRun {
             }
         }
     }
+}
+
+/// `--json-stats FILE`: one JSON object per line, appended and flushed as each is written (by
+/// the service thread, never the audio thread).
+final class JSONLines {
+    private let handle: FileHandle
+    private let path: String
+    /// The first write error (reported at the end); later lines are dropped.
+    private(set) var failure: IOError?
+
+    /// Creates (or truncates) `path`.
+    init(path: String) throws(IOError) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw IOError.open(path: path, reason: String(cString: strerror(errno)))
+        }
+        (self.handle, self.path) = (handle, path)
+    }
+
+    /// Appends `line`.
+    func write(_ line: String) {
+        guard failure == nil else { return }
+        do { try handle.write(contentsOf: Data((line + "\n").utf8)) } catch {
+            failure = .io(path: path, reason: "\((error as NSError).localizedDescription)")
+        }
+    }
+
+    func close() { try? handle.close() }
 }

@@ -71,6 +71,12 @@ struct LiveCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds.", valueName: "seconds"))
     var stats: Double?
 
+    @Option(name: .customLong("json-stats"), help: ArgumentHelp("Also write the stats as JSON lines to this file: every --stats interval (else every second) and at the end.", valueName: "file"))
+    var jsonStats: String?
+
+    @Flag(name: .customLong("no-workers"), help: "Run every partition of an FFT filter on the audio thread (no worker threads): the throughput baseline; long filters then miss deadlines at small periods.")
+    var noWorkers = false
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
     var maxMemory: ByteCount?
 
@@ -147,14 +153,21 @@ struct LiveCommand: ParsableCommand {
         }
 
         let counters = LiveCounters()
+        let json = try jsonStats.map { path throws(IOError) in try JSONLines(path: path) }
+        defer { json?.close() }
         let stage = conv.makeStream(maxFrames: captureDevice.periodFrames)
-        let report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
+        var report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
                                 playbackBuffer: playbackDevice?.bufferFrames, counters: counters)
+        report.filterName = preset.name
+        // A long FFT filter's large partitions run on worker threads, below the audio thread
+        // (a filter without them starts no thread).
+        let workers = noWorkers ? nil : PartitionWorkers(rate: captureRate)
+        defer { workers?.stop() }
         let loop = LiveLoop(capture: captureDevice, stage: stage, destination: destination, rate: captureRate,
-                            frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters)
+                            frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters, workers: workers)
         var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
         var writeError: (any Error)?
-        let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: stats) {
+        let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: stats, json: json) {
             if let ring, let sink, writeError == nil {
                 do {
                     while ring.pop(into: &pending) > 0 { try sink.write(pending) }
@@ -173,8 +186,12 @@ struct LiveCommand: ParsableCommand {
             }
         }
         if writeError != nil { sink?.abandon() }
+        workers?.stop()
         printError(report.line(final: true, outcome: outcome))
+        if let warning = report.deadlineWarning() { printError(warning) }
+        json?.write(report.json(final: true, outcome: outcome))
         if let writeError { throw writeError }
+        if let failure = json?.failure { throw failure }
         if let error = outcome.filterError { throw error }
         if let error = outcome.error { throw error }
     }
@@ -184,48 +201,4 @@ struct LiveCommand: ParsableCommand {
 struct LiveError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The stats line: frames, xruns, stalls, levels, clipping, load, latency.
-struct LiveReport {
-    /// The stage's latency, in input frames.
-    let latency: Int
-    /// The stage's output frames per input frame.
-    let ratio: FrameRatio
-    let captureRate: Int
-    /// Frames one read waits for.
-    let capturePeriod: Int
-    /// Frames queued in the playback device, in output frames (nil without playback).
-    let playbackBuffer: Int?
-    let counters: LiveCounters
-
-    /// Filter latency + capture period + playback buffer, in input frames.
-    var latencyFrames: Int {
-        latency + capturePeriod + (playbackBuffer.map { $0 * ratio.inputs / ratio.outputs } ?? 0)
-    }
-
-    func line(final: Bool, outcome: LiveOutcome?) -> String {
-        let c = counters
-        let framesIn = c.framesIn.load(ordering: .relaxed)
-        var text = (final ? "live: " : "live (running): ") + "\(framesIn) frames in, \(c.framesOut.load(ordering: .relaxed)) frames out"
-        text += ", xruns \(c.captureXruns.load(ordering: .relaxed)) capture / \(c.playbackXruns.load(ordering: .relaxed)) playback"
-        text += ", \(c.stalls.load(ordering: .relaxed)) stalls, \(c.suspends.load(ordering: .relaxed)) suspends"
-        if let levels = outcome.map({ ($0.peaks, $0.rms) }) ?? c.levels?.snapshot() {
-            let levels = zip(levels.0, levels.1).enumerated().map { index, level in
-                String(format: "ch%d %.1f/%.1f dBFS", index + 1, Self.dB(Double(level.0)), Self.dB(level.1))
-            }
-            text += ", peak/RMS " + levels.joined(separator: " ")
-        }
-        let clipped = c.clipped.load(ordering: .relaxed)
-        if clipped > 0 { text += ", \(clipped) samples clipped" }
-        let dropped = c.dropped.load(ordering: .relaxed)
-        if dropped > 0 { text += ", \(dropped) output frames dropped (the file writer fell behind)" }
-        let audioNanos = Double(framesIn) * 1e9 / Double(captureRate)
-        let mean = audioNanos > 0 ? Double(c.busyNanos.load(ordering: .relaxed)) / audioNanos * 100 : 0
-        text += String(format: ", load %.1f%% mean, %.1f%% worst period", mean, Double(c.worstLoadPPM.load(ordering: .relaxed)) / 1e4)
-        text += String(format: ", latency %d frames (%.2f ms)", latencyFrames, Double(latencyFrames) * 1000 / Double(captureRate))
-        return text
-    }
-
-    static func dB(_ linear: Double) -> Double { 20 * log10(max(linear, 1e-10)) }
 }

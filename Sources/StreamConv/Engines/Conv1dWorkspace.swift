@@ -35,8 +35,22 @@ public struct Conv1dWorkspace<Scalar: ConvScalar>: ~Copyable, Sendable {
     }
 
     /// Forgets the signal: the next call may start anywhere. Allocates nothing.
-    public mutating func reset() {
-        if case let .fft(_, state) = bound { state.reset() }
+    public mutating func reset() { reset(zeroPrefix: 0) }
+
+    /// Forgets the signal, which will start with `zeroPrefix` padding zeros at padded sample
+    /// 0: the engine's work on them, which no sample changes, is done now (for the FFT
+    /// engine, every block step they complete), so the first call costs what any call costs.
+    /// The same operations as taking the zeros in later: the bits are the same. Allocates
+    /// nothing.
+    public mutating func reset(zeroPrefix: Int) {
+        if case let .fft(engine, state) = bound { state.reset(engine: engine, zeros: zeroPrefix) }
+    }
+
+    /// Runs the engine's large partitions' block steps on `scheduler` (`nil`: on the calling
+    /// thread, the default). Waits for any pending step first; the bits do not change.
+    /// Allocates; not on an audio thread.
+    public mutating func schedule(on scheduler: (any PartitionScheduler)?) {
+        if case let .fft(_, state) = bound { state.schedule(on: scheduler) }
     }
 
     /// Makes room for calls of up to `maxOutputs` outputs, keeping the state. Allocates when
@@ -51,7 +65,7 @@ public struct Conv1dWorkspace<Scalar: ConvScalar>: ~Copyable, Sendable {
     public func copy() -> Conv1dWorkspace {
         switch bound {
         case let .direct(engine, rows): Conv1dWorkspace(.direct(engine, rows.map { $0.fresh() }))
-        case let .fft(engine, state): Conv1dWorkspace(.fft(engine, state.copy()))
+        case let .fft(engine, state): Conv1dWorkspace(.fft(engine, state.copy(engine: engine)))
         case .idle: Conv1dWorkspace(.idle)
         }
     }

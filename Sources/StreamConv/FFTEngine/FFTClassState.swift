@@ -1,12 +1,13 @@
-/// One partition class's state, in one allocation: per input channel the previous and the
-/// filling block (2N) and the spectra of the last m blocks (the frequency-domain delay line,
-/// split re/im), per output channel the output ring, and scratch for one spectrum and 2N
-/// reals. Rows start on 64-byte boundaries.
+/// One partition class's state, in one allocation: per input channel the last four input
+/// blocks (a ring of 4N: the one filling, and the two a block step reads, which may still be
+/// in use on a worker thread while the next ones fill) and the spectra of the last m blocks
+/// (the frequency-domain delay line, split re/im), per output channel the output ring, and
+/// scratch for one spectrum and 2N reals. Rows start on 64-byte boundaries.
 final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     /// Block size N, partitions m, ring slots.
     let size: Int, count: Int, ring: Int
     let buffer: ScalarBuffer<Scalar>
-    /// [input channel][2N].
+    /// [input channel][4N]: block b in slot b mod 4.
     let blocks: UnsafeMutablePointer<Scalar>
     /// [input channel][slot][bin], split.
     let delayRe: UnsafeMutablePointer<Scalar>, delayIm: UnsafeMutablePointer<Scalar>
@@ -18,7 +19,7 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     /// The pieces' lengths in scalars, each rounded up to whole lines of `line` scalars.
     private static func pieces(size: Int, count: Int, ring: Int, spec: Conv1dSpec, line: Int) -> [Int] {
         let bins = size + 1
-        return [spec.inChannels * 2 * size, spec.inChannels * count * bins, spec.inChannels * count * bins,
+        return [spec.inChannels * FFTInputRing.slots * size, spec.inChannels * count * bins, spec.inChannels * count * bins,
                 spec.outChannels * ring, bins, bins, 2 * size].map { ($0 + line - 1) / line * line }
     }
 
@@ -58,4 +59,12 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     func copy() -> FFTClassState {
         FFTClassState(size: size, count: count, ring: ring, spec: spec, buffer: buffer.copy())
     }
+}
+
+/// The input ring's shape, outside the generic class: a static of a generic class is reached
+/// through its type metadata, which the runtime instantiates, allocating, on first use.
+enum FFTInputRing {
+    /// Input blocks kept per channel: the step of block b reads b − 1 and b while b + 1 and
+    /// b + 2 fill, so the writer of block b' waits only for the step of b' − 3.
+    static let slots = 4
 }

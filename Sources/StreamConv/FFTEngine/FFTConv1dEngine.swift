@@ -117,20 +117,24 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
 
     /// The partition classes for a receptive field: block size N, first tap, partitions,
     /// output ring slots. Classes are N, 8N, 64N, … capped at ``largestBlock``; each starts
-    /// where the previous ends (a ≥ N holds: a class of N starts at 8 × the previous N = N, or
-    /// later). Memory estimates read the same geometry (``estimatedBytes(spec:scalarSize:streams:)``).
+    /// where the previous ends. The first starts one block in (a = N, right after the head),
+    /// and each later one at least two of its blocks in (a ≥ 2N), as in Gardner's scheme and
+    /// zita-convolver's: the step of a block is then first read a block after the block is
+    /// complete, the slack a worker thread needs (the previous class covers up to there). Memory
+    /// estimates read the same geometry (``estimatedBytes(spec:scalarSize:streams:)``).
     static func geometry(receptiveField field: Int) -> [(size: Int, offset: Int, count: Int, ring: Int)] {
         var classes: [(size: Int, offset: Int, count: Int, ring: Int)] = []
         var offset = firstBlock
         var size = firstBlock
         while offset < field {
-            let end = size < largestBlock ? min(field, 8 * size) : field
+            let next = min(8 * size, largestBlock)
+            let end = next > size ? min(field, 2 * next) : field
             let count = (end - offset + size - 1) / size
             var ring = 1
             while ring < offset + size { ring *= 2 }
             classes.append((size, offset, count, ring))
             offset += count * size
-            size = min(8 * size, largestBlock)
+            size = next
         }
         return classes
     }
@@ -167,7 +171,7 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         return 2 * Double(log2)
     }
 
-    /// Blocks of each class, for `info`: "head 128 + 7×128 + 7×1024 + …".
+    /// Blocks of each class, for `info`: "head 128 + 15×128 + 14×1024 + …".
     public var layout: String {
         (["head \(head)"] + classes.map { "\($0.count)×\($0.size)" }).joined(separator: " + ")
     }

@@ -17,10 +17,7 @@ enum FFTEngineLoops {
         let stepLimit = FFTConv1dEngine<T>.firstBlock
         // A new sequence may start past 0 (a circular stream's outputs after its withheld
         // head): the samples before it stay the zeros reset left.
-        if !ws.started {
-            ws.started = true
-            ws.ingested = first
-        }
+        if !ws.started { ws.start(at: first) }
         var done = 0
         while done < count {
             let step = min(stepLimit, count - done)
@@ -38,6 +35,16 @@ enum FFTEngineLoops {
                 count: step, phases: nil)
             // Then each class's share, in class order.
             let newest = t + Int64(field - 1)
+            if let scheduler = ws.scheduler {
+                // The steps that wrote these outputs must have finished: for class c, the block
+                // whose share holds the newest of them.
+                let last = newest + Int64(step - 1)
+                for work in ws.works {
+                    let plan = engine.classes[work.classIndex]
+                    let from = last - Int64(plan.offset)
+                    if from >= 0 { work.ensureFinished(from / Int64(plan.size), scheduler: scheduler) }
+                }
+            }
             for state in ws.classes {
                 let ring = state.ring
                 let mask = Int64(ring - 1)
@@ -57,7 +64,9 @@ enum FFTEngineLoops {
     }
 
     /// Takes `count` padded samples (from absolute index `ws.ingested`) into every class's
-    /// open block, running the block step whenever one completes.
+    /// input ring, completing blocks as they fill: the first class (and every class without a
+    /// scheduler) runs the block step at once; the others submit it to the scheduler, after
+    /// making sure the slot being filled is no longer read by an unfinished step.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func ingest<T: ConvScalar>(
@@ -65,25 +74,51 @@ enum FFTEngineLoops {
         input: UnsafePointer<T>, inputStride: Int, count: Int
     ) {
         let start = ws.ingested
+        let slots = FFTInputRing.slots
+        let scheduler = ws.scheduler
         for c in engine.classes.indices {
             let state = ws.classes[c]
             let size = state.size
+            let work = c > 0 && scheduler != nil ? ws.works[c - 1] : nil
             var taken = 0
             while taken < count {
                 let position = start + Int64(taken)
+                let block = position / Int64(size)
                 let inBlock = Int(position % Int64(size))
                 let run = min(count - taken, size - inBlock)
+                // This slot was block − 4's, which the steps of block − 4 and block − 3 read:
+                // they must be done before it refills.
+                if let work, let scheduler, inBlock == 0 { work.ensureFinished(block - 3, scheduler: scheduler) }
+                let slot = Int(block % Int64(slots))
                 for ch in 0..<engine.spec.inChannels {
-                    let dst = state.blocks + ch * 2 * size + size + inBlock
+                    let dst = state.blocks + (ch * slots + slot) * size + inBlock
                     dst.update(from: input + ch * inputStride + taken, count: run)
                 }
                 taken += run
                 if inBlock + run == size {
-                    blockStep(engine, state, class: c, block: (position + Int64(run)) / Int64(size) - 1)
+                    if let work, let scheduler {
+                        work.submit(block, to: scheduler)
+                    } else {
+                        blockStep(engine, state, class: c, block: block)
+                    }
                 }
             }
         }
         ws.ingested = start + Int64(count)
+    }
+
+    /// Takes `count` padding zeros from padded sample 0 of a state just reset, running every
+    /// block step they complete, inline: what ``ingest(_:_:input:inputStride:count:)`` would do
+    /// with the same zeros (the rings are already zero), done before the first call.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func ingestZeros<T: ConvScalar>(_ engine: FFTConv1dEngine<T>, _ ws: FFTState<T>, count: Int) {
+        precondition(ws.ingested == 0, "padding zeros come first")
+        for c in engine.classes.indices {
+            let state = ws.classes[c]
+            for block in 0..<(count / state.size) { blockStep(engine, state, class: c, block: Int64(block)) }
+        }
+        ws.ingested = Int64(count)
     }
 
     /// Block `b` of class `c` is complete: its spectrum enters the delay line, and the class's
@@ -98,13 +133,22 @@ enum FFTEngineLoops {
         let (inPer, outPer) = (spec.inChannelsPerGroup, spec.outChannelsPerGroup)
         let slot = Int(b % Int64(parts))
         let (dre, dim) = (state.delayRe, state.delayIm)
-        // Spectrum of [previous block, this block] per input channel, into its slot.
+        // Spectrum of [previous block, this block] per input channel, into its delay slot. The
+        // two are adjacent in the input ring unless this one is in its first slot.
+        let slots = FFTInputRing.slots
+        let current = Int(b % Int64(slots))
         for ch in 0..<spec.inChannels {
-            let block = state.blocks + ch * 2 * size
+            let ring = state.blocks + ch * slots * size
+            let window: UnsafePointer<T>
+            if current > 0 {
+                window = UnsafePointer(ring + (current - 1) * size)
+            } else {
+                state.time.update(from: ring + (slots - 1) * size, count: size)
+                (state.time + size).update(from: ring, count: size)
+                window = UnsafePointer(state.time)
+            }
             let at = (ch * parts + slot) * bins
-            plan.fft.forward(block, re: dre + at, im: dim + at)
-            // This block becomes the previous one.
-            block.update(from: block + size, count: size)
+            plan.fft.forward(window, re: dre + at, im: dim + at)
         }
         plan.re.withUnsafeBufferPointer { hre in
             plan.im.withUnsafeBufferPointer { him in

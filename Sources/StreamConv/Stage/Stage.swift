@@ -62,6 +62,11 @@ public protocol Stage<Scalar>: ~Copyable, SendableMetatype {
     /// every chunk).
     func checkInvariants() -> String?
 
+    /// Runs the stage's deferrable work (an FFT engine's large partitions) on `scheduler`
+    /// from now on; `nil` runs it inline again. The output's bits never depend on it. Waits
+    /// for pending work and allocates: call it off the real-time thread.
+    mutating func schedule(on scheduler: (any PartitionScheduler)?)
+
     /// An independent stage in the same state. Allocates: for a thread that is not real-time.
     func copy() -> Self
 
@@ -78,6 +83,9 @@ public protocol Stage<Scalar>: ~Copyable, SendableMetatype {
 extension Stage where Self: ~Copyable {
     /// No internal checks.
     public func checkInvariants() -> String? { nil }
+
+    /// Nothing to schedule: all the work is inline.
+    public mutating func schedule(on scheduler: (any PartitionScheduler)?) {}
 
     /// One lane: the whole stage.
     public consuming func lanes(_ count: Int) -> [StageLane<Self>] {

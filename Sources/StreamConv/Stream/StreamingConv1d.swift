@@ -204,8 +204,18 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         finished = false
         staged = 0
         tail.clear()
-        workspace.reset()
+        // Zero padding is known before the signal: the engine takes it in now, so the first
+        // chunk costs what any chunk costs (for a long FFT filter, every block step of the left
+        // pad would otherwise land in it).
+        workspace.reset(zeroPrefix: mode == .zeros ? padLeft : 0)
         headWorkspace.reset()
+    }
+
+    /// Runs the FFT engine's large partitions on `scheduler` (`nil`: inline, the default).
+    /// Waits for pending steps first; the output's bits do not change. Allocates: not on an
+    /// audio thread.
+    public mutating func schedule(on scheduler: (any PartitionScheduler)?) {
+        workspace.schedule(on: scheduler)
     }
 
     /// Input frames between a sample arriving and the output aligned with it being emitted,

@@ -35,9 +35,12 @@ public final class LiveLoop {
     ///   - frameLimit: stop after this many captured frames (`--frames`, `--duration`).
     ///   - keepTail: false stops at the last captured frame instead of flushing the filter's
     ///     tail (an impulse-response preset with `"tail": false`).
+    ///   - workers: threads for a long FFT filter's large partitions (`nil`: all on the
+    ///     audio thread). The caller stops them after ``run()``.
     public init<S: Stage<Float> & ~Copyable>(
         capture: any PCMDevice, stage: consuming S, destination: LiveDestination, rate: Int,
-        frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters
+        frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters,
+        workers: PartitionWorkers? = nil
     ) {
         self.capture = capture
         self.destination = destination
@@ -49,7 +52,7 @@ public final class LiveLoop {
         if case let .playback(device) = destination { bits = device.format.integerBits }
         processor = PeriodProcessor(
             stage: stage, period: period, capture: capture.format, rate: rate,
-            quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters)
+            quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters, workers: workers)
         let captureByteCount = period * processor.inputChannels * capture.format.bytes
         captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
         captureBytes.initializeMemory(as: UInt8.self, repeating: 0, count: captureByteCount)

@@ -51,11 +51,19 @@ public struct PeriodProcessor: ~Copyable {
     ///     rounds (with `dither`); `nil` for float playback or none.
     ///   - keepTail: false ends at the last captured frame instead of delivering the stage's
     ///     tail (an impulse-response preset with `"tail": false`).
+    ///   - workers: threads for the stage's deferrable work (a long FFT filter's large
+    ///     partitions), whose late blocks the counters report; `nil` runs everything on the
+    ///     calling thread.
     public init<S: Stage<Float> & ~Copyable>(
         stage: consuming S, period: Int, capture: SampleEncoding, rate: Int,
-        quantizeTo bits: Int? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters
+        quantizeTo bits: Int? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters,
+        workers: PartitionWorkers? = nil
     ) {
         stage.prepare(maxFrames: period)
+        if let workers {
+            stage.schedule(on: workers)
+            counters.attach(workers)
+        }
         (inputChannels, outputChannels, latency) = (stage.inputChannels, stage.outputChannels, stage.latency)
         let (headBound, tailBound) = stage.finishBound
         input = Signal(channels: inputChannels, capacity: period)
@@ -91,6 +99,7 @@ public struct PeriodProcessor: ~Copyable {
         let audio = Int64(frames) * 1_000_000_000 / Int64(rate)
         counters.busyNanos.add(Int(busy), ordering: .relaxed)
         let ppm = Int(busy * 1_000_000 / max(1, audio))
+        counters.periodLoads.record(ppm: ppm)
         if ppm > counters.worstLoadPPM.load(ordering: .relaxed) { counters.worstLoadPPM.store(ppm, ordering: .relaxed) }
         measureReady()
     }

@@ -1,0 +1,158 @@
+import Foundation
+import StreamConv
+import Synchronization
+
+/// Worker threads for an FFT engine's large partitions, one per class, as zita-convolver
+/// has them: the audio thread runs the direct head and the smallest class and only hands the
+/// other classes' completed blocks over; each worker runs its class's block steps, at a
+/// real-time priority below the audio thread's (smaller blocks higher), so a long filter's
+/// large transforms no longer land in the one period that completes their block.
+///
+/// The audio thread's side is lock-free and makes no system call: a submission is an atomic
+/// store, which the worker sees when it next looks (it looks every eighth of its block's
+/// duration, well inside the block of slack the plan gives it). Only when a step the audio
+/// thread must read has not finished does it wake the worker and wait: a late block, counted
+/// in ``lateBlocks``; the bits are the same either way.
+public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
+    // Unchecked: `lanes` is written in `adopt`/`release`/`stop` (off the audio thread, with
+    // no step pending) and only read otherwise; everything shared with the workers is atomic
+    // or a semaphore.
+
+    /// Blocks the audio thread found unfinished when it needed them (and waited for).
+    public let lateBlocks = Atomic<Int>(0)
+    /// The longest such wait, in nanoseconds.
+    public let worstWaitNanos = Atomic<Int>(0)
+    /// Steps the workers ran.
+    public var stepsRun: Int { shared.stepsRun.load(ordering: .relaxed) }
+
+    private let rate: Int
+    private let priority: Int32
+    private var lanes: [Lane] = []
+    private let shared = Shared()
+
+    /// What the worker threads report.
+    private final class Shared: Sendable {
+        /// What the first worker was granted: -1 real time, else the errno of the refusal (0
+        /// until known).
+        let granted = Atomic<Int>(0)
+        let stepsRun = Atomic<Int>(0)
+    }
+
+    /// Workers for a stream at `rate` Hz, the first at `priority` (each further class one
+    /// lower), real time when the system permits it and ordinary scheduling otherwise.
+    public init(rate: Int, priority: Int32 = RealTimePriority.audio - 1) {
+        self.rate = max(1, rate)
+        self.priority = priority
+    }
+
+    deinit { stop() }
+
+    /// Whether the workers run at real-time priority (`nil` until the first has asked).
+    public var realTime: Bool? {
+        switch shared.granted.load(ordering: .acquiring) {
+        case 0: nil
+        case -1: true
+        default: false
+        }
+    }
+
+    /// Worker threads running.
+    public var threads: Int { lanes.count }
+
+    /// One thread per work, smallest block first.
+    public func adopt(_ works: [PartitionWork]) {
+        for work in works {
+            // A look every eighth of a block: a step starts at most that late, and the plan
+            // gives it a whole block.
+            let poll = max(100_000, work.blockSize * 125_000_000 / rate)
+            let lane = Lane(work: work, pollNanos: poll)
+            let priority = max(1, self.priority - Int32(work.classIndex - 1))
+            let shared = shared
+            let thread = Thread {
+                let refused = RealTimePriority.request(priority)
+                if work.classIndex == 1 { shared.granted.store(refused.map { Int($0) } ?? -1, ordering: .releasing) }
+                lane.loop(shared: shared)
+            }
+            thread.stackSize = 1 << 20
+            thread.name = "streamconv-partition-\(work.blockSize)"
+            lanes.append(lane)
+            thread.start()
+        }
+    }
+
+    /// Nothing: the worker looks on its own. (Waking it here would be a system call on the
+    /// audio thread.)
+    public func submitted(_ work: PartitionWork, step: Int64) {}
+
+    /// The audio thread needs a step not yet finished: wake its worker and wait for it. With
+    /// the workers stopped, runs the steps here instead.
+    public func wait(for work: PartitionWork, through step: Int64) {
+        lateBlocks.add(Int(max(1, step - work.finished)), ordering: .relaxed)
+        let started = DispatchTime.now().uptimeNanoseconds
+        if let lane = lanes.first(where: { $0.work === work }), !lane.stopped.load(ordering: .acquiring) {
+            lane.waiting.store(true, ordering: .sequentiallyConsistent)
+            lane.wake.signal()
+            // Bounded waits: a wake-up lost between the worker's check and its store only
+            // costs the timeout.
+            while work.finished < step && !lane.stopped.load(ordering: .acquiring) { lane.done.wait(nanoseconds: 200_000) }
+            lane.waiting.store(false, ordering: .relaxed)
+            while lane.done.take() {}
+        }
+        // Stopped (or never adopted): nobody else runs these steps now.
+        if work.finished < step { work.runPending() }
+        let waited = Int(DispatchTime.now().uptimeNanoseconds - started)
+        if waited > worstWaitNanos.load(ordering: .relaxed) { worstWaitNanos.store(waited, ordering: .relaxed) }
+    }
+
+    /// Stops and joins the threads of these works.
+    public func release(_ works: [PartitionWork]) {
+        let ids = Set(works.map { ObjectIdentifier($0) })
+        for lane in lanes where ids.contains(ObjectIdentifier(lane.work)) { lane.stop() }
+        lanes.removeAll { ids.contains(ObjectIdentifier($0.work)) }
+    }
+
+    /// Stops and joins every worker. A stream still attached then runs its steps inline
+    /// when it needs them.
+    public func stop() {
+        for lane in lanes { lane.stop() }
+        lanes.removeAll()
+    }
+
+    /// One work's thread and what it waits on.
+    private final class Lane: @unchecked Sendable {
+        // Unchecked: atomics and semaphores only, besides constants.
+        let work: PartitionWork
+        let pollNanos: Int
+        let wake = Semaphore()
+        let done = Semaphore()
+        let waiting = Atomic<Bool>(false)
+        let stopping = Atomic<Bool>(false)
+        let stopped = Atomic<Bool>(false)
+
+        init(work: PartitionWork, pollNanos: Int) {
+            self.work = work
+            self.pollNanos = pollNanos
+        }
+
+        func loop(shared: Shared) {
+            while !stopping.load(ordering: .acquiring) {
+                let ran = work.runPending()
+                if ran > 0 {
+                    shared.stepsRun.add(ran, ordering: .relaxed)
+                    if waiting.load(ordering: .sequentiallyConsistent) { done.signal() }
+                } else {
+                    wake.wait(nanoseconds: pollNanos)
+                }
+            }
+            stopped.store(true, ordering: .releasing)
+            done.signal()
+        }
+
+        /// Asks the thread to end and waits until it has.
+        func stop() {
+            stopping.store(true, ordering: .releasing)
+            wake.signal()
+            while !stopped.load(ordering: .acquiring) { done.wait(nanoseconds: 1_000_000) }
+        }
+    }
+}
