@@ -118,6 +118,10 @@ struct LiveCommand: ParsableCommand {
         let conv = try filter.conv1d(as: Float.self)
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
+        // The stream first (for a long filter, taking in its zero padding is the slow part),
+        // then the devices: a capture opened early would queue what it captured meanwhile, and
+        // the first periods would run behind.
+        let stage = conv.makeStream(maxFrames: period)
         let inFormat = (captureFormat ?? format).encoding
         let captureDevice = try PCM(name: capture, direction: .capture, settings: .init(format: inFormat, channels: channelCount, rate: captureRate, periodFrames: period, bufferFrames: buffer))
         let frameLimit = frames.map(Int64.init) ?? duration.map { Int64(($0 * Double(captureRate)).rounded()) }
@@ -155,7 +159,6 @@ struct LiveCommand: ParsableCommand {
         let counters = LiveCounters()
         let json = try jsonStats.map { path throws(IOError) in try JSONLines(path: path) }
         defer { json?.close() }
-        let stage = conv.makeStream(maxFrames: captureDevice.periodFrames)
         var report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
                                 playbackBuffer: playbackDevice?.bufferFrames, counters: counters)
         report.filterName = preset.name

@@ -29,6 +29,7 @@ struct LiveReport {
     struct Snapshot {
         var framesIn = 0, framesOut = 0, captureXruns = 0, playbackXruns = 0, stalls = 0, suspends = 0
         var clipped = 0, dropped = 0, lateBlocks = 0, periods = 0, overruns = 0
+        var worstFrame = 0
         var meanLoad = 0.0, medianLoad = 0.0, p99Load = 0.0, worstLoad = 0.0
         var levels: (peaks: [Float], rms: [Double])?
     }
@@ -48,6 +49,7 @@ struct LiveReport {
         (s.periods, s.overruns) = (loads.periods, loads.overruns)
         (s.medianLoad, s.p99Load) = (loads.percentile(0.5), loads.percentile(0.99))
         s.worstLoad = Double(c.worstLoadPPM.load(ordering: .relaxed)) / 1e4
+        s.worstFrame = c.worstPeriodFrame.load(ordering: .relaxed)
         if let levels = outcome.map({ ($0.peaks, $0.rms) }) ?? c.levels?.snapshot() { s.levels = levels }
         return s
     }
@@ -84,7 +86,7 @@ struct LiveReport {
             ("clipped", "\(s.clipped)"), ("dropped", "\(s.dropped)"),
             ("load_mean_percent", Self.number(s.meanLoad)),
             ("period_median_percent", Self.number(s.medianLoad)), ("period_p99_percent", Self.number(s.p99Load)),
-            ("worst_period_percent", Self.number(s.worstLoad)),
+            ("worst_period_percent", Self.number(s.worstLoad)), ("worst_period_frame", "\(s.worstFrame)"),
             ("periods", "\(s.periods)"), ("periods_over_deadline", "\(s.overruns)"),
             ("late_blocks", "\(s.lateBlocks)"), ("latency_frames", "\(latencyFrames)"),
         ]

@@ -18,6 +18,8 @@ public final class LiveCounters: @unchecked Sendable {
     public let busyNanos = Atomic<Int>(0)
     /// The worst period's filtering time / its audio time, in millionths.
     public let worstLoadPPM = Atomic<Int>(0)
+    /// The first captured frame of that worst period.
+    public let worstPeriodFrame = Atomic<Int>(0)
     /// Every period's filtering time / its audio time.
     public let periodLoads = LoadHistogram()
     /// The partition workers' count of blocks the audio thread had to wait for (set up by

@@ -33,6 +33,7 @@ public struct PeriodProcessor: ~Copyable {
     private let capture: SampleEncoding
     private let rate: Int
     private let counters: LiveCounters
+    private let workers: PartitionWorkers?
     private var quantizer: Quantizer?
     private var peaks: [Float]
     private var squares: [Double]
@@ -60,6 +61,7 @@ public struct PeriodProcessor: ~Copyable {
         workers: PartitionWorkers? = nil
     ) {
         stage.prepare(maxFrames: period)
+        self.workers = workers
         if let workers {
             stage.schedule(on: workers)
             counters.attach(workers)
@@ -100,7 +102,10 @@ public struct PeriodProcessor: ~Copyable {
         counters.busyNanos.add(Int(busy), ordering: .relaxed)
         let ppm = Int(busy * 1_000_000 / max(1, audio))
         counters.periodLoads.record(ppm: ppm)
-        if ppm > counters.worstLoadPPM.load(ordering: .relaxed) { counters.worstLoadPPM.store(ppm, ordering: .relaxed) }
+        if ppm > counters.worstLoadPPM.load(ordering: .relaxed) {
+            counters.worstLoadPPM.store(ppm, ordering: .relaxed)
+            counters.worstPeriodFrame.store(Int(capturedFrames) - frames, ordering: .relaxed)
+        }
         measureReady()
     }
 
@@ -108,6 +113,9 @@ public struct PeriodProcessor: ~Copyable {
     /// kept).
     /// - Throws: the stage's refusal (a signal shorter than its receptive field).
     public mutating func finish() throws(Conv1dError) {
+        // The tail is computed at once, not against a period: waits for workers now are no
+        // deadline missed.
+        workers?.beginFlush()
         try stage.finish(head: &head, tail: &tail)
         if keepTail {
             tail.copyFrames(0..<tail.frames, into: &ready)

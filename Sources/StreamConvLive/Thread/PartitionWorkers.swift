@@ -22,6 +22,12 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     public let lateBlocks = Atomic<Int>(0)
     /// The longest such wait, in nanoseconds.
     public let worstWaitNanos = Atomic<Int>(0)
+    private let flushing = Atomic<Bool>(false)
+
+    /// From now on the stream is flushing its tail (computed at once, against no deadline):
+    /// waits are no longer counted as late blocks.
+    public func beginFlush() { flushing.store(true, ordering: .relaxed) }
+
     /// Steps the workers ran.
     public var stepsRun: Int { shared.stepsRun.load(ordering: .relaxed) }
 
@@ -87,7 +93,7 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     /// The audio thread needs a step not yet finished: wake its worker and wait for it. With
     /// the workers stopped, runs the steps here instead.
     public func wait(for work: PartitionWork, through step: Int64) {
-        lateBlocks.add(Int(max(1, step - work.finished)), ordering: .relaxed)
+        if !flushing.load(ordering: .relaxed) { lateBlocks.add(Int(max(1, step - work.finished)), ordering: .relaxed) }
         let started = DispatchTime.now().uptimeNanoseconds
         if let lane = lanes.first(where: { $0.work === work }), !lane.stopped.load(ordering: .acquiring) {
             lane.waiting.store(true, ordering: .sequentiallyConsistent)
