@@ -69,6 +69,64 @@ import Testing
         #expect(out == expected.stdout, "\(format) period \(period) \(preset): \(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// The file plugin reading a FIFO that a writer fills one period per period-duration (a
+    /// capture paced by the clock), a 20,000-tap impulse response on the FFT engine with its
+    /// large partitions on worker threads: the output equals the offline run bit for bit, and
+    /// `--json-stats` writes one JSON object per line, the last one final, with the deadline
+    /// figures.
+    @Test func pacedFIFOCaptureWithJSONStats() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (frames, period) = (24000, 64)
+        let input = Self.s16(frames: frames, channels: 2, seed: 21)
+        try setUp(input: input)
+        var rng = SeededGenerator(seed: 5)
+        let taps = (0..<20000).map { n in Float(rng.nextUnit() - 0.5) * 0.1 * Float(exp(-Double(n) / 2500)) }
+        try writeFile(Signal(interleaved: taps, channels: 1), dir.appendingPathComponent("ir20k.wav").path)
+        try Data(#"{"name": "ir20k", "impulse_response": "ir20k.wav"}"#.utf8).write(to: dir.appendingPathComponent("ir20k.json"))
+        let fifo = dir.appendingPathComponent("capture.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let rc = """
+            pcm.pacedcap { type file; slave.pcm "null"; file "/dev/null"; infile "\(fifo)"; format "raw" }
+            """
+        try Data(rc.utf8).write(to: dir.appendingPathComponent(".asoundrc"))
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            let start = DispatchTime.now().uptimeNanoseconds
+            var at = 0, n: UInt64 = 0
+            while at < input.count {
+                let due = start + n * UInt64(period) * 1_000_000_000 / 48000
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due > now { usleep(UInt32((due - now) / 1000)) }
+                let end = min(input.count, at + period * 4)
+                do { try handle.write(contentsOf: input[at..<end]) } catch { return }
+                at = end
+                n += 1
+            }
+            try? handle.close()
+        }
+        writer.start()
+        let recorded = try live(["--preset", "ir20k.json", "--capture", "pacedcap", "--channels", "2", "--out", "live.wav", "--frames", "\(frames)",
+                                 "--format", "S16_LE", "--period", "\(period)", "--out-format", "float", "--json-stats", "stats.jsonl", "--stats", "0.1"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(recorded.stderr.contains("worst period") && recorded.stderr.contains("late blocks"), "\(recorded.stderr)")
+        let reference = try offline(["--preset", "ir20k.json", "--in", "-", "--raw-format", "s16", "--rate", "48000", "--channels", "2", "--out", "ref.wav", "--out-format", "float"], input: input)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let (liveSignal, _) = try readFile(dir.appendingPathComponent("live.wav").path)
+        let (refSignal, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
+        #expect(liveSignal.bitwiseEquals(refSignal), "\(liveSignal) vs \(refSignal)")
+        let lines = try String(contentsOf: dir.appendingPathComponent("stats.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count >= 2)
+        let objects = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        for object in objects {
+            for key in ["frames_in", "period_median_percent", "period_p99_percent", "worst_period_percent", "late_blocks", "capture_xruns", "playback_xruns", "filter", "period"] {
+                #expect(object[key] != nil, "\(key) missing from \(object)")
+            }
+        }
+        let last = try #require(objects.last)
+        #expect(last["final"] as? Bool == true && last["frames_in"] as? Int == frames && last["filter"] as? String == "ir20k" && last["period"] as? Int == period)
+        #expect(objects.dropLast().allSatisfy { $0["final"] as? Bool == false })
+    }
+
     /// A mono impulse response on a stereo capture: each channel filtered alone, the tail kept
     /// or (`"tail": false`) dropped, exactly as the offline run of the same samples.
     @Test(arguments: [("mono.json", "direct"), ("mono-notail.json", "direct"), ("mono.json", "fft")])
