@@ -61,6 +61,7 @@ public struct PeriodProcessor: ~Copyable {
         workers: PartitionWorkers? = nil
     ) {
         stage.prepare(maxFrames: period)
+        Self.rehearse(stage, period: period)
         self.workers = workers
         if let workers {
             stage.schedule(on: workers)
@@ -83,6 +84,22 @@ public struct PeriodProcessor: ~Copyable {
         squares = [Double](repeating: 0, count: outputChannels)
         meter = LevelMeter(channels: outputChannels)
         counters.attach(meter)
+    }
+
+    /// Runs a copy of `stage` on silence until it has made an output, then drops it: the
+    /// first call into an engine makes the runtime instantiate generic metadata (which
+    /// allocates, once per process), and that must happen here, not in the first period.
+    /// Bounded: a stage that has made nothing after a second of frames is left alone.
+    private static func rehearse<S: Stage<Float> & ~Copyable>(_ stage: borrowing S, period: Int) {
+        var probe = stage.copy()
+        probe.reset()
+        let silence = Signal<Float>(channels: probe.inputChannels, frames: period)
+        var out = Signal<Float>(channels: probe.outputChannels, capacity: probe.outputBound(inputFrames: period))
+        var fed = 0
+        while fed < max(period, 1 << 20) {
+            guard (try? probe.process(silence, into: &out)) != nil, out.frames == 0 else { return }
+            fed += period
+        }
     }
 
     /// The most frames ``ready`` can hold: size playback buffers with it.
