@@ -10,11 +10,13 @@ and writes bench/results.json. A peer that is not installed is reported as absen
   B3  Conv1d(64, 64, 7, dilation=4), 20 s at 16 kHz, whole and in 160-frame blocks; PyTorch, 1 thread (CPU)
   B4  Conv1d(16, 33, 3, stride=2), 20 s at 48 kHz, whole; PyTorch, 1 thread (CPU)
   B5  1-hour stereo file through run: peak RSS, against a 6-minute one (flat in the length)
+  Z   impulse responses of 64 to 262,144 taps, 20 s stereo, blocks of 256 (CPU); zita-convolver
+      through bench/zita_harness.cc, built from libzita-convolver-dev when installed
   plus the direct engine on the 255-tap FIR in process (GFLOP/s), the per-call overhead of
   process, and a probe of this build's single-core peak (separate multiply and add).
 
 Options: --smoke (tiny sizes, one run each: checks that everything runs and the JSON is valid),
---runs N, --install-peers (apt: sox, brutefir; pip: torch, numpy, scipy into a throwaway virtualenv),
+--runs N, --install-peers (apt: sox, brutefir, zita-convolver; pip: torch, numpy, scipy into a throwaway virtualenv),
 --out FILE. Uses only the Python standard library; PyTorch runs in bench/.venv when present.
 """
 import argparse
@@ -168,7 +170,7 @@ def install_peers():
         sys.exit("--install-peers: run as root (or with sudo) to install sox and brutefir")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     sh(apt + ["update", "-qq"], env=env)
-    sh(apt + ["install", "-y", "-qq", "sox", "brutefir", "python3-venv"], env=env)
+    sh(apt + ["install", "-y", "-qq", "sox", "brutefir", "python3-venv", "g++", "libzita-convolver-dev", "libfftw3-dev"], env=env)
     sh([sys.executable, "-m", "venv", VENV])
     sh([os.path.join(VENV, "bin", "pip"), "install", "-q", "torch", "numpy", "scipy"])
 
@@ -338,6 +340,36 @@ def measure(results, work, streamconv, bench, runs, smoke, perf):
     else:
         row["peers"]["BruteFIR"] = {"absent": True}
     add(row)
+
+    # Z: impulse responses of every length, offline, 20 s stereo at blocks of 256, CPU; beside
+    # zita-convolver (fconvolver's way: process(true) each quantum) through bench/zita_harness.cc,
+    # built from Debian's libzita-convolver-dev when it is installed (never linked by streamconv).
+    seconds = 1 if smoke else 20
+    write_float_wav(os.path.join(work, "z.wav"), 48000 * seconds, 2, 48000, seed=2)
+    harness = None
+    if shutil.which("g++") and os.path.exists("/usr/include/zita-convolver.h"):
+        harness = os.path.join(work, "zita_harness")
+        built = subprocess.run(["g++", "-O2", "-o", harness, os.path.join(ROOT, "bench", "zita_harness.cc"),
+                                "-lzita-convolver", "-lfftw3f", "-lpthread"], capture_output=True, text=True)
+        if built.returncode != 0:
+            log(f"zita harness did not build: {built.stderr.strip()[-300:]}")
+            harness = None
+    for taps in ([64, 4096] if smoke else [64, 256, 1024, 4096, 16384, 65536, 262144]):
+        write_float_wav_samples(os.path.join(work, f"z{taps}.wav"), room_response(taps), 48000)
+        with open(os.path.join(work, f"z{taps}.json"), "w") as f:
+            json.dump({"name": f"bench-z{taps}", "impulse_response": f"z{taps}.wav"}, f)
+        ours = median_runs([streamconv, "run", "--preset", f"z{taps}.json", "--in", "z.wav", "--out", "z-out.wav",
+                            "--block", "256", "--threads", "1"], work, runs, perf=perf)
+        row = {"id": f"Z {taps}", "workload": f"{taps}-tap impulse response, {seconds} s stereo, blocks of 256, --threads 1",
+               "metric": "CPU s", "streamconv": ours["cpu"], "wall": ours["wall"], "rt_factor": seconds / ours["wall"],
+               "target": "≤ zita-convolver's CPU", "peers": {}}
+        if harness:
+            r = peer_runs(row, "zita-convolver", [harness, f"z{taps}.wav", "z.wav", "z-zita.raw", "256"], work, runs, "cpu", perf=perf)
+            if r is not None:
+                row["met"] = r >= 1
+        else:
+            row["peers"]["zita-convolver"] = {"absent": True}
+        add(row)
 
     # B3, B4: layers in process, CPU; PyTorch on one thread.
     python = torch_python()
