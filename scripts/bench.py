@@ -12,6 +12,8 @@ and writes bench/results.json. A peer that is not installed is reported as absen
   B5  1-hour stereo file through run: peak RSS, against a 6-minute one (flat in the length)
   Z   impulse responses of 64 to 262,144 taps, 20 s stereo, blocks of 256 (CPU); zita-convolver
       through bench/zita_harness.cc, built from libzita-convolver-dev when installed
+  FFT the real FFT of 256 to 32,768 points (forward + inverse, ns); FFTW's measured plans through
+      bench/fftw_harness.c, built from libfftw3-dev when installed
   plus the direct engine on the 255-tap FIR in process (GFLOP/s), the per-call overhead of
   process, and a probe of this build's single-core peak (separate multiply and add).
 
@@ -408,6 +410,28 @@ def measure(results, work, streamconv, bench, runs, smoke, perf):
         add({"id": f"direct {block}", "workload": f"direct engine, 255-tap FIR, stereo, blocks of {block}, in process",
              "metric": "CPU s", "streamconv": t, "gflops": fir["flops"] / t / 1e9, "rt_factor": fir["frames"] / 48000 / t,
              "target": "≥ 60 GFLOP/s", "met": fir["flops"] / t / 1e9 >= 60, "peers": {}})
+    # The FFT engine's transform beside FFTW's measured plans (bench/fftw_harness.c, built
+    # from Debian's libfftw3-dev when present; streamconv never links FFTW).
+    ours_fft = workload_json(bench, "fft", smoke)
+    fftw = None
+    if shutil.which("gcc") and os.path.exists("/usr/include/fftw3.h"):
+        harness = os.path.join(work, "fftw_harness")
+        built = subprocess.run(["gcc", "-O2", "-o", harness, os.path.join(ROOT, "bench", "fftw_harness.c"), "-lfftw3f"],
+                               capture_output=True, text=True)
+        if built.returncode == 0:
+            fftw = json.loads(subprocess.run([harness] + (["smoke"] if smoke else []), check=True, capture_output=True, text=True).stdout)
+        else:
+            log(f"FFTW harness did not build: {built.stderr.strip()[-300:]}")
+    for key in sorted(ours_fft, key=lambda k: int(k[1:])):
+        size = int(key[1:])
+        row = {"id": f"FFT {size}", "workload": f"real FFT of {size} points, forward + inverse, in process",
+               "metric": "ns", "streamconv": ours_fft[key], "target": "≤ FFTW's measured plans (ratio ≥ 1)", "peers": {}}
+        if fftw:
+            row["peers"]["FFTW"] = {"seconds": fftw[key], "ratio": ratio(fftw[key], ours_fft[key])}
+            row["met"] = fftw[key] >= ours_fft[key]
+        else:
+            row["peers"]["FFTW"] = {"absent": True}
+        add(row)
     parse = workload_json(bench, "json", smoke)
     add({"id": "json", "workload": f"inline-weight preset, {parse['bytes'] / 1e6:.1f} MB: JSON parse (and the whole preset with Float weights)",
          "metric": "MB/s", "streamconv": parse["parse_mb_per_s"], "preset_mb_per_s": parse["preset_mb_per_s"],

@@ -241,6 +241,35 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         let parse = try workloadMedian(runs) { _ = try JSONValue.parse(text) }
         let load = try workloadMedian(runs) { _ = try Preset(json: text, defaultName: "bench").weights(as: Float.self) }
         print(json([("bytes", bytes), ("parse", parse), ("parse_mb_per_s", bytes / parse / 1e6), ("preset", load), ("preset_mb_per_s", bytes / load / 1e6)]))
+    case "fft":
+        // The FFT engine's transform: a forward and an inverse real FFT of each size, in ns per
+        // pair (scripts/bench sets them beside FFTW's measured plans).
+        var pairs: [(String, Double)] = []
+        for size in [256, 1024, 4096, 16384, 32768] {
+            let fft = RealFFT<Float>(size: size)
+            var rng = SeededGenerator(seed: UInt64(size))
+            var input = (0..<size).map { _ in Float(rng.nextUnit() - 0.5) }
+            var re = [Float](repeating: 0, count: size / 2 + 1), im = re
+            var output = [Float](repeating: 0, count: size)
+            let repetitions = max(4, (smoke ? 1 << 17 : 1 << 23) / size)
+            let t = workloadMedian(runs) {
+                input.withUnsafeMutableBufferPointer { x in
+                    re.withUnsafeMutableBufferPointer { r in
+                        im.withUnsafeMutableBufferPointer { m in
+                            output.withUnsafeMutableBufferPointer { y in
+                                for _ in 0..<repetitions {
+                                    fft.forward(x.baseAddress!, re: r.baseAddress!, im: m.baseAddress!)
+                                    fft.inverse(re: r.baseAddress!, im: m.baseAddress!, output: y.baseAddress!)
+                                    x[0] = y[1] * 1e-9
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            pairs.append(("n\(size)", t / Double(repetitions) * 1e9))
+        }
+        print(json(pairs))
     default:
         print("unknown workload \(CommandLine.arguments[at + 1])")
         exit(2)
