@@ -12,15 +12,17 @@ import Synchronization
 /// complete (``slack``). The step is the inline engine's, on the same memory, so an output's
 /// bits never depend on which thread computed it.
 ///
-/// Hand-over is two sequence counters, with acquire/release: steps submitted and steps
+/// Hand-over is sequence counters, with acquire/release: steps submitted, claimed and
 /// finished, which only ever grow. No lock, no allocation, no system call on either side; a
-/// scheduler adds only how its threads wait.
+/// scheduler adds only how its threads wait. A step not yet claimed can be run by whichever
+/// thread gets to it first: the streaming thread, finding one late, runs it itself rather
+/// than wait for a worker that has not been scheduled.
 public final class PartitionWork: @unchecked Sendable {
     // Unchecked: the counters are atomics; `blocks` is written by the streaming thread before
     // the release that publishes it and read by the worker after the acquire that sees it; the
     // streaming side's bookkeeping below is touched by the streaming thread alone; the step's
     // memory is touched by the streaming thread only outside the slots an unfinished step
-    // uses (see FFTClassState), and by one worker at a time, as `runPending` requires.
+    // uses (see FFTClassState), and by one thread at a time, the one that claimed the step.
 
     /// The class's place in the plan (1 for the first class a worker can take), smallest block
     /// first: a scheduler gives earlier classes the higher priority.
@@ -33,6 +35,8 @@ public final class PartitionWork: @unchecked Sendable {
 
     private let submittedCount = Atomic<Int64>(0)
     private let finishedCount = Atomic<Int64>(0)
+    /// Steps claimed by a thread that runs them: one more than finished while one runs.
+    private let claimedCount = Atomic<Int64>(0)
     /// The block of step `q` (counted from 1) at `q mod capacity`.
     private let blocks: UnsafeMutablePointer<Int64>
     private static var capacity: Int64 { 8 }
@@ -64,19 +68,25 @@ public final class PartitionWork: @unchecked Sendable {
     public var hasPending: Bool { submitted > finishedCount.load(ordering: .acquiring) }
 
     /// Runs every submitted step not yet run, in order, publishing each as it finishes;
-    /// returns how many ran. Real-time safe. Call it from one thread at a time.
+    /// returns how many ran. Real-time safe. Any thread may call it: a step is claimed before
+    /// it runs, so each runs once, and one at a time, in order.
     @discardableResult
-    public func runPending() -> Int {
-        let through = submittedCount.load(ordering: .acquiring)
-        var done = finishedCount.load(ordering: .relaxed)
+    public func runPending() -> Int { runPending(through: .max) }
+
+    /// Runs submitted steps up to step `through`, as ``runPending()`` does; stops early when
+    /// another thread is running one (then that thread finishes it). Returns how many ran.
+    @discardableResult
+    public func runPending(through: Int64) -> Int {
         var ran = 0
-        while done < through {
+        while true {
+            let done = finishedCount.load(ordering: .acquiring)
+            guard done < min(through, submittedCount.load(ordering: .acquiring)) else { return ran }
+            // Claimed == finished while no step runs; whoever moves it first runs the step.
+            guard claimedCount.compareExchange(expected: done, desired: done + 1, ordering: .acquiringAndReleasing).exchanged else { return ran }
             step(blocks[Int((done + 1) % Self.capacity)])
-            done += 1
+            finishedCount.store(done + 1, ordering: .releasing)
             ran += 1
-            finishedCount.store(done, ordering: .releasing)
         }
-        return ran
     }
 
     // MARK: - The streaming side

@@ -10,9 +10,10 @@ import Synchronization
 ///
 /// The audio thread's side is lock-free and makes no system call: a submission is an atomic
 /// store, which the worker sees when it next looks (it looks every eighth of its block's
-/// duration, well inside the block of slack the plan gives it). Only when a step the audio
-/// thread must read has not finished does it wake the worker and wait: a late block, counted
-/// in ``lateBlocks``; the bits are the same either way.
+/// duration, well inside the block of slack the plan gives it). When a step the audio thread
+/// must read has not finished (a late block, counted in ``lateBlocks``), the audio thread
+/// runs it itself if no worker has started it, and otherwise waits for the worker running it;
+/// the bits are the same either way.
 public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     // Unchecked: `lanes` is written in `adopt`/`release`/`stop` (off the audio thread, with
     // no step pending) and only read otherwise; everything shared with the workers is atomic
@@ -90,17 +91,25 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     /// audio thread.)
     public func submitted(_ work: PartitionWork, step: Int64) {}
 
-    /// The audio thread needs a step not yet finished: wake its worker and wait for it. With
-    /// the workers stopped, runs the steps here instead.
+    /// The audio thread needs a step not yet finished: it runs the steps no worker has
+    /// started itself, and waits for one a worker is running (waking it first). With the
+    /// workers stopped, it runs them all.
     public func wait(for work: PartitionWork, through step: Int64) {
         if !flushing.load(ordering: .relaxed) { lateBlocks.add(Int(max(1, step - work.finished)), ordering: .relaxed) }
         let started = DispatchTime.now().uptimeNanoseconds
-        if let lane = lanes.first(where: { $0.work === work }), !lane.stopped.load(ordering: .acquiring) {
+        // Steps no worker has started are run here at once: a worker that lost its CPU then
+        // costs the step's own time, not the wait for it to be scheduled again.
+        work.runPending(through: step)
+        if work.finished < step, let lane = lanes.first(where: { $0.work === work }), !lane.stopped.load(ordering: .acquiring) {
             lane.waiting.store(true, ordering: .sequentiallyConsistent)
             lane.wake.signal()
             // Bounded waits: a wake-up lost between the worker's check and its store only
             // costs the timeout.
-            while work.finished < step && !lane.stopped.load(ordering: .acquiring) { lane.done.wait(nanoseconds: 200_000) }
+            // After each, take over what the worker has not claimed.
+            while work.finished < step && !lane.stopped.load(ordering: .acquiring) {
+                lane.done.wait(nanoseconds: 200_000)
+                work.runPending(through: step)
+            }
             lane.waiting.store(false, ordering: .relaxed)
             while lane.done.take() {}
         }
