@@ -189,7 +189,6 @@ struct LiveCommand: ParsableCommand {
             }
         }
         if writeError != nil { sink?.abandon() }
-        workers?.stop()
         printError(report.line(final: true, outcome: outcome))
         if let warning = report.deadlineWarning() { printError(warning) }
         json?.write(report.json(final: true, outcome: outcome))

@@ -60,10 +60,10 @@ struct LiveReport {
         text += ", xruns \(s.captureXruns) capture / \(s.playbackXruns) playback"
         text += ", \(s.stalls) stalls, \(s.suspends) suspends"
         if let levels = s.levels {
-            let text1 = zip(levels.peaks, levels.rms).enumerated().map { index, level in
+            let channels = zip(levels.peaks, levels.rms).enumerated().map { index, level in
                 String(format: "ch%d %.1f/%.1f dBFS", index + 1, Self.dB(Double(level.0)), Self.dB(level.1))
             }
-            text += ", peak/RMS " + text1.joined(separator: " ")
+            text += ", peak/RMS " + channels.joined(separator: " ")
         }
         if s.clipped > 0 { text += ", \(s.clipped) samples clipped" }
         if s.dropped > 0 { text += ", \(s.dropped) output frames dropped (the file writer fell behind)" }

@@ -17,15 +17,14 @@ public final class PacedCapture: PCMDevice {
     public let periodFrames: Int
     public let bufferFrames: Int
     public let startThreshold = 1
-    private let samples: [Int16]
+    private var source: CapturedSamples
     private let rate: Int
-    private var at = 0
     private var started: timespec?
     /// Reads that found their period already due (the loop was late to read it).
     public private(set) var lateReads = 0
 
     public init(samples: [Int16], channels: Int, period: Int, rate: Int) {
-        self.samples = samples
+        source = CapturedSamples(samples, channels: channels)
         self.channels = channels
         periodFrames = period
         bufferFrames = 4 * period
@@ -33,8 +32,8 @@ public final class PacedCapture: PCMDevice {
     }
 
     public func read(_ buffer: UnsafeMutableRawPointer, frames: Int) -> Int {
-        let left = samples.count / channels - at
-        guard left > 0 else { return -Int(EAGAIN) }
+        guard source.left > 0 else { return -Int(EAGAIN) }
+        let at = source.delivered
         let start = started ?? now()
         started = start
         // Frames readable once period (at / period + 1) is complete.
@@ -49,12 +48,7 @@ public final class PacedCapture: PCMDevice {
         } else {
             while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
         }
-        let n = min(frames, periodFrames - at % periodFrames, left)
-        samples.withUnsafeBytes { src in
-            buffer.copyMemory(from: src.baseAddress! + at * channels * 2, byteCount: n * channels * 2)
-        }
-        at += n
-        return n
+        return source.deliver(into: buffer, frames: min(frames, periodFrames - at % periodFrames))
     }
 
     private func now() -> timespec {

@@ -16,15 +16,14 @@ public final class ScriptedCapture: PCMDevice {
     public let periodFrames: Int
     public let bufferFrames: Int
     public let startThreshold = 1
-    private let samples: [Int16]
+    private var source: CapturedSamples
     private var script: [Step]
-    private var at = 0
     private var step = 0
     public private(set) var recoveries: [Int] = []
     private var quietUntil: ContinuousClock.Instant?
 
     public init(samples: [Int16], channels: Int, period: Int, script: [Step]) {
-        self.samples = samples
+        source = CapturedSamples(samples, channels: channels)
         self.channels = channels
         periodFrames = period
         bufferFrames = 4 * period
@@ -50,14 +49,8 @@ public final class ScriptedCapture: PCMDevice {
             }
             if want == 0 { return -Int(EAGAIN) }
         }
-        let left = samples.count / channels - at
-        guard left > 0 else { return -Int(EAGAIN) }
-        let n = min(want, left)
-        samples.withUnsafeBytes { src in
-            buffer.copyMemory(from: src.baseAddress! + at * channels * 2, byteCount: n * channels * 2)
-        }
-        at += n
-        return n
+        guard source.left > 0 else { return -Int(EAGAIN) }
+        return source.deliver(into: buffer, frames: want)
     }
 
     public func write(_ buffer: UnsafeRawPointer, frames: Int) -> Int { -Int(EBADF) }

@@ -19,7 +19,7 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     /// The pieces' lengths in scalars, each rounded up to whole lines of `line` scalars.
     private static func pieces(size: Int, count: Int, ring: Int, spec: Conv1dSpec, line: Int) -> [Int] {
         let bins = size + 1
-        return [spec.inChannels * FFTInputRing.slots * size, spec.inChannels * count * bins, spec.inChannels * count * bins,
+        return [spec.inChannels * inputSlots * size, spec.inChannels * count * bins, spec.inChannels * count * bins,
                 spec.outChannels * ring, bins, bins, 2 * size].map { ($0 + line - 1) / line * line }
     }
 
@@ -28,6 +28,10 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     static func scalars(size: Int, count: Int, ring: Int, spec: Conv1dSpec, lineScalars: Int) -> Int {
         pieces(size: size, count: count, ring: ring, spec: spec, line: lineScalars).reduce(0, +)
     }
+
+    /// Input blocks kept per channel: the step of block b reads b − 1 and b while b + 1 and
+    /// b + 2 fill, so the writer of block b' waits only for the step of b' − 3.
+    static var inputSlots: Int { 4 }
 
     private static var line: Int { max(1, 64 / MemoryLayout<Scalar>.stride) }
 
@@ -59,12 +63,4 @@ final class FFTClassState<Scalar: ConvScalar>: @unchecked Sendable {
     func copy() -> FFTClassState {
         FFTClassState(size: size, count: count, ring: ring, spec: spec, buffer: buffer.copy())
     }
-}
-
-/// The input ring's shape, outside the generic class: a static of a generic class is reached
-/// through its type metadata, which the runtime instantiates, allocating, on first use.
-enum FFTInputRing {
-    /// Input blocks kept per channel: the step of block b reads b − 1 and b while b + 1 and
-    /// b + 2 fill, so the writer of block b' waits only for the step of b' − 3.
-    static let slots = 4
 }

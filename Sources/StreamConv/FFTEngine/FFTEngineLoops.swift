@@ -40,9 +40,8 @@ enum FFTEngineLoops {
                 // whose share holds the newest of them.
                 let last = newest + Int64(step - 1)
                 for work in ws.works {
-                    let plan = engine.classes[work.classIndex]
-                    let from = last - Int64(plan.offset)
-                    if from >= 0 { work.ensureFinished(from / Int64(plan.size), scheduler: scheduler) }
+                    let from = last - Int64(work.offset)
+                    if from >= 0 { work.ensureFinished(from / Int64(work.blockSize), scheduler: scheduler) }
                 }
             }
             for state in ws.classes {
@@ -74,7 +73,7 @@ enum FFTEngineLoops {
         input: UnsafePointer<T>, inputStride: Int, count: Int
     ) {
         let start = ws.ingested
-        let slots = FFTInputRing.slots
+        let slots = FFTClassState<T>.inputSlots
         let scheduler = ws.scheduler
         for c in engine.classes.indices {
             let state = ws.classes[c]
@@ -135,7 +134,7 @@ enum FFTEngineLoops {
         let (dre, dim) = (state.delayRe, state.delayIm)
         // Spectrum of [previous block, this block] per input channel, into its delay slot. The
         // two are adjacent in the input ring unless this one is in its first slot.
-        let slots = FFTInputRing.slots
+        let slots = FFTClassState<T>.inputSlots
         let current = Int(b % Int64(slots))
         for ch in 0..<spec.inChannels {
             let ring = state.blocks + ch * slots * size

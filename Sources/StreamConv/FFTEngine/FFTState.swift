@@ -17,13 +17,7 @@ final class FFTState<Scalar: ConvScalar>: @unchecked Sendable {
     init(engine: FFTConv1dEngine<Scalar>) {
         let classes = engine.classes.map { FFTClassState(plan: $0, spec: engine.spec) }
         self.classes = classes
-        works = classes.indices.dropFirst().map { c in
-            let state = classes[c]
-            let plan = engine.classes[c]
-            return PartitionWork(classIndex: c, blockSize: plan.size, slack: plan.offset - plan.size) { block in
-                FFTEngineLoops.blockStep(engine, state, class: c, block: block)
-            }
-        }
+        works = Self.works(engine: engine, classes: classes)
     }
 
     private init(copying other: FFTState, engine: FFTConv1dEngine<Scalar>) {
@@ -31,14 +25,18 @@ final class FFTState<Scalar: ConvScalar>: @unchecked Sendable {
         started = other.started
         let classes = other.classes.map { $0.copy() }
         self.classes = classes
-        works = classes.indices.dropFirst().map { c in
-            let state = classes[c]
-            let plan = engine.classes[c]
-            return PartitionWork(classIndex: c, blockSize: plan.size, slack: plan.offset - plan.size) { block in
+        works = Self.works(engine: engine, classes: classes)
+        restartWorks()
+    }
+
+    /// The block work of classes 1…: each runs its class's block step on its class's state.
+    private static func works(engine: FFTConv1dEngine<Scalar>, classes: [FFTClassState<Scalar>]) -> [PartitionWork] {
+        classes.indices.dropFirst().map { c in
+            let (state, plan) = (classes[c], engine.classes[c])
+            return PartitionWork(classIndex: c, blockSize: plan.size, offset: plan.offset) { block in
                 FFTEngineLoops.blockStep(engine, state, class: c, block: block)
             }
         }
-        restartWorks()
     }
 
     /// Bytes held, counted from the buffers.

@@ -29,9 +29,12 @@ public final class PartitionWork: @unchecked Sendable {
     public let classIndex: Int
     /// Samples per block.
     public let blockSize: Int
+    /// The class's first tap: the step of block b writes the shares of outputs
+    /// `offset + b·blockSize …`.
+    let offset: Int
     /// Samples between a block being complete and the first output its step writes being
     /// read: the time a worker has (at least one block).
-    public let slack: Int
+    public var slack: Int { offset - blockSize }
 
     private let submittedCount = Atomic<Int64>(0)
     private let finishedCount = Atomic<Int64>(0)
@@ -49,8 +52,8 @@ public final class PartitionWork: @unchecked Sendable {
     private var knownFinished: Int64 = 0
     private var lastSubmitted: Int64 = 0
 
-    init(classIndex: Int, blockSize: Int, slack: Int, step: @escaping @Sendable (Int64) -> Void) {
-        (self.classIndex, self.blockSize, self.slack) = (classIndex, blockSize, slack)
+    init(classIndex: Int, blockSize: Int, offset: Int, step: @escaping @Sendable (Int64) -> Void) {
+        (self.classIndex, self.blockSize, self.offset) = (classIndex, blockSize, offset)
         self.step = step
         blocks = .allocate(capacity: Int(Self.capacity))
         blocks.initialize(repeating: 0, count: Int(Self.capacity))
@@ -60,12 +63,6 @@ public final class PartitionWork: @unchecked Sendable {
 
     /// Steps finished so far.
     public var finished: Int64 { finishedCount.load(ordering: .acquiring) }
-
-    /// Steps submitted so far.
-    public var submitted: Int64 { submittedCount.load(ordering: .acquiring) }
-
-    /// Whether a submitted step has not finished.
-    public var hasPending: Bool { submitted > finishedCount.load(ordering: .acquiring) }
 
     /// Runs every submitted step not yet run, in order, publishing each as it finishes;
     /// returns how many ran. Real-time safe. Any thread may call it: a step is claimed before

@@ -89,10 +89,11 @@ public struct PeriodProcessor: ~Copyable {
     /// Runs a copy of `stage` on silence until it has made an output, then drops it: the
     /// first call into an engine makes the runtime instantiate generic metadata (which
     /// allocates, once per process), and that must happen here, not in the first period.
-    /// Bounded: a stage that has made nothing after a second of frames is left alone.
+    /// The copy continues from the stage's state (no reset: for a long filter that would take
+    /// the zero padding in a second time). Bounded: a stage that has made nothing after 2^20
+    /// frames is left alone.
     private static func rehearse<S: Stage<Float> & ~Copyable>(_ stage: borrowing S, period: Int) {
         var probe = stage.copy()
-        probe.reset()
         let silence = Signal<Float>(channels: probe.inputChannels, frames: period)
         var out = Signal<Float>(channels: probe.outputChannels, capacity: probe.outputBound(inputFrames: period))
         var fed = 0

@@ -37,11 +37,8 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     private var lanes: [Lane] = []
     private let shared = Shared()
 
-    /// What the worker threads report.
+    /// What the worker threads count (a box: a thread's closure cannot capture an atomic).
     private final class Shared: Sendable {
-        /// What the first worker was granted: -1 real time, else the errno of the refusal (0
-        /// until known).
-        let granted = Atomic<Int>(0)
         let stepsRun = Atomic<Int>(0)
     }
 
@@ -53,15 +50,6 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    /// Whether the workers run at real-time priority (`nil` until the first has asked).
-    public var realTime: Bool? {
-        switch shared.granted.load(ordering: .acquiring) {
-        case 0: nil
-        case -1: true
-        default: false
-        }
-    }
 
     /// Worker threads running.
     public var threads: Int { lanes.count }
@@ -76,8 +64,8 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
             let priority = max(1, self.priority - Int32(work.classIndex - 1))
             let shared = shared
             let thread = Thread {
-                let refused = RealTimePriority.request(priority)
-                if work.classIndex == 1 { shared.granted.store(refused.map { Int($0) } ?? -1, ordering: .releasing) }
+                // Ordinary scheduling when refused: the audio thread's note already says so.
+                _ = RealTimePriority.request(priority)
                 lane.loop(shared: shared)
             }
             thread.stackSize = 1 << 20
