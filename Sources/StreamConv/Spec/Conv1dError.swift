@@ -38,6 +38,11 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
     case streamFinished
     /// The input rate divided by the stride is not a whole number of Hz.
     case strideDoesNotDivideRate(rate: Int, stride: Int)
+    /// A stage asked to join a signal at input frame `position` was given fewer frames of its
+    /// recent past than it needs.
+    case joinHistoryTooShort(position: Int64, needed: Int, got: Int)
+    /// A stage that cannot join a signal part-way through (it needs the signal's start).
+    case cannotJoin(reason: String)
 
     public var description: String {
         switch self {
@@ -81,6 +86,10 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
             return "output buffer has \(got) channels but the filter produces out_channels=\(expected); make it with Signal(channels: \(expected), capacity:)"
         case .streamFinished:
             return "the stream was finished; call reset() before processing a new signal"
+        case let .joinHistoryTooShort(position, needed, got):
+            return "joining the signal at frame \(position) needs its last \(needed) frames, but only \(got) were given; keep a longer input history"
+        case let .cannotJoin(reason):
+            return "this filter cannot join a signal part-way through: \(reason)"
         }
     }
 

@@ -62,6 +62,21 @@ public protocol Stage<Scalar>: ~Copyable, SendableMetatype {
     /// every chunk).
     func checkInvariants() -> String?
 
+    /// Input frames of a signal's recent past that ``join(history:endingAt:)`` needs to take the
+    /// signal up part-way through; `nil` when the stage can only start at the signal's start
+    /// (then it joins only with the whole signal so far).
+    var joinHistory: Int? { get }
+
+    /// Takes up a signal part-way through, as a live filter swap does: the stage continues as
+    /// if it had been fed the signal's first `position` frames, of which `history` holds the
+    /// last `history.frames` (at least `min(position, joinHistory)`). From here on every output
+    /// (``process(_:into:)``, ``finish(head:tail:)``) is bit for bit the one a stage fed the
+    /// whole signal would give: no start-up transient. The outputs for frames before
+    /// `position` are computed and dropped. Allocates: not on an audio thread.
+    /// - Throws: ``Conv1dError/joinHistoryTooShort(position:needed:got:)`` for too short a
+    ///   history, ``Conv1dError/cannotJoin(reason:)`` for a stage that needs the signal's start.
+    mutating func join(history: Signal<Scalar>, endingAt position: Int64) throws(Conv1dError)
+
     /// Runs the stage's deferrable work (an FFT engine's large partitions) on `scheduler`
     /// from now on; `nil` runs it inline again. The output's bits never depend on it. Waits
     /// for pending work and allocates: call it off the real-time thread.
@@ -83,6 +98,33 @@ public protocol Stage<Scalar>: ~Copyable, SendableMetatype {
 extension Stage where Self: ~Copyable {
     /// No internal checks.
     public func checkInvariants() -> String? { nil }
+
+    /// Only at the start: a stage that does not say how far back it sees needs the whole signal.
+    public var joinHistory: Int? { nil }
+
+    /// Joins by starting afresh and taking the whole signal so far, which `history` must hold.
+    public mutating func join(history: Signal<Scalar>, endingAt position: Int64) throws(Conv1dError) {
+        guard position <= Int64(history.frames) else {
+            throw .cannotJoin(reason: "it needs the signal from its first frame (\(position) frames so far, \(history.frames) kept)")
+        }
+        reset()
+        try replay(history.slice((history.frames - Int(position))..<history.frames))
+    }
+
+    /// Processes `x` in passes of at most ``maxFrames`` frames and drops the outputs (a join's
+    /// warm-up). Allocates its output buffer.
+    public mutating func replay(_ x: Signal<Scalar>) throws(Conv1dError) {
+        let pass = max(1, min(maxFrames, x.frames))
+        var chunk = Signal<Scalar>(channels: x.channels, capacity: pass)
+        var out = Signal<Scalar>(channels: outputChannels, capacity: outputBound(inputFrames: pass))
+        var done = 0
+        while done < x.frames {
+            let n = min(pass, x.frames - done)
+            x.copyFrames(done..<(done + n), into: &chunk)
+            try process(chunk, into: &out)
+            done += n
+        }
+    }
 
     /// Nothing to schedule: all the work is inline.
     public mutating func schedule(on scheduler: (any PartitionScheduler)?) {}

@@ -65,6 +65,8 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     private var staged = 0
     // The last samples of the signal: replicate needs 1, reflect pad_right+1, circular pad_left.
     private var tail: TailRing<T>
+    /// Frames the tail ring keeps.
+    private let tailKeep: Int
     // One pad run (mirrored or repeated samples) and, for circular, the head window.
     private var scratch: PlanarStorage<T>
     private var headWindow: PlanarStorage<T>
@@ -103,6 +105,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         // At least one frame each, so every storage has an address.
         staging = PlanarStorage(channels: inChannels, capacity: max(1, stagingCapacity))
         tail = TailRing(channels: inChannels, capacity: tailCapacity)
+        tailKeep = tailCapacity
         scratch = PlanarStorage(channels: inChannels, capacity: max(1, padLeft, padRight))
         headWindow = PlanarStorage(channels: inChannels, capacity: max(1, headWindowLength))
         // Only circular padding computes a withheld head: other streams hold no state for it.
@@ -128,6 +131,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         stagingCapacity = other.stagingCapacity
         staged = other.staged
         tail = other.tail.copy()
+        tailKeep = other.tailKeep
         scratch = other.scratch.copy()
         headWindow = other.headWindow.copy()
         workspace = other.workspace.copy()
@@ -209,6 +213,70 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         // pad would otherwise land in it).
         workspace.reset(zeroPrefix: mode == .zeros ? padLeft : 0)
         headWorkspace.reset()
+    }
+
+    /// Input frames ``join(history:endingAt:)`` needs: the receptive field, and the engine's
+    /// warm-up (``Conv1dEngine/warmUp``: how far back an FFT block grid's state sees), a
+    /// stride apart. `nil` for circular padding, whose first outputs read the signal's end.
+    public var joinHistory: Int? {
+        mode == .circular ? nil : max(receptiveField + (conv.engine.warmUp + 1) * stride, tailKeep, padLeft + 1)
+    }
+
+    /// Takes up a signal part-way through: starts the engine's workspace a warm-up before the
+    /// first output still to come (as a ``Conv1dSegments`` segment starts), at its absolute
+    /// output index, so its block grid sits where a stream fed from the start has it, and
+    /// feeds the history from there. The padding-mode bookkeeping is that of a stream past its
+    /// left pad: the pad's values reach no output from there on. Allocates.
+    /// - Throws: ``Conv1dError/cannotJoin(reason:)`` for circular padding,
+    ///   ``Conv1dError/joinHistoryTooShort(position:needed:got:)`` for too short a history.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public mutating func join(history: Signal<T>, endingAt position: Int64) throws(Conv1dError) {
+        guard let needed = joinHistory else {
+            throw .cannotJoin(reason: "circular padding reads the signal's end for its first outputs")
+        }
+        if history.channels != inChannels {
+            throw .channelMismatch(expected: inChannels, got: history.channels, groups: spec.groups)
+        }
+        reset()
+        // The first output not yet emitted once `position` frames are in, and the first the
+        // workspace computes to be bit for bit the full stream's from there on.
+        let stride64 = Int64(stride)
+        let padded = position + Int64(padLeft)
+        let pending = padded >= Int64(receptiveField) ? (padded - Int64(receptiveField)) / stride64 + 1 : 0
+        let first = max(0, pending - Int64(conv.engine.warmUp))
+        let firstFrame = first * stride64 - Int64(padLeft)
+        if firstFrame <= 0 || position <= Int64(padLeft) + 1 {
+            // Still near the start: the left pad matters (reflect forms it only from frame
+            // pad_left on), so take the signal from its first frame.
+            guard position <= Int64(history.frames) else {
+                throw .joinHistoryTooShort(position: position, needed: Int(position), got: history.frames)
+            }
+            try replay(history.slice((history.frames - Int(position))..<history.frames))
+            return
+        }
+        // A stride longer than the receptive field can put the next output's window past
+        // `position`: then nothing is replayed, and the frames up to it are skipped as usual.
+        let start = min(firstFrame, position)
+        let count = Int(position - start)
+        guard count <= history.frames else {
+            throw .joinHistoryTooShort(position: position, needed: min(needed, Int(position)), got: history.frames)
+        }
+        workspace.reset(zeroPrefix: 0)
+        nextOutput = first
+        bufferStart = first * stride64
+        nextInput = start + Int64(padLeft)
+        inputFrames = start
+        started = true
+        staged = stagingCapacity
+        // The right pad of replicate and reflect mirrors the signal's last frames: the tail
+        // ring must hold them even where the warm-up is shorter.
+        let older = min(history.frames - count, max(0, tailKeep - count))
+        if older > 0 {
+            let before = history.slice((history.frames - count - older)..<(history.frames - count))
+            before.withView { tail.append($0, count: older) }
+        }
+        try replay(history.slice((history.frames - count)..<history.frames))
     }
 
     /// Runs the FFT engine's large partitions on `scheduler` (`nil`: inline, the default).
