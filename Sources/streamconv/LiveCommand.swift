@@ -164,7 +164,7 @@ struct LiveCommand: ParsableCommand {
         report.filterName = preset.name
         // A long FFT filter's large partitions run on worker threads, below the audio thread
         // (a filter without them starts no thread).
-        let workers = noWorkers ? nil : PartitionWorkers(rate: captureRate)
+        let workers = noWorkers ? nil : PartitionWorkers(rate: captureRate, counters: counters.workerCounters)
         defer { workers?.stop() }
         let loop = LiveLoop(capture: captureDevice, stage: stage, destination: destination, rate: captureRate,
                             frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters, workers: workers)

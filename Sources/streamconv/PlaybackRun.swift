@@ -29,7 +29,7 @@ struct PlaybackRun {
         let ring = FrameRing(channels: inputs, capacity: max(8 * period, source.sampleRate / 2))
         let capture = RingCapture(name: source.name, ring: ring, periodFrames: period, counters: counters)
         // A long FFT filter's large partitions run on worker threads, as in `live`.
-        let workers = PartitionWorkers(rate: source.sampleRate)
+        let workers = PartitionWorkers(rate: source.sampleRate, counters: counters.workerCounters)
         defer { workers.stop() }
         let loop = LiveLoop(capture: capture, stage: stage, destination: .playback(pcm), rate: source.sampleRate, dither: dither, keepTail: keepTail, counters: counters, workers: workers)
         var report = LiveReport(latency: latency, ratio: ratio, captureRate: source.sampleRate, capturePeriod: period, playbackBuffer: pcm.bufferFrames, counters: counters)

@@ -27,7 +27,7 @@ import Testing
         let capture = PacedCapture(samples: input, channels: 2, period: period, rate: 48000)
         let playback = RecordingPlayback(channels: 2)
         let counters = LiveCounters()
-        let workers = PartitionWorkers(rate: 48000)
+        let workers = PartitionWorkers(rate: 48000, counters: counters.workerCounters)
         defer { workers.stop() }
         let loop = LiveLoop(capture: capture, stage: conv.makeStream(maxFrames: period), destination: .playback(playback), rate: 48000,
                             frameLimit: Int64(frames), counters: counters, workers: workers)

@@ -72,9 +72,9 @@ import Testing
         // 20,000 taps: classes of 1024 and 8192 on workers, some 66 of their blocks in the
         // signal and right pad. A woken worker catches up on all it has (a block or two beyond
         // the one needed), so about every other block is found unfinished.
-        let late = workers.lateBlocks.load(ordering: .relaxed)
+        let late = workers.counters.lateBlocks.load(ordering: .relaxed)
         #expect(late >= 25, "\(late) late blocks, \(workers.stepsRun) steps by workers")
-        #expect(workers.worstWaitNanos.load(ordering: .relaxed) > 0)
+        #expect(workers.counters.worstWaitNanos.load(ordering: .relaxed) > 0)
         // Steps no worker had started ran on the streaming thread at once: the sleeping
         // workers ran next to none.
         #expect(workers.stepsRun <= 3, "workers ran \(workers.stepsRun) steps")

@@ -37,10 +37,12 @@ public final class LiveLoop {
     ///     tail (an impulse-response preset with `"tail": false`).
     ///   - workers: threads for a long FFT filter's large partitions (`nil`: all on the
     ///     audio thread). The caller stops them after ``run()``.
+    ///   - name: the filter's name, for the stats.
+    ///   - swaps: where new filters are offered while the loop runs (`nil`: no swaps).
     public init<S: Stage<Float> & ~Copyable>(
         capture: any PCMDevice, stage: consuming S, destination: LiveDestination, rate: Int,
         frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters,
-        workers: PartitionWorkers? = nil
+        workers: PartitionWorkers? = nil, name: String = "", swaps: SwapControl? = nil
     ) {
         self.capture = capture
         self.destination = destination
@@ -52,7 +54,8 @@ public final class LiveLoop {
         if case let .playback(device) = destination { bits = device.format.integerBits }
         processor = PeriodProcessor(
             stage: stage, period: period, capture: capture.format, rate: rate,
-            quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters, workers: workers)
+            quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters, workers: workers,
+            name: name, swaps: swaps)
         let captureByteCount = period * processor.inputChannels * capture.format.bytes
         captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
         captureBytes.initializeMemory(as: UInt8.self, repeating: 0, count: captureByteCount)
@@ -70,6 +73,9 @@ public final class LiveLoop {
         captureBytes.deallocate()
         playbackBytes?.deallocate()
     }
+
+    /// What a filter swapped in must match (read it before ``run()``).
+    public var shape: FilterShape { processor.shape }
 
     /// Frames the capture may deliver nothing for before it counts as stalled:
     /// max(8 periods, 200 ms).

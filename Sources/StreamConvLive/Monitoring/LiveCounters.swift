@@ -22,9 +22,8 @@ public final class LiveCounters: @unchecked Sendable {
     public let worstPeriodFrame = Atomic<Int>(0)
     /// Every period's filtering time / its audio time.
     public let periodLoads = LoadHistogram()
-    /// The partition workers' count of blocks the audio thread had to wait for (set up by
-    /// the loop when it has workers).
-    public private(set) var workers: PartitionWorkers?
+    /// What the partition workers of every filter of the run count: make workers with it.
+    public let workerCounters = WorkerCounters()
     /// Output frames dropped because the file writer fell behind.
     public let dropped = Atomic<Int>(0)
     /// Samples clipped by an integer playback format.
@@ -39,9 +38,6 @@ public final class LiveCounters: @unchecked Sendable {
     /// Attaches the meter the loop publishes into (before the loop runs).
     func attach(_ meter: LevelMeter) { levels = meter }
 
-    /// Attaches the workers whose late blocks the stats report (before the loop runs).
-    func attach(_ workers: PartitionWorkers) { self.workers = workers }
-
     /// Blocks the audio thread found unfinished and waited for (0 without workers).
-    public var lateBlocks: Int { workers?.lateBlocks.load(ordering: .relaxed) ?? 0 }
+    public var lateBlocks: Int { workerCounters.lateBlocks.load(ordering: .relaxed) }
 }

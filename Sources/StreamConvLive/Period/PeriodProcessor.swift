@@ -6,7 +6,9 @@ import Glibc
 #endif
 
 /// One period of live audio, independent of any audio driver: captured bytes are decoded,
-/// run through the stage, measured, and (for a device) encoded for playback.
+/// run through the stage, measured, and (for a device) encoded for playback. With a
+/// ``SwapControl`` it also keeps the input's recent past and takes over new filters offered
+/// while it runs, crossfading from the old one (see ``filter(captured:frames:)``).
 ///
 /// Everything is allocated in `init`: ``filter(captured:frames:)``, ``finish()`` and
 /// ``encodeReady(as:into:)`` then allocate nothing, take no lock, print nothing and do no I/O,
@@ -23,7 +25,20 @@ public struct PeriodProcessor: ~Copyable {
     /// The stage's latency, in input frames.
     public let latency: Int
 
-    private var stage: any Stage<Float> & ~Copyable
+    /// The active filter.
+    private var current: StageSlot
+    /// The filter fading out (during a crossfade).
+    private var outgoing: StageSlot?
+    /// A filter waiting to be handed back to the builder (its mailbox was full).
+    private var returning: StageSlot?
+    private let swaps: SwapControl?
+    /// Output frames `[fadeStart, fadeStart + crossfadeFrames)` mix the two filters.
+    private var fadeStart: Int64 = 0
+    private var fading: Signal<Float>
+    private var fadingHead: Signal<Float>
+    private var fadingTail: Signal<Float>
+    private var gap: Signal<Float>
+    private var gapOut: Signal<Float>
     private var input: Signal<Float>
     /// What the last call made: a period's outputs, or the stage's tail after ``finish()``.
     public private(set) var ready: Signal<Float>
@@ -33,7 +48,6 @@ public struct PeriodProcessor: ~Copyable {
     private let capture: SampleEncoding
     private let rate: Int
     private let counters: LiveCounters
-    private let workers: PartitionWorkers?
     private var quantizer: Quantizer?
     private var peaks: [Float]
     private var squares: [Double]
@@ -53,27 +67,44 @@ public struct PeriodProcessor: ~Copyable {
     ///   - keepTail: false ends at the last captured frame instead of delivering the stage's
     ///     tail (an impulse-response preset with `"tail": false`).
     ///   - workers: threads for the stage's deferrable work (a long FFT filter's large
-    ///     partitions), whose late blocks the counters report; `nil` runs everything on the
-    ///     calling thread.
+    ///     partitions); `nil` runs everything on the calling thread.
+    ///   - name: the filter's name, for the stats.
+    ///   - swaps: where new filters are offered (and the input history kept); `nil`: no swaps.
     public init<S: Stage<Float> & ~Copyable>(
         stage: consuming S, period: Int, capture: SampleEncoding, rate: Int,
         quantizeTo bits: Int? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters,
-        workers: PartitionWorkers? = nil
+        workers: PartitionWorkers? = nil, name: String = "", swaps: SwapControl? = nil
     ) {
         stage.prepare(maxFrames: period)
         Self.rehearse(stage, period: period)
-        self.workers = workers
-        if let workers {
-            stage.schedule(on: workers)
-            counters.attach(workers)
-        }
+        if let workers { stage.schedule(on: workers) }
         (inputChannels, outputChannels, latency) = (stage.inputChannels, stage.outputChannels, stage.latency)
-        let (headBound, tailBound) = stage.finishBound
+        // With swaps, room for the tail of any filter the history can start (a later,
+        // longer filter's tail is flushed through the same buffers).
+        let (headBound, ownTail) = stage.finishBound
+        // A tail is at most about twice a receptive field, which the history covers.
+        let tailBound = max(ownTail, 2 * (swaps?.history.capacity ?? 0))
+        let readyBound = max(stage.outputBound(inputFrames: period), tailBound)
         input = Signal(channels: inputChannels, capacity: period)
-        ready = Signal(channels: outputChannels, capacity: max(stage.outputBound(inputFrames: period), tailBound))
+        ready = Signal(channels: outputChannels, capacity: readyBound)
         head = Signal(channels: outputChannels, capacity: max(1, headBound))
         tail = Signal(channels: outputChannels, capacity: tailBound)
-        self.stage = consume stage
+        // Room for a swap's second filter: a new filter's bounds are checked against these
+        // before it is offered (``accepts(_:)``).
+        let swapping = swaps != nil
+        fading = Signal(channels: outputChannels, capacity: swapping ? readyBound : 0)
+        fadingHead = Signal(channels: outputChannels, capacity: swapping ? max(1, headBound) : 0)
+        fadingTail = Signal(channels: outputChannels, capacity: swapping ? tailBound : 0)
+        gap = Signal(channels: inputChannels, capacity: swapping ? period : 0)
+        gapOut = Signal(channels: outputChannels, capacity: swapping ? readyBound : 0)
+        current = StageSlot(name: name, stage: stage, workers: workers)
+        self.swaps = swaps
+        // The first decode instantiates runtime metadata (which allocates, once per process):
+        // here, on a frame of silence, not in the first period.
+        let silence = UnsafeMutableRawPointer.allocate(byteCount: inputChannels * capture.bytes, alignment: 16)
+        silence.initializeMemory(as: UInt8.self, repeating: 0, count: inputChannels * capture.bytes)
+        capture.decode(silence, frames: 1, into: &input)
+        silence.deallocate()
         self.period = period
         self.capture = capture
         self.rate = rate
@@ -92,7 +123,7 @@ public struct PeriodProcessor: ~Copyable {
     /// The copy continues from the stage's state (no reset: for a long filter that would take
     /// the zero padding in a second time). Bounded: a stage that has made nothing after 2^20
     /// frames is left alone.
-    private static func rehearse<S: Stage<Float> & ~Copyable>(_ stage: borrowing S, period: Int) {
+    static func rehearse<S: Stage<Float> & ~Copyable>(_ stage: borrowing S, period: Int) {
         var probe = stage.copy()
         let silence = Signal<Float>(channels: probe.inputChannels, frames: period)
         var out = Signal<Float>(channels: probe.outputChannels, capacity: probe.outputBound(inputFrames: period))
@@ -103,18 +134,64 @@ public struct PeriodProcessor: ~Copyable {
         }
     }
 
+    /// Why `slot`'s stage cannot take over from this processor's filter, or `nil` when it can:
+    /// the same channels, stride and latency (the output's timeline goes on), and bounds
+    /// within the buffers made at init. Call it off the audio thread, before offering.
+    /// With `historyNeeded` the bounds are not checked (the history's refusal says more).
+    public static func refusal(_ slot: StageSlot, replacing shape: FilterShape, historyNeeded: Bool = false) -> String? {
+        if slot.inputChannels != shape.inputChannels || slot.outputChannels != shape.outputChannels {
+            return "it has \(slot.inputChannels) in / \(slot.outputChannels) out channels, the running filter \(shape.inputChannels) / \(shape.outputChannels)"
+        }
+        if slot.rateRatio != shape.rateRatio {
+            return "its stride changes the output rate (\(slot.rateRatio.outputs)/\(slot.rateRatio.inputs) of the input, running: \(shape.rateRatio.outputs)/\(shape.rateRatio.inputs))"
+        }
+        if slot.latency != shape.latency {
+            return "its latency is \(slot.latency) frames, the running filter's \(shape.latency); a swap keeps the output's timeline, so both need the same latency (the same padding, or an impulse response)"
+        }
+        let bounds = slot.finishBound
+        if !historyNeeded, slot.outputBound(inputFrames: shape.period) > shape.readyCapacity || bounds.tail > shape.tailCapacity || bounds.head > shape.headCapacity {
+            return "its tail is longer than the running filter's buffers allow (\(bounds.tail) frames, room for \(shape.tailCapacity)); restart with the longer filter"
+        }
+        return nil
+    }
+
+    /// What a new filter must match to take over from this one.
+    public var shape: FilterShape {
+        FilterShape(inputChannels: inputChannels, outputChannels: outputChannels, rateRatio: current.rateRatio, latency: latency,
+                    period: period, readyCapacity: ready.capacity, headCapacity: head.capacity, tailCapacity: tail.capacity)
+    }
+
+    /// The name of the filter running now.
+    public var activeName: String { current.name }
+
     /// The most frames ``ready`` can hold: size playback buffers with it.
     public var readyCapacity: Int { ready.capacity }
 
     /// Decodes `frames` captured frames (≤ ``period``), filters them into ``ready``, measures
     /// them, and counts the time spent against the period's audio time.
+    ///
+    /// With swaps, a new filter offered since the last period takes over first: it has joined
+    /// the input from the history a little earlier, is fed the frames since (at most
+    /// ``SwapControl/maxGap``; one further behind is handed back to catch up), and from the
+    /// next output on both filters run and their outputs are mixed, output frame `j` of the
+    /// fade starting at `s` being `old · (1 − g) + new · g` with `g = (j − s + 1) / (F + 1)`
+    /// over `F` = ``SwapControl/crossfadeFrames``. Before the fade the output is the old
+    /// filter's, after it the new filter's, bit for bit; then the old filter is handed back.
     /// - Throws: the stage's error (only a stage that breaks its own bounds throws here).
     public mutating func filter(captured bytes: UnsafeRawPointer, frames: Int) throws(Conv1dError) {
         let started = Self.nanoseconds()
         capture.decode(bytes, frames: frames, into: &input)
+        if let swaps {
+            try takeOver(swaps)
+            swaps.history.append(input)
+        }
         capturedFrames += Int64(frames)
         counters.framesIn.add(frames, ordering: .relaxed)
-        try stage.process(input, into: &ready)
+        try current.stage.process(input, into: &ready)
+        if let old = outgoing {
+            try old.stage.process(input, into: &fading)
+            if Self.mix(&ready, old: fading, first: outputFrames, fadeStart: fadeStart, length: swaps?.crossfadeFrames ?? 0) { retire() }
+        }
         let busy = Self.nanoseconds() - started
         let audio = Int64(frames) * 1_000_000_000 / Int64(rate)
         counters.busyNanos.add(Int(busy), ordering: .relaxed)
@@ -133,8 +210,14 @@ public struct PeriodProcessor: ~Copyable {
     public mutating func finish() throws(Conv1dError) {
         // The tail is computed at once, not against a period: waits for workers now are no
         // deadline missed.
-        workers?.beginFlush()
-        try stage.finish(head: &head, tail: &tail)
+        current.workers?.beginFlush()
+        outgoing?.workers?.beginFlush()
+        try current.stage.finish(head: &head, tail: &tail)
+        if let old = outgoing {
+            try old.stage.finish(head: &fadingHead, tail: &fadingTail)
+            if Self.mix(&tail, old: fadingTail, first: outputFrames, fadeStart: fadeStart, length: swaps?.crossfadeFrames ?? 0) { retire() }
+        }
+        swaps?.ended.store(true, ordering: .releasing)
         if keepTail {
             tail.copyFrames(0..<tail.frames, into: &ready)
         } else {
@@ -150,6 +233,69 @@ public struct PeriodProcessor: ~Copyable {
         let clippedBefore = quantizer?.clipped ?? 0
         encoding.encode(ready, start: readyStart, quantizer: &quantizer, into: bytes)
         counters.clipped.add((quantizer?.clipped ?? 0) - clippedBefore, ordering: .relaxed)
+    }
+
+    /// Hands back what waits to be, then takes over an offered filter if there is one and no
+    /// fade is running. Real-time safe: pointer exchanges, and the catch-up's processing.
+    private mutating func takeOver(_ swaps: SwapControl) throws(Conv1dError) {
+        if let slot = returning, swaps.giveBack(slot) { returning = nil }
+        defer { swaps.idle.store(outgoing == nil && returning == nil, ordering: .releasing) }
+        guard outgoing == nil, returning == nil, let slot = swaps.takeOffer() else { return }
+        // The frames captured since the slot's join point, from the history: then it has
+        // taken exactly what the running filter has.
+        var at = slot.position
+        while at < capturedFrames && capturedFrames - slot.position <= Int64(swaps.maxGap) {
+            let n = min(Int64(period), capturedFrames - at)
+            guard swaps.history.read(at..<(at + n), into: &gap) else { break }
+            try slot.stage.process(gap, into: &gapOut)
+            at += n
+        }
+        slot.position = at
+        guard at == capturedFrames else {
+            slot.stale = true
+            swaps.staleOffers.add(1, ordering: .relaxed)
+            if !swaps.giveBack(slot) { returning = slot }
+            return
+        }
+        outgoing = current
+        current = slot
+        fadeStart = outputFrames
+        swaps.lastSwapFrame.store(Int(outputFrames), ordering: .relaxed)
+        swaps.swaps.add(1, ordering: .releasing)
+        if swaps.crossfadeFrames == 0 { retire() }
+    }
+
+    /// The fade is over: the old filter goes back to the builder, to be freed there.
+    private mutating func retire() {
+        guard let old = outgoing, let swaps else { return }
+        outgoing = nil
+        if !swaps.giveBack(old) { returning = old }
+    }
+
+    /// Mixes `old` into `new` (outputs `first…`) over the fade `[fadeStart, fadeStart + length)`:
+    /// `old · (1 − g) + new · g`, `g = (j − fadeStart + 1) / (length + 1)`; outputs past the
+    /// fade stay `new`'s. True when the fade has ended by `new`'s last output.
+    static func mix(_ new: inout Signal<Float>, old: Signal<Float>, first: Int64, fadeStart: Int64, length: Int) -> Bool {
+        let frames = min(new.frames, old.frames)
+        let fadeEnd = fadeStart + Int64(length)
+        let count = Int(max(0, min(Int64(frames), fadeEnd - first)))
+        if count > 0 {
+            let (newStride, oldStride) = (new.capacity, old.capacity)
+            let steps = Float(length + 1)
+            old.withUnsafeBufferPointer { o in
+                let channels = new.channels
+                new.withUnsafeMutableBufferPointer { n in
+                    for c in 0..<channels {
+                        for i in 0..<count {
+                            let g = Float(first + Int64(i) - fadeStart + 1) / steps
+                            let a = o[c * oldStride + i], b = n[c * newStride + i]
+                            n[c * newStride + i] = a * (1 - g) + b * g
+                        }
+                    }
+                }
+            }
+        }
+        return first + Int64(new.frames) >= fadeEnd
     }
 
     /// Peak (linear) and RMS per output channel over everything made ready.

@@ -19,10 +19,8 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     // no step pending) and only read otherwise; everything shared with the workers is atomic
     // or a semaphore.
 
-    /// Blocks the audio thread found unfinished when it needed them (and waited for).
-    public let lateBlocks = Atomic<Int>(0)
-    /// The longest such wait, in nanoseconds.
-    public let worstWaitNanos = Atomic<Int>(0)
+    /// Late blocks and the longest wait (shared with the run's other filters' workers).
+    public let counters: WorkerCounters
     private let flushing = Atomic<Bool>(false)
 
     /// From now on the stream is flushing its tail (computed at once, against no deadline):
@@ -43,10 +41,12 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     }
 
     /// Workers for a stream at `rate` Hz, the first at `priority` (each further class one
-    /// lower), real time when the system permits it and ordinary scheduling otherwise.
-    public init(rate: Int, priority: Int32 = RealTimePriority.audio - 1) {
+    /// lower), real time when the system permits it and ordinary scheduling otherwise,
+    /// counting late blocks into `counters`.
+    public init(rate: Int, priority: Int32 = RealTimePriority.audio - 1, counters: WorkerCounters = WorkerCounters()) {
         self.rate = max(1, rate)
         self.priority = priority
+        self.counters = counters
     }
 
     deinit { stop() }
@@ -83,7 +83,7 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     /// started itself, and waits for one a worker is running (waking it first). With the
     /// workers stopped, it runs them all.
     public func wait(for work: PartitionWork, through step: Int64) {
-        if !flushing.load(ordering: .relaxed) { lateBlocks.add(Int(max(1, step - work.finished)), ordering: .relaxed) }
+        if !flushing.load(ordering: .relaxed) { counters.lateBlocks.add(Int(max(1, step - work.finished)), ordering: .relaxed) }
         let started = DispatchTime.now().uptimeNanoseconds
         // Steps no worker has started are run here at once: a worker that lost its CPU then
         // costs the step's own time, not the wait for it to be scheduled again.
@@ -104,7 +104,7 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
         // Stopped (or never adopted): nobody else runs these steps now.
         if work.finished < step { work.runPending() }
         let waited = Int(DispatchTime.now().uptimeNanoseconds - started)
-        if waited > worstWaitNanos.load(ordering: .relaxed) { worstWaitNanos.store(waited, ordering: .relaxed) }
+        if waited > counters.worstWaitNanos.load(ordering: .relaxed) { counters.worstWaitNanos.store(waited, ordering: .relaxed) }
     }
 
     /// Stops and joins the threads of these works.
