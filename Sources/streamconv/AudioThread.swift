@@ -15,11 +15,12 @@ enum LiveRun {
     ///   - statsEvery: print the stats line this often (seconds); `nil`: only at the end.
     ///   - json: where `--json-stats` lines go, written as often (every second without
     ///     `statsEvery`).
+    ///   - reloads: SIGHUP asks for a filter swap (``liveReloads``) instead of a stop.
     static func run(
         _ loop: sending LiveLoop, counters: LiveCounters, report: LiveReport, statsEvery: Double?,
-        json: JSONLines? = nil, service: () -> Void
+        json: JSONLines? = nil, reloads: Bool = false, service: () -> Void
     ) -> LiveOutcome {
-        installStopHandlers()
+        installStopHandlers(reloads: reloads)
         let every = statsEvery ?? (json != nil ? 1 : nil)
         var nextStats = every.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
         var warned = false
@@ -43,12 +44,16 @@ enum LiveRun {
     }
 
     /// SIGINT, SIGTERM, SIGHUP, SIGQUIT: the first stops gracefully (the loop above passes
-    /// it on), the second exits at once with 128 + the signal.
-    static func installStopHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+    /// it on), the second exits at once with 128 + the signal. With `reloads`, SIGHUP instead
+    /// asks for the preset to be re-read (a daemon's convention).
+    static func installStopHandlers(reloads: Bool = false) {
+        for sig in [SIGINT, SIGTERM, SIGQUIT] + (reloads ? [] : [SIGHUP]) {
             signal(sig) { number in
                 if liveSignals.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + number) }
             }
+        }
+        if reloads {
+            signal(SIGHUP) { _ in liveReloads.add(1, ordering: .relaxed) }
         }
     }
 }

@@ -18,6 +18,8 @@ struct LiveCommand: ParsableCommand {
             second Ctrl-C aborts at once (no half-written file is left under the target name). \
             Overruns, underruns and suspends are recovered and counted; a capture device that \
             delivers nothing for max(8 periods, 200 ms) is reported as stalled.
+
+            Filter swaps: SIGHUP re-reads the preset, and a line `load PRESET` written to the             --control FIFO loads another. The new filter is built off the audio thread, started             from the last --swap-history seconds of input (so it has no start-up transient) and             crossfaded in over --crossfade ms; before and after the fade the output is bit for             bit the offline output of the filter running. A filter with other channel counts,             stride, rate or latency is refused in one line, and the old one keeps running.
             """
     )
 
@@ -77,6 +79,15 @@ struct LiveCommand: ParsableCommand {
     @Flag(name: .customLong("no-workers"), help: "Run every partition of an FFT filter on the audio thread (no worker threads): the throughput baseline; long filters then miss deadlines at small periods.")
     var noWorkers = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Crossfade of a filter swap, in milliseconds (equal-gain; 0: a cut).", valueName: "ms"))
+    var crossfade = 50.0
+
+    @Option(name: .customLong("swap-history"), parsing: .unconditional, help: ArgumentHelp("Seconds of input kept for a swapped-in filter to start from (at least its length; 0: no swaps, SIGHUP stops the run).", valueName: "seconds"))
+    var swapHistory = 10.0
+
+    @Option(help: ArgumentHelp("A FIFO (made with mkfifo) whose lines 'load PRESET' swap the filter while running.", valueName: "fifo"))
+    var control: String?
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
     var maxMemory: ByteCount?
 
@@ -90,6 +101,9 @@ struct LiveCommand: ParsableCommand {
         if !(1...65536).contains(period) { throw ValidationError("--period must be 1 to 65536 frames, got \(period)") }
         if let buffer, buffer < 3 * period { throw ValidationError("--buffer must be at least 3 periods (\(3 * period) frames), got \(buffer)") }
         if let channels, channels < 1 { throw ValidationError("--channels must be at least 1, got \(channels)") }
+        if !(0...10_000).contains(crossfade) { throw ValidationError("--crossfade must be 0 to 10000 ms, got \(crossfade)") }
+        if !(0...3600).contains(swapHistory) { throw ValidationError("--swap-history must be 0 to 3600 seconds, got \(swapHistory)") }
+        if control != nil && swapHistory == 0 { throw ValidationError("--control swaps filters, which --swap-history 0 turns off") }
         if let stats, !(stats > 0) { throw ValidationError("--stats must be a positive number of seconds, got \(stats)") }
         if output == "-" && outFormat != nil { throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|f64|s16|s32") }
         if rawFormat != nil && output != "-" { throw ValidationError("--raw-format is for raw output (--out -)") }
@@ -113,7 +127,10 @@ struct LiveCommand: ParsableCommand {
         }
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
-        let filterBytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: presetOptions.engine, maxFrames: period, scalarSize: 4)])
+        // Swaps keep the input's recent past, and room for the tail of a filter it can start.
+        let historyFrames = Int((swapHistory * Double(captureRate)).rounded(.up))
+        let swapBytes = Saturating.product([historyFrames, Saturating.sum([channelCount, Saturating.product([6, spec.outChannels])]), 4])
+        let filterBytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: presetOptions.engine, maxFrames: period, scalarSize: 4), swapBytes])
         try budget.check(filterBytes, for: "running \(spec) live in periods of \(period) frames")
         let conv = try filter.conv1d(as: Float.self)
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
@@ -157,6 +174,10 @@ struct LiveCommand: ParsableCommand {
         }
 
         let counters = LiveCounters()
+        let swapControl = swapHistory > 0
+            ? SwapControl(channels: channelCount, period: period, historyFrames: historyFrames, crossfadeFrames: Int((crossfade / 1000 * Double(outRate)).rounded()))
+            : nil
+        let fifo = try control.map { try ControlFIFO(path: $0) }
         let json = try jsonStats.map { path throws(IOError) in try JSONLines(path: path) }
         defer { json?.close() }
         var report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
@@ -167,10 +188,21 @@ struct LiveCommand: ParsableCommand {
         let workers = noWorkers ? nil : PartitionWorkers(rate: captureRate, counters: counters.workerCounters)
         defer { workers?.stop() }
         let loop = LiveLoop(capture: captureDevice, stage: stage, destination: destination, rate: captureRate,
-                            frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters, workers: workers)
+                            frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters, workers: workers,
+                            name: preset.name, swaps: swapControl)
+        let shape = loop.shape
+        let swaps = swapControl.map { control in
+            let swapper = FilterSwapper(control: control, shape: shape, counters: counters, rate: captureRate, running: preset.name)
+            let (engine, threads) = (presetOptions.engine, !noWorkers)
+            return LiveSwaps(swapper: swapper, control: control, fifo: fifo, preset: presetOptions.preset) { argument in
+                try Self.swapSlot(argument, engine: engine, rate: captureRate, channels: channelCount, period: period, workers: threads, counters: counters, budget: budget)
+            }
+        }
+        report.swapper = swaps?.swapper
         var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
         var writeError: (any Error)?
-        let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: stats, json: json) {
+        let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: stats, json: json, reloads: swaps != nil) {
+            swaps?.service()
             if let ring, let sink, writeError == nil {
                 do {
                     while ring.pop(into: &pending) > 0 { try sink.write(pending) }
@@ -189,6 +221,7 @@ struct LiveCommand: ParsableCommand {
             }
         }
         if writeError != nil { sink?.abandon() }
+        swaps?.finish()
         printError(report.line(final: true, outcome: outcome))
         if let warning = report.deadlineWarning() { printError(warning) }
         json?.write(report.json(final: true, outcome: outcome))
@@ -196,6 +229,31 @@ struct LiveCommand: ParsableCommand {
         if let failure = json?.failure { throw failure }
         if let error = outcome.filterError { throw error }
         if let error = outcome.error { throw error }
+    }
+}
+
+extension LiveCommand {
+    /// The filter a swap asks for: `argument`'s preset resolved for the running capture (its
+    /// rate and channels), as the run's first filter was; refused in one line for what a live
+    /// run cannot take.
+    static func swapSlot(
+        _ argument: String, engine: Conv1dEngineChoice, rate: Int, channels: Int, period: Int, workers: Bool,
+        counters: LiveCounters, budget: MemoryBudget
+    ) throws -> StageSlot {
+        let (loaded, _) = try PresetOptions.load(argument)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: engine)
+        if filter.spec.paddingMode == .circular {
+            throw LiveError("\(loaded.name) uses circular padding, which needs the whole signal")
+        }
+        if let presetRate = filter.rateMismatch {
+            throw LiveError("\(loaded.name) was made for \(presetRate) Hz, the run captures at \(rate) Hz")
+        }
+        let spec = filter.spec
+        let bytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: engine, maxFrames: period, scalarSize: 4)])
+        try budget.check(bytes, for: "swapping in \(spec)")
+        let conv = try filter.conv1d(as: Float.self)
+        return StageSlot(name: filter.preset.name, stage: conv.makeStream(maxFrames: period),
+                         workers: workers ? PartitionWorkers(rate: rate, counters: counters.workerCounters) : nil)
     }
 }
 

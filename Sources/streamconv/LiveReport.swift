@@ -19,6 +19,11 @@ struct LiveReport {
     let counters: LiveCounters
     /// The filter's name, for the deadline warning and the JSON.
     var filterName = ""
+    /// The swaps' control side, which knows the filter running now (`nil`: no swaps).
+    var swapper: FilterSwapper?
+
+    /// The filter running now.
+    var activeFilter: String { swapper?.activeName ?? filterName }
 
     /// Filter latency + capture period + playback buffer, in input frames.
     var latencyFrames: Int {
@@ -70,6 +75,7 @@ struct LiveReport {
         text += String(format: ", load %.1f%% mean; filter time per period %.1f%% median, %.1f%% 99th percentile, %.1f%% worst period",
                        s.meanLoad, s.medianLoad, s.p99Load, s.worstLoad)
         text += ", \(s.lateBlocks) late blocks"
+        if swapper != nil { text += ", filter \(activeFilter)" }
         text += String(format: ", latency %d frames (%.2f ms)", latencyFrames, Double(latencyFrames) * 1000 / Double(captureRate))
         return text
     }
@@ -78,7 +84,7 @@ struct LiveReport {
     func json(final: Bool, outcome: LiveOutcome?) -> String {
         let s = snapshot(outcome: outcome)
         var fields: [(String, String)] = [
-            ("final", final ? "true" : "false"), ("filter", Self.quoted(filterName)),
+            ("final", final ? "true" : "false"), ("filter", Self.quoted(activeFilter)),
             ("period", "\(capturePeriod)"), ("rate", "\(captureRate)"),
             ("frames_in", "\(s.framesIn)"), ("frames_out", "\(s.framesOut)"),
             ("capture_xruns", "\(s.captureXruns)"), ("playback_xruns", "\(s.playbackXruns)"),
@@ -90,6 +96,7 @@ struct LiveReport {
             ("periods", "\(s.periods)"), ("periods_over_deadline", "\(s.overruns)"),
             ("late_blocks", "\(s.lateBlocks)"), ("latency_frames", "\(latencyFrames)"),
         ]
+        if let swapper { fields.append(("swaps", "\(swapper.swapsTaken)")) }
         if let levels = s.levels {
             fields.append(("peak_dbfs", "[" + levels.peaks.map { Self.number(Self.dB(Double($0))) }.joined(separator: ",") + "]"))
             fields.append(("rms_dbfs", "[" + levels.rms.map { Self.number(Self.dB($0)) }.joined(separator: ",") + "]"))
@@ -103,7 +110,7 @@ struct LiveReport {
         let s = snapshot(outcome: nil)
         guard s.overruns > 0 || s.lateBlocks > 0 else { return nil }
         return String(format: "warning: %@ at period %d is not keeping up: %d of %d periods over their deadline (worst period %.0f%%), %d late blocks; try a larger --period",
-                      filterName, capturePeriod, s.overruns, s.periods, s.worstLoad, s.lateBlocks)
+                      activeFilter, capturePeriod, s.overruns, s.periods, s.worstLoad, s.lateBlocks)
     }
 
     static func dB(_ linear: Double) -> Double { 20 * log10(max(linear, 1e-10)) }

@@ -13,13 +13,16 @@ struct PresetOptions: ParsableArguments {
     var engine: Conv1dEngineChoice = .auto
 
     /// The preset and the file it came from.
-    func load() throws -> (preset: Preset, path: String) {
+    func load() throws -> (preset: Preset, path: String) { try Self.load(preset) }
+
+    /// The preset `argument` names (a file, or a shipped preset's name) and its file.
+    static func load(_ argument: String) throws -> (preset: Preset, path: String) {
         // A path that is not UTF-8 is opened by its bytes; names are always UTF-8.
-        let raw = SystemPath.fromArgument(preset).bytes
+        let raw = SystemPath.fromArgument(argument).bytes
         if String(validating: raw, as: UTF8.self) == nil {
             return (try PresetLibrary.load(file: raw, impulseResponses: ImpulseResponseFile.reader), String(decoding: raw, as: UTF8.self))
         }
-        let (preset, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(self.preset)
+        let (preset, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).load(argument)
         return (preset, url.path)
     }
 }

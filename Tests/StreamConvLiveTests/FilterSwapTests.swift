@@ -86,7 +86,7 @@ import Testing
         let (oldOut, newOut) = (try a.forward(x), try b.forward(x))
         let s = run.swapFrame
         try #require(s > 0, "no swap: \(run.events)")
-        #expect(run.events.map(\.description) == ["swapped to B" + (crossfade > 0 ? " (crossfade \(crossfade) frames)" : " (cut)")])
+        #expect(run.events.map(\.description) == ["swapped to B at output frame \(s)" + (crossfade > 0 ? " (crossfade of \(crossfade) frames)" : " (cut)")])
         #expect(run.output.frames == oldOut.frames)
         #expect(Self.same(run.output, oldOut, 0..<s), "before the fade at \(s)")
         #expect(Self.same(run.output, newOut, (s + crossfade)..<oldOut.frames), "after the fade at \(s)")

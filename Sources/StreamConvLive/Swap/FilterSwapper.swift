@@ -16,15 +16,16 @@ public final class FilterSwapper: @unchecked Sendable {
 
     /// What became of a request.
     public enum Event: Sendable, CustomStringConvertible {
-        /// `name` took over, fading in over `crossfadeFrames` output frames.
-        case swapped(name: String, crossfadeFrames: Int)
+        /// `name` took over at output frame `atFrame`, fading in over `crossfadeFrames` output
+        /// frames.
+        case swapped(name: String, atFrame: Int, crossfadeFrames: Int)
         /// `request` was refused; `running` keeps running.
         case refused(request: String, reason: SwapRefusal, running: String)
 
         public var description: String {
             switch self {
-            case let .swapped(name, frames):
-                return frames > 0 ? "swapped to \(name) (crossfade \(frames) frames)" : "swapped to \(name) (cut)"
+            case let .swapped(name, at, frames):
+                return "swapped to \(name) at output frame \(at)" + (frames > 0 ? " (crossfade of \(frames) frames)" : " (cut)")
             case let .refused(request, reason, running):
                 return "swap to \(request) refused: \(reason); still running \(running)"
             }
@@ -84,6 +85,9 @@ public final class FilterSwapper: @unchecked Sendable {
         }
     }
 
+    /// Swaps the audio thread has taken so far.
+    public var swapsTaken: Int { control.swaps.load(ordering: .relaxed) }
+
     /// The name of the filter running now (as far as this side knows: the last swap taken).
     public var activeName: String { state.withLock { $0.active } }
 
@@ -110,7 +114,7 @@ public final class FilterSwapper: @unchecked Sendable {
                 working.store(true, ordering: .releasing)
                 let event = perform(next)
                 state.withLock { s in
-                    if case let .swapped(name, _) = event { s.active = name }
+                    if case let .swapped(name, _, _) = event { s.active = name }
                     s.events.append(event)
                 }
                 working.store(false, ordering: .releasing)
@@ -130,7 +134,7 @@ public final class FilterSwapper: @unchecked Sendable {
         let running = activeName
         do throws(SwapRefusal) {
             let name = try swap(request)
-            return .swapped(name: name, crossfadeFrames: control.crossfadeFrames)
+            return .swapped(name: name, atFrame: control.lastSwapFrame.load(ordering: .acquiring), crossfadeFrames: control.crossfadeFrames)
         } catch {
             return .refused(request: request.label, reason: error, running: running)
         }
@@ -194,7 +198,10 @@ public final class FilterSwapper: @unchecked Sendable {
         if oldPercent + newPercent > loadLimitPercent {
             throw .tooSlow(oldPercent: oldPercent, newPercent: newPercent, limitPercent: loadLimitPercent)
         }
-        if let workers = slot.workers { slot.stage.schedule(on: workers) }
+        if let workers = slot.workers {
+            workers.countLateBlocks(false)
+            slot.stage.schedule(on: workers)
+        }
 
         // Offer when the audio thread would take it, caught up to within a period; one it
         // hands back (it fell behind meanwhile) is caught up again and offered again.
@@ -203,7 +210,11 @@ public final class FilterSwapper: @unchecked Sendable {
             guard !control.ended.load(ordering: .acquiring), !stopping else { throw .ended }
             try catchUp()
             if control.idle.load(ordering: .acquiring) && !control.offerPending {
+                // From the audio thread's first period with it, waits are deadlines missed
+                // (the mailbox's release orders this store before the audio thread sees it).
+                slot.workers?.countLateBlocks(true)
                 offered = control.offer(slot)
+                if !offered { slot.workers?.countLateBlocks(false) }
             }
             if offered {
                 // Taken, or handed back stale.
@@ -216,6 +227,7 @@ public final class FilterSwapper: @unchecked Sendable {
                     if let back = control.takeReturned() {
                         if back === slot {
                             slot.stale = false
+                            slot.workers?.countLateBlocks(false)
                             offered = false
                             break
                         }

@@ -27,6 +27,10 @@ public final class PartitionWorkers: PartitionScheduler, @unchecked Sendable {
     /// waits are no longer counted as late blocks.
     public func beginFlush() { flushing.store(true, ordering: .relaxed) }
 
+    /// Whether waits count as late blocks: not while a swap's builder catches its new
+    /// filter up faster than real time (its waits miss no deadline); again from its offer.
+    public func countLateBlocks(_ counting: Bool) { flushing.store(!counting, ordering: .relaxed) }
+
     /// Steps the workers ran.
     public var stepsRun: Int { shared.stepsRun.load(ordering: .relaxed) }
 
