@@ -133,6 +133,7 @@ struct LiveCommand: ParsableCommand {
         let filterBytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: presetOptions.engine, maxFrames: period, scalarSize: 4), swapBytes])
         try budget.check(filterBytes, for: "running \(spec) live in periods of \(period) frames")
         let conv = try filter.conv1d(as: Float.self)
+        let fifo = try control.map { try ControlFIFO(path: $0) }
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
 
         // The stream first (for a long filter, taking in its zero padding is the slow part),
@@ -177,7 +178,6 @@ struct LiveCommand: ParsableCommand {
         let swapControl = swapHistory > 0
             ? SwapControl(channels: channelCount, period: period, historyFrames: historyFrames, crossfadeFrames: Int((crossfade / 1000 * Double(outRate)).rounded()))
             : nil
-        let fifo = try control.map { try ControlFIFO(path: $0) }
         let json = try jsonStats.map { path throws(IOError) in try JSONLines(path: path) }
         defer { json?.close() }
         var report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,

@@ -37,14 +37,15 @@ import Testing
     /// as it would against a sound card.
     static func run(
         old: Conv1d<Float>, frames: Int, period: Int = 64, crossfade: Int, history: Int = 20_000,
-        askAt: Int = 50, label: String = "B", seed: UInt64 = 1, oldWorkers: PartitionWorkers? = nil, make: @escaping FilterSwapper.Make
+        askAt: Int = 50, label: String = "B", seed: UInt64 = 1, oldWorkers: PartitionWorkers? = nil, loadLimit: Double = 70,
+        make: @escaping FilterSwapper.Make
     ) throws -> Run {
         let (_, interleaved) = input(frames: frames, seed: seed)
         let counters = LiveCounters()
         let control = SwapControl(channels: 2, period: period, historyFrames: history, crossfadeFrames: crossfade)
         var processor = PeriodProcessor(stage: old.makeStream(maxFrames: period), period: period, capture: .f32, rate: rate,
                                         counters: counters, workers: oldWorkers, name: "A", swaps: control)
-        let swapper = FilterSwapper(control: control, shape: processor.shape, counters: counters, rate: rate, running: "A")
+        let swapper = FilterSwapper(control: control, shape: processor.shape, counters: counters, rate: rate, running: "A", loadLimitPercent: loadLimit)
         var pieces: [Signal<Float>] = []
         var allocations: UInt64 = 0
         try interleaved.withUnsafeBytes { raw in
@@ -182,10 +183,62 @@ import Testing
         #expect(message.contains(reason), "\(message)")
     }
 
-    /// Two filters together over the limit are refused before the fade starts.
-    @Test func tooSlowForTheFadeIsRefused() {
-        let refusal = SwapRefusal.tooSlow(oldPercent: 40, newPercent: 35, limitPercent: 70)
-        #expect(refusal.description.contains("75.0% together"))
+    /// Two filters that together need more of a period than allowed are refused after the
+    /// new one's cost is measured, before any fade: the old filter's output goes on.
+    @Test func tooSlowForTheFadeIsRefused() throws {
+        let a = try Self.filter(taps: 63, seed: 1)
+        let b = try Self.filter(taps: 2000, seed: 2)
+        let run = try Self.run(old: a, frames: 12_000, crossfade: 480, loadLimit: 0.001) {
+            StageSlot(name: "B", stage: b.makeStream(maxFrames: 64))
+        }
+        let (x, _) = Self.input(frames: 12_000, seed: 1)
+        #expect(run.swapFrame == -1)
+        #expect(run.output.bitwiseEquals(try a.forward(x)))
+        let message = try #require(run.events.first).description
+        #expect(message.contains("together during the crossfade, over the 0% allowed") && message.hasSuffix("still running A"), "\(message)")
+    }
+
+    /// A run that ends during the fade flushes both filters' tails through the same mix: the
+    /// output is the old filter's before the fade and the mix of both offline outputs in it.
+    @Test func runEndingInTheFadeMixesTheTails() throws {
+        let (frames, period, crossfade, taps) = (4000, 64, 3000, 200)
+        let (a, b) = (try Self.filter(taps: taps, seed: 1), try Self.filter(taps: taps, seed: 2))
+        let (x, interleaved) = Self.input(frames: frames, seed: 3)
+        let control = SwapControl(channels: 2, period: period, historyFrames: 2000, crossfadeFrames: crossfade)
+        var processor = PeriodProcessor(stage: a.makeStream(maxFrames: period), period: period, capture: .f32, rate: Self.rate,
+                                        counters: LiveCounters(), name: "A", swaps: control)
+        let joinAt = 30 * period
+        let slot = StageSlot(name: "B", stage: b.makeStream(maxFrames: period))
+        slot.prepare(period: period)
+        try slot.stage.join(history: x.slice(0..<joinAt), endingAt: Int64(joinAt))
+        slot.position = Int64(joinAt)
+        var pieces: [Signal<Float>] = []
+        try interleaved.withUnsafeBytes { raw in
+            var at = 0
+            while at < frames {
+                if at == joinAt { #expect(control.offer(slot)) }
+                let n = min(period, frames - at)
+                try processor.filter(captured: raw.baseAddress! + at * 8, frames: n)
+                pieces.append(processor.ready.slice(0..<processor.ready.frames))
+                at += n
+            }
+        }
+        try processor.finish()
+        pieces.append(processor.ready.slice(0..<processor.ready.frames))
+        let output = Signal.concatenating(pieces)
+        let (oldOut, newOut) = (try a.forward(x), try b.forward(x))
+        #expect(output.frames == oldOut.frames && joinAt + crossfade > output.frames)
+        #expect(Self.same(output, oldOut, 0..<joinAt))
+        var mixed = newOut.slice(joinAt..<newOut.frames)
+        for c in 0..<2 {
+            for k in 0..<mixed.frames {
+                let g = Float(k + 1) / Float(crossfade + 1)
+                mixed[c, k] = oldOut[c, joinAt + k] * (1 - g) + newOut[c, joinAt + k] * g
+            }
+        }
+        #expect(output.slice(joinAt..<output.frames).bitwiseEquals(mixed))
+        // The fade never ended, but the run did: the old filter was handed back all the same.
+        #expect(control.takeReturned() != nil)
     }
 
     /// The history returns exactly the frames appended, across its wrap, and refuses frames

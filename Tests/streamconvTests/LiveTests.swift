@@ -234,6 +234,8 @@ import Testing
             (["--preset", "identity-stereo", "--capture", "plugnull", "--out", "o.wav", "--rate", "1000"], "Error: capture \"plugnull\": rate 1000 not supported (device offers 4000–4294967295 Hz)\n"),
             (["--preset", "lowpass-4k", "--capture", "mono1", "--out", "o.wav"], "Error: capture \"mono1\": 2 channels not supported (device offers 1)\n"),
             (["--preset", "circular.json", "--capture", "testcap", "--out", "o.wav"], "Error: circular padding needs the whole signal; use streamconv run\n"),
+            (["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav", "--control", "in.raw"], "Error: --control in.raw is not a FIFO; make one with mkfifo in.raw\n"),
+            (["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav", "--control", "nosuch.fifo"], "Error: --control nosuch.fifo: No such file or directory; make it first with mkfifo nosuch.fifo\n"),
             (["--preset", "pytorch-docs-example", "--capture", "null", "--out", "control.wav", "--rate", "8000", "--format", "S24_3LE", "--frames", "10"], ""),
         ]
         for (args, message) in cases {
@@ -247,6 +249,11 @@ import Testing
         }
         let usage = try live(["--preset", "lowpass-4k", "--capture", "testcap"])
         #expect(usage.status == 64 && usage.stderr.hasPrefix("Error: give exactly one of --playback DEVICE and --out FILE|-"))
+        for (args, message) in [(["--crossfade", "-1"], "Error: --crossfade must be 0 to 10000 ms, got -1.0"),
+                                (["--swap-history", "0", "--control", "x"], "Error: --control swaps filters, which --swap-history 0 turns off")] {
+            let r = try live(["--preset", "lowpass-4k", "--capture", "testcap", "--out", "o.wav"] + args)
+            #expect(r.status == 64 && r.stderr.hasPrefix(message), "\(args): \(r.stderr)")
+        }
         #expect(!contents(dir).contains("o.wav"))
     }
 

@@ -215,7 +215,9 @@ public struct PeriodProcessor: ~Copyable {
         try current.stage.finish(head: &head, tail: &tail)
         if let old = outgoing {
             try old.stage.finish(head: &fadingHead, tail: &fadingTail)
-            if Self.mix(&tail, old: fadingTail, first: outputFrames, fadeStart: fadeStart, length: swaps?.crossfadeFrames ?? 0) { retire() }
+            _ = Self.mix(&tail, old: fadingTail, first: outputFrames, fadeStart: fadeStart, length: swaps?.crossfadeFrames ?? 0)
+            // Done with, fade over or not: back to the builder with it.
+            retire()
         }
         swaps?.ended.store(true, ordering: .releasing)
         if keepTail {
