@@ -76,8 +76,9 @@ import Testing
         #expect(late >= 25, "\(late) late blocks, \(workers.stepsRun) steps by workers")
         #expect(workers.counters.worstWaitNanos.load(ordering: .relaxed) > 0)
         // Steps no worker had started ran on the streaming thread at once: the sleeping
-        // workers ran next to none.
-        #expect(workers.stepsRun <= 3, "workers ran \(workers.stepsRun) steps")
+        // workers ran next to none of the ~66 (what each found when it first looked, or
+        // grabbed in a wake-up; 4 seen on a loaded machine).
+        #expect(workers.stepsRun <= 8, "workers ran \(workers.stepsRun) steps")
     }
 
     /// A period with workers running allocates nothing on the audio thread, and a stopped

@@ -139,6 +139,9 @@ public final class LiveLoop {
             do {
                 try processor.finish()
                 if let error = deliverReady() { failure = failure ?? error }
+                while failure == nil && processor.nextTailChunk() {
+                    if let error = deliverReady() { failure = error }
+                }
             } catch {
                 filterError = error
             }

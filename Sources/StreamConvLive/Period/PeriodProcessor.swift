@@ -35,15 +35,13 @@ public struct PeriodProcessor: ~Copyable {
     /// Output frames `[fadeStart, fadeStart + crossfadeFrames)` mix the two filters.
     private var fadeStart: Int64 = 0
     private var fading: Signal<Float>
-    private var fadingHead: Signal<Float>
-    private var fadingTail: Signal<Float>
     private var gap: Signal<Float>
     private var gapOut: Signal<Float>
     private var input: Signal<Float>
     /// What the last call made: a period's outputs, or the stage's tail after ``finish()``.
     public private(set) var ready: Signal<Float>
-    private var head: Signal<Float>
-    private var tail: Signal<Float>
+    /// Tail frames of the finished filter not yet made ready.
+    private var tailDelivered = 0
     private let keepTail: Bool
     private let capture: SampleEncoding
     private let rate: Int
@@ -79,25 +77,18 @@ public struct PeriodProcessor: ~Copyable {
         Self.rehearse(stage, period: period)
         if let workers { stage.schedule(on: workers) }
         (inputChannels, outputChannels, latency) = (stage.inputChannels, stage.outputChannels, stage.latency)
-        // With swaps, room for the tail of any filter the history can start (a later,
-        // longer filter's tail is flushed through the same buffers).
-        let (headBound, ownTail) = stage.finishBound
-        // A tail is at most about twice a receptive field, which the history covers.
-        let tailBound = max(ownTail, 2 * (swaps?.history.capacity ?? 0))
-        let readyBound = max(stage.outputBound(inputFrames: period), tailBound)
+        let readyBound = max(stage.outputBound(inputFrames: period), stage.finishBound.tail)
         input = Signal(channels: inputChannels, capacity: period)
         ready = Signal(channels: outputChannels, capacity: readyBound)
-        head = Signal(channels: outputChannels, capacity: max(1, headBound))
-        tail = Signal(channels: outputChannels, capacity: tailBound)
-        // Room for a swap's second filter: a new filter's bounds are checked against these
-        // before it is offered (``accepts(_:)``).
+        // Room for a swap's second filter's period outputs: a new filter's bound is checked
+        // against it before it is offered (``refusal(_:replacing:historyNeeded:)``). Its tail
+        // goes to buffers of its own.
         let swapping = swaps != nil
         fading = Signal(channels: outputChannels, capacity: swapping ? readyBound : 0)
-        fadingHead = Signal(channels: outputChannels, capacity: swapping ? max(1, headBound) : 0)
-        fadingTail = Signal(channels: outputChannels, capacity: swapping ? tailBound : 0)
         gap = Signal(channels: inputChannels, capacity: swapping ? period : 0)
         gapOut = Signal(channels: outputChannels, capacity: swapping ? readyBound : 0)
         current = StageSlot(name: name, stage: stage, workers: workers)
+        current.makeFinishBuffers()
         self.swaps = swaps
         // The first decode instantiates runtime metadata (which allocates, once per process):
         // here, on a frame of silence, not in the first period.
@@ -138,6 +129,7 @@ public struct PeriodProcessor: ~Copyable {
     /// the same channels, stride and latency (the output's timeline goes on), and bounds
     /// within the buffers made at init. Call it off the audio thread, before offering.
     /// With `historyNeeded` the bounds are not checked (the history's refusal says more).
+    /// After the join, ``StageSlot/outputFrameCount(afterProcessing:)`` is checked too.
     public static func refusal(_ slot: StageSlot, replacing shape: FilterShape, historyNeeded: Bool = false) -> String? {
         if slot.inputChannels != shape.inputChannels || slot.outputChannels != shape.outputChannels {
             return "it has \(slot.inputChannels) in / \(slot.outputChannels) out channels, the running filter \(shape.inputChannels) / \(shape.outputChannels)"
@@ -148,9 +140,10 @@ public struct PeriodProcessor: ~Copyable {
         if slot.latency != shape.latency {
             return "its latency is \(slot.latency) frames, the running filter's \(shape.latency); a swap keeps the output's timeline, so both need the same latency (the same padding, or an impulse response)"
         }
-        let bounds = slot.finishBound
-        if !historyNeeded, slot.outputBound(inputFrames: shape.period) > shape.readyCapacity || bounds.tail > shape.tailCapacity || bounds.head > shape.headCapacity {
-            return "its tail is longer than the running filter's buffers allow (\(bounds.tail) frames, room for \(shape.tailCapacity)); restart with the longer filter"
+        // Past its start (joined), a period makes about period / stride outputs.
+        let perPeriod = shape.period * slot.rateRatio.outputs / slot.rateRatio.inputs + 1
+        if !historyNeeded, perPeriod > shape.readyCapacity {
+            return "one period makes more outputs (\(perPeriod)) than the running filter's buffers hold (\(shape.readyCapacity))"
         }
         return nil
     }
@@ -158,7 +151,7 @@ public struct PeriodProcessor: ~Copyable {
     /// What a new filter must match to take over from this one.
     public var shape: FilterShape {
         FilterShape(inputChannels: inputChannels, outputChannels: outputChannels, rateRatio: current.rateRatio, latency: latency,
-                    period: period, readyCapacity: ready.capacity, headCapacity: head.capacity, tailCapacity: tail.capacity)
+                    period: period, readyCapacity: ready.capacity)
     }
 
     /// The name of the filter running now.
@@ -204,28 +197,36 @@ public struct PeriodProcessor: ~Copyable {
         measureReady()
     }
 
-    /// Ends the signal: the stage's tail becomes ``ready`` (nothing when the tail is not
-    /// kept).
+    /// Ends the signal: the stage's tail becomes ``ready``, its first ``readyCapacity``
+    /// frames; call ``nextTailChunk()`` for the rest (a filter swapped in may have a longer
+    /// tail than the first one). Nothing when the tail is not kept.
     /// - Throws: the stage's refusal (a signal shorter than its receptive field).
     public mutating func finish() throws(Conv1dError) {
         // The tail is computed at once, not against a period: waits for workers now are no
         // deadline missed.
         current.workers?.beginFlush()
         outgoing?.workers?.beginFlush()
-        try current.stage.finish(head: &head, tail: &tail)
+        try current.stage.finish(head: &current.head, tail: &current.tail)
         if let old = outgoing {
-            try old.stage.finish(head: &fadingHead, tail: &fadingTail)
-            _ = Self.mix(&tail, old: fadingTail, first: outputFrames, fadeStart: fadeStart, length: swaps?.crossfadeFrames ?? 0)
+            try old.stage.finish(head: &old.head, tail: &old.tail)
+            _ = Self.mix(&current.tail, old: old.tail, first: outputFrames, fadeStart: fadeStart, length: swaps?.crossfadeFrames ?? 0)
             // Done with, fade over or not: back to the builder with it.
             retire()
         }
         swaps?.ended.store(true, ordering: .releasing)
-        if keepTail {
-            tail.copyFrames(0..<tail.frames, into: &ready)
-        } else {
-            ready.setFrames(0)
-        }
+        tailDelivered = 0
+        if !keepTail { current.tail.setFrames(0) }
+        _ = nextTailChunk()
+    }
+
+    /// Makes the next part of the finished filter's tail ``ready``; false (and nothing
+    /// ready) when all of it has been.
+    public mutating func nextTailChunk() -> Bool {
+        let count = min(ready.capacity, current.tail.frames - tailDelivered)
+        current.tail.copyFrames(tailDelivered..<(tailDelivered + count), into: &ready)
+        tailDelivered += count
         measureReady()
+        return count > 0
     }
 
     /// Encodes ``ready`` as interleaved `encoding` samples into `bytes` (room for

@@ -1,7 +1,7 @@
 import StreamConv
 
 /// What a filter taking over a running one must match: its channels, stride and latency
-/// (so the output's timeline goes on), and the buffers the processor made for it.
+/// (so the output's timeline goes on), and the output buffer the processor made for it.
 public struct FilterShape: Sendable, Equatable {
     /// Channels taken and made.
     public var inputChannels: Int, outputChannels: Int
@@ -11,6 +11,6 @@ public struct FilterShape: Sendable, Equatable {
     public var latency: Int
     /// The most frames a period brings.
     public var period: Int
-    /// Frames the processor's buffers hold: a period's outputs, a finish's head and tail.
-    public var readyCapacity: Int, headCapacity: Int, tailCapacity: Int
+    /// Frames the processor's output buffer holds.
+    public var readyCapacity: Int
 }

@@ -171,11 +171,15 @@ public final class FilterSwapper: @unchecked Sendable {
             throw .join(error)
         }
         slot.position = end
+        let count = slot.outputFrameCount(afterProcessing: shape.period)
+        if count > shape.readyCapacity {
+            throw .mismatch("one period makes \(count) outputs, more than the running filter's buffers hold (\(shape.readyCapacity))")
+        }
 
         // Catch up period by period, timing each: the new filter's cost per period.
         var costs: [Int64] = []
         var chunk = Signal<Float>(channels: shape.inputChannels, capacity: shape.period)
-        var out = Signal<Float>(channels: shape.outputChannels, capacity: slot.outputBound(inputFrames: shape.period))
+        var out = Signal<Float>(channels: shape.outputChannels, capacity: shape.readyCapacity)
         let periodNanos = Int64(shape.period) * 1_000_000_000 / Int64(rate)
         func catchUp() throws(SwapRefusal) {
             while history.frames - slot.position >= Int64(shape.period) {

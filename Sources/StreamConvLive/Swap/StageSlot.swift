@@ -14,6 +14,9 @@ public final class StageSlot: @unchecked Sendable {
     var stage: any Stage<Float> & ~Copyable
     /// Input frames the stage has taken (its place in the capture).
     var position: Int64 = 0
+    /// Where ``Stage/finish(head:tail:)`` writes, sized for this stage (``makeFinishBuffers()``).
+    var head = Signal<Float>(channels: 0, capacity: 0)
+    var tail = Signal<Float>(channels: 0, capacity: 0)
     /// Handed back by the audio thread because the input ran too far ahead of it to catch
     /// up within a period (the builder catches up and offers it again).
     var stale = false
@@ -48,11 +51,28 @@ public final class StageSlot: @unchecked Sendable {
 
     /// Prepares the stage for periods of `period` frames and rehearses it (off the audio
     /// thread: this allocates).
-    func prepare(period: Int) { Self.prepare(&stage, period) }
+    func prepare(period: Int) {
+        Self.prepare(&stage, period)
+        makeFinishBuffers()
+    }
+
+    /// Allocates the buffers the stage's finish writes into (its own bounds).
+    func makeFinishBuffers() {
+        let bounds = finishBound
+        head = Signal(channels: outputChannels, capacity: max(1, bounds.head))
+        tail = Signal(channels: outputChannels, capacity: bounds.tail)
+    }
 
     private static func prepare<S: Stage<Float> & ~Copyable>(_ stage: inout S, _ period: Int) {
         stage.prepare(maxFrames: period)
         PeriodProcessor.rehearse(stage, period: period)
+    }
+
+    /// Outputs the next `frames` input frames make, from the stage's state now.
+    public func outputFrameCount(afterProcessing frames: Int) -> Int { Self.outputFrameCount(of: &stage, frames) }
+
+    private static func outputFrameCount<S: Stage<Float> & ~Copyable>(of stage: inout S, _ frames: Int) -> Int {
+        stage.outputFrameCount(afterProcessing: frames)
     }
 
     private static func outputBound<S: Stage<Float> & ~Copyable>(of stage: inout S, _ frames: Int) -> Int {
