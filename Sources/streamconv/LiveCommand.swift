@@ -19,7 +19,12 @@ struct LiveCommand: ParsableCommand {
             Overruns, underruns and suspends are recovered and counted; a capture device that \
             delivers nothing for max(8 periods, 200 ms) is reported as stalled.
 
-            Filter swaps: SIGHUP re-reads the preset, and a line `load PRESET` written to the             --control FIFO loads another. The new filter is built off the audio thread, started             from the last --swap-history seconds of input (so it has no start-up transient) and             crossfaded in over --crossfade ms; before and after the fade the output is bit for             bit the offline output of the filter running. A filter with other channel counts,             stride, rate or latency is refused in one line, and the old one keeps running.
+            Filter swaps: SIGHUP re-reads the preset, and a line `load PRESET` written to the \
+            --control FIFO loads another. The new filter is built off the audio thread, started \
+            from the last --swap-history seconds of input (so it has no start-up transient) and \
+            crossfaded in over --crossfade ms; before and after the fade the output is bit for \
+            bit the offline output of the filter running. A filter with other channel counts, \
+            stride, rate or latency is refused in one line, and the old one keeps running.
             """
     )
 
@@ -127,10 +132,10 @@ struct LiveCommand: ParsableCommand {
         }
         let outRate = try spec.outputRate(inputRate: captureRate)
         let budget = try MemoryBudget(option: maxMemory)
-        // Swaps keep the input's recent past, and room for the tail of a filter it can start.
+        // Swaps keep the input's recent past (a swapped-in filter brings its own buffers).
         let historyFrames = Int((swapHistory * Double(captureRate)).rounded(.up))
-        let swapBytes = Saturating.product([historyFrames, Saturating.sum([channelCount, Saturating.product([6, spec.outChannels])]), 4])
-        let filterBytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: presetOptions.engine, maxFrames: period, scalarSize: 4), swapBytes])
+        let swapBytes = Saturating.product([historyFrames, channelCount, 4])
+        let filterBytes = Saturating.sum([Self.liveBytes(spec, engine: presetOptions.engine, period: period), swapBytes])
         try budget.check(filterBytes, for: "running \(spec) live in periods of \(period) frames")
         let conv = try filter.conv1d(as: Float.self)
         let fifo = try control.map { try ControlFIFO(path: $0) }
@@ -233,6 +238,12 @@ struct LiveCommand: ParsableCommand {
 }
 
 extension LiveCommand {
+    /// Bytes a Float filter for `spec` takes live in periods of `period` frames: its weights,
+    /// stream and engine.
+    static func liveBytes(_ spec: Conv1dSpec, engine: Conv1dEngineChoice, period: Int) -> Int {
+        Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: engine, maxFrames: period, scalarSize: 4)])
+    }
+
     /// The filter a swap asks for: `argument`'s preset resolved for the running capture (its
     /// rate and channels), as the run's first filter was; refused in one line for what a live
     /// run cannot take.
@@ -248,9 +259,7 @@ extension LiveCommand {
         if let presetRate = filter.rateMismatch {
             throw LiveError("\(loaded.name) was made for \(presetRate) Hz, the run captures at \(rate) Hz")
         }
-        let spec = filter.spec
-        let bytes = Saturating.sum([spec.weightBytes(scalarSize: 4), spec.streamBytes(maxFrames: period, scalarSize: 4), spec.engineBytes(choice: engine, maxFrames: period, scalarSize: 4)])
-        try budget.check(bytes, for: "swapping in \(spec)")
+        try budget.check(liveBytes(filter.spec, engine: engine, period: period), for: "swapping in \(filter.spec)")
         let conv = try filter.conv1d(as: Float.self)
         return StageSlot(name: filter.preset.name, stage: conv.makeStream(maxFrames: period),
                          workers: workers ? PartitionWorkers(rate: rate, counters: counters.workerCounters) : nil)

@@ -78,6 +78,52 @@ import Testing
 
     /// Same lengths, and a longer new filter (its tail, longer than the first filter's
     /// buffers, is delivered in parts).
+    /// `old`'s offline output mixed into `new`'s over the fade beginning at output `start`
+    /// (`crossfade` frames), for outputs `start ..< start + count`: the documented gain.
+    static func fade(old: Signal<Float>, new: Signal<Float>, start: Int, count: Int, crossfade: Int) -> Signal<Float> {
+        var mixed = new.slice(start..<(start + count))
+        for c in 0..<mixed.channels {
+            for k in 0..<count {
+                let g = Float(k + 1) / Float(crossfade + 1)
+                mixed[c, k] = old[c, start + k] * (1 - g) + new[c, start + k] * g
+            }
+        }
+        return mixed
+    }
+
+    /// `old` through a processor with swaps, in periods of `period` (the input made from
+    /// `seed`), with a slot of `new` joined by hand at input frame `joinAt` and offered when
+    /// `offerAt` frames are in (no swapper thread): everything delivered, tail included.
+    static func runWithOffer(
+        old: Conv1d<Float>, new: Conv1d<Float>, frames: Int, period: Int, crossfade: Int, history: Int,
+        joinAt: Int, offerAt: Int, seed: UInt64
+    ) throws -> (output: Signal<Float>, control: SwapControl, slot: StageSlot) {
+        let (x, interleaved) = input(frames: frames, seed: seed)
+        let control = SwapControl(channels: 2, period: period, historyFrames: history, crossfadeFrames: crossfade)
+        var processor = PeriodProcessor(stage: old.makeStream(maxFrames: period), period: period, capture: .f32, rate: rate,
+                                        counters: LiveCounters(), name: "A", swaps: control)
+        let slot = StageSlot(name: "B", stage: new.makeStream(maxFrames: period))
+        slot.prepare(period: period)
+        try slot.stage.join(history: x.slice(0..<joinAt), endingAt: Int64(joinAt))
+        slot.position = Int64(joinAt)
+        var pieces: [Signal<Float>] = []
+        try interleaved.withUnsafeBytes { raw in
+            var at = 0
+            while at < frames {
+                if at == offerAt { #expect(control.offer(slot)) }
+                let n = min(period, frames - at)
+                try processor.filter(captured: raw.baseAddress! + at * 8, frames: n)
+                pieces.append(processor.ready.slice(0..<processor.ready.frames))
+                at += n
+            }
+        }
+        try processor.finish()
+        repeat {
+            pieces.append(processor.ready.slice(0..<processor.ready.frames))
+        } while processor.nextTailChunk()
+        return (Signal.concatenating(pieces), control, slot)
+    }
+
     @Test(arguments: [(255, 255, 0), (255, 255, 2400), (5000, 5000, 1000), (255, 3000, 500)])
     func outputIsOldThenMixedThenNew(taps: Int, newTaps: Int, crossfade: Int) throws {
         let frames = 30_000
@@ -96,13 +142,7 @@ import Testing
         #expect(Self.same(run.output, oldOut, 0..<s), "before the fade at \(s)")
         #expect(Self.same(run.output, newOut, (s + crossfade)..<newOut.frames), "after the fade at \(s)")
         // The fade: the two offline outputs mixed by the documented gain.
-        var mixed = newOut.slice(s..<(s + crossfade))
-        for c in 0..<2 {
-            for k in 0..<crossfade {
-                let g = Float(k + 1) / Float(crossfade + 1)
-                mixed[c, k] = oldOut[c, s + k] * (1 - g) + newOut[c, s + k] * g
-            }
-        }
+        let mixed = Self.fade(old: oldOut, new: newOut, start: s, count: crossfade, crossfade: crossfade)
         #expect(run.output.slice(s..<(s + crossfade)).bitwiseEquals(mixed), "in the fade")
         #expect(run.allocations == 0, "\(run.allocations) allocations on the audio thread")
         // The retired filter's workers were stopped by the swapper; the new filter's run.
@@ -118,30 +158,12 @@ import Testing
     func takeOverFeedsTheGapOrHandsBack(lagPeriods: Int) throws {
         let (frames, period, crossfade) = (8000, 64, 100)
         let (a, b) = (try Self.filter(taps: 127, seed: 1), try Self.filter(taps: 127, seed: 2))
-        let (x, interleaved) = Self.input(frames: frames, seed: 3)
-        let control = SwapControl(channels: 2, period: period, historyFrames: 4000, crossfadeFrames: crossfade)
-        var processor = PeriodProcessor(stage: a.makeStream(maxFrames: period), period: period, capture: .f32, rate: Self.rate,
-                                        counters: LiveCounters(), name: "A", swaps: control)
         let joinAt = 20 * period
-        let slot = StageSlot(name: "B", stage: b.makeStream(maxFrames: period))
-        slot.prepare(period: period)
-        try slot.stage.join(history: x.slice(0..<joinAt), endingAt: Int64(joinAt))
-        slot.position = Int64(joinAt)
-        var pieces: [Signal<Float>] = []
-        try interleaved.withUnsafeBytes { raw in
-            var at = 0
-            while at < frames {
-                if at == joinAt + lagPeriods * period { #expect(control.offer(slot)) }
-                try processor.filter(captured: raw.baseAddress! + at * 8, frames: period)
-                pieces.append(processor.ready.slice(0..<processor.ready.frames))
-                at += period
-            }
-        }
-        try processor.finish()
-        pieces.append(processor.ready.slice(0..<processor.ready.frames))
-        let output = Signal.concatenating(pieces)
-        let (oldOut, newOut) = (try a.forward(x), try b.forward(x))
         let s = joinAt + lagPeriods * period
+        let (output, control, slot) = try Self.runWithOffer(old: a, new: b, frames: frames, period: period, crossfade: crossfade, history: 4000,
+                                                            joinAt: joinAt, offerAt: s, seed: 3)
+        let (x, _) = Self.input(frames: frames, seed: 3)
+        let (oldOut, newOut) = (try a.forward(x), try b.forward(x))
         if lagPeriods * period <= control.maxGap {
             #expect(control.lastSwapFrame.load(ordering: .relaxed) == s)
             #expect(Self.same(output, oldOut, 0..<s))
@@ -207,39 +229,14 @@ import Testing
     @Test func runEndingInTheFadeMixesTheTails() throws {
         let (frames, period, crossfade, taps) = (4000, 64, 3000, 200)
         let (a, b) = (try Self.filter(taps: taps, seed: 1), try Self.filter(taps: taps, seed: 2))
-        let (x, interleaved) = Self.input(frames: frames, seed: 3)
-        let control = SwapControl(channels: 2, period: period, historyFrames: 2000, crossfadeFrames: crossfade)
-        var processor = PeriodProcessor(stage: a.makeStream(maxFrames: period), period: period, capture: .f32, rate: Self.rate,
-                                        counters: LiveCounters(), name: "A", swaps: control)
         let joinAt = 30 * period
-        let slot = StageSlot(name: "B", stage: b.makeStream(maxFrames: period))
-        slot.prepare(period: period)
-        try slot.stage.join(history: x.slice(0..<joinAt), endingAt: Int64(joinAt))
-        slot.position = Int64(joinAt)
-        var pieces: [Signal<Float>] = []
-        try interleaved.withUnsafeBytes { raw in
-            var at = 0
-            while at < frames {
-                if at == joinAt { #expect(control.offer(slot)) }
-                let n = min(period, frames - at)
-                try processor.filter(captured: raw.baseAddress! + at * 8, frames: n)
-                pieces.append(processor.ready.slice(0..<processor.ready.frames))
-                at += n
-            }
-        }
-        try processor.finish()
-        pieces.append(processor.ready.slice(0..<processor.ready.frames))
-        let output = Signal.concatenating(pieces)
+        let (output, control, _) = try Self.runWithOffer(old: a, new: b, frames: frames, period: period, crossfade: crossfade, history: 2000,
+                                                         joinAt: joinAt, offerAt: joinAt, seed: 3)
+        let (x, _) = Self.input(frames: frames, seed: 3)
         let (oldOut, newOut) = (try a.forward(x), try b.forward(x))
         #expect(output.frames == oldOut.frames && joinAt + crossfade > output.frames)
         #expect(Self.same(output, oldOut, 0..<joinAt))
-        var mixed = newOut.slice(joinAt..<newOut.frames)
-        for c in 0..<2 {
-            for k in 0..<mixed.frames {
-                let g = Float(k + 1) / Float(crossfade + 1)
-                mixed[c, k] = oldOut[c, joinAt + k] * (1 - g) + newOut[c, joinAt + k] * g
-            }
-        }
+        let mixed = Self.fade(old: oldOut, new: newOut, start: joinAt, count: newOut.frames - joinAt, crossfade: crossfade)
         #expect(output.slice(joinAt..<output.frames).bitwiseEquals(mixed))
         // The fade never ended, but the run did: the old filter was handed back all the same.
         #expect(control.takeReturned() != nil)

@@ -24,25 +24,6 @@ import Testing
         }
     }
 
-    /// Writes `input` into `fifo` a period per period-duration (four periods ahead).
-    static func pacedWriter(fifo: String, input: Data, period: Int) -> Thread {
-        Thread {
-            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
-            let start = DispatchTime.now().uptimeNanoseconds
-            var at = 0, n: UInt64 = 0
-            while at < input.count {
-                let due = start + n * UInt64(period) * 1_000_000_000 / 48000
-                let now = DispatchTime.now().uptimeNanoseconds
-                if due > now { usleep(UInt32((due - now) / 1000)) }
-                let end = min(input.count, at + period * 4)
-                do { try handle.write(contentsOf: input[at..<end]) } catch { return }
-                at = end
-                n += 1
-            }
-            try? handle.close()
-        }
-    }
-
     /// A decaying-noise impulse response preset `name`.json of `taps` taps.
     func writeResponse(_ name: String, taps: Int, seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
@@ -84,7 +65,7 @@ import Testing
             collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
-        let writer = Self.pacedWriter(fifo: fifo, input: input, period: period)
+        let writer = pacedFIFOWriter(fifo: fifo, input: input, period: period)
         writer.start()
         // Running (the stats lines come after the signal handlers are in place), and past
         // the start (where a long filter's first blocks may be late, swap or not).

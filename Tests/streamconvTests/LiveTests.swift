@@ -89,21 +89,7 @@ import Testing
             pcm.pacedcap { type file; slave.pcm "null"; file "/dev/null"; infile "\(fifo)"; format "raw" }
             """
         try Data(rc.utf8).write(to: dir.appendingPathComponent(".asoundrc"))
-        let writer = Thread {
-            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
-            let start = DispatchTime.now().uptimeNanoseconds
-            var at = 0, n: UInt64 = 0
-            while at < input.count {
-                let due = start + n * UInt64(period) * 1_000_000_000 / 48000
-                let now = DispatchTime.now().uptimeNanoseconds
-                if due > now { usleep(UInt32((due - now) / 1000)) }
-                let end = min(input.count, at + period * 4)
-                do { try handle.write(contentsOf: input[at..<end]) } catch { return }
-                at = end
-                n += 1
-            }
-            try? handle.close()
-        }
+        let writer = pacedFIFOWriter(fifo: fifo, input: input, period: period)
         writer.start()
         let recorded = try live(["--preset", "ir20k.json", "--capture", "pacedcap", "--channels", "2", "--out", "live.wav", "--frames", "\(frames)",
                                  "--format", "S16_LE", "--period", "\(period)", "--out-format", "float", "--json-stats", "stats.jsonl", "--stats", "0.1"])
@@ -277,6 +263,27 @@ import Testing
         #expect(signal.frames > 0)
         // The null device captures silence: the finished file is all zeros.
         #expect(signal.channelArrays.allSatisfy { $0.allSatisfy { $0 == 0 } })
+    }
+}
+
+/// A thread writing S16_LE stereo `input` into `fifo` one period per period-duration at
+/// 48 kHz, on an absolute schedule from when a reader opened the FIFO: a capture paced as a
+/// sound card paces it.
+func pacedFIFOWriter(fifo: String, input: Data, period: Int) -> Thread {
+    Thread {
+        guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var at = 0, n: UInt64 = 0
+        while at < input.count {
+            let due = start + n * UInt64(period) * 1_000_000_000 / 48000
+            let now = DispatchTime.now().uptimeNanoseconds
+            if due > now { usleep(UInt32((due - now) / 1000)) }
+            let end = min(input.count, at + period * 4)
+            do { try handle.write(contentsOf: input[at..<end]) } catch { return }
+            at = end
+            n += 1
+        }
+        try? handle.close()
     }
 }
 

@@ -240,6 +240,10 @@ import Testing
         #expect(bare.status == 64 && bare.stderr.contains("SUBCOMMANDS:") && bare.stdout.isEmpty)
         let help = try CLI.run(["run", "--help"])
         #expect(help.status == 0 && help.out.contains("--in-place") && help.out.contains("--dither"))
+        // The discussion is prose wrapped by the parser: no run of spaces inside a sentence.
+        let live = try CLI.run(["live", "--help"])
+        let discussion = live.out.components(separatedBy: "USAGE:")[0]
+        #expect(live.status == 0 && discussion.contains("the --control FIFO loads another") && !discussion.contains("  "), "\(discussion)")
         let verifyTrials = try CLI.run(["verify", "--preset", "lowpass-4k", "--trials", "-1"])
         #expect(verifyTrials.status == 64 && verifyTrials.stderr.hasPrefix("Error: --trials must be at least 1, got -1"), "\(verifyTrials.stderr)")
     }

@@ -80,9 +80,9 @@ public struct PeriodProcessor: ~Copyable {
         let readyBound = max(stage.outputBound(inputFrames: period), stage.finishBound.tail)
         input = Signal(channels: inputChannels, capacity: period)
         ready = Signal(channels: outputChannels, capacity: readyBound)
-        // Room for a swap's second filter's period outputs: a new filter's bound is checked
-        // against it before it is offered (``refusal(_:replacing:historyNeeded:)``). Its tail
-        // goes to buffers of its own.
+        // Room for a swap's second filter's period outputs: a new filter's count is checked
+        // against it before it is offered (``FilterShape/readyCapacity``). Its tail goes to
+        // buffers of its own.
         let swapping = swaps != nil
         fading = Signal(channels: outputChannels, capacity: swapping ? readyBound : 0)
         gap = Signal(channels: inputChannels, capacity: swapping ? period : 0)
@@ -126,11 +126,11 @@ public struct PeriodProcessor: ~Copyable {
     }
 
     /// Why `slot`'s stage cannot take over from this processor's filter, or `nil` when it can:
-    /// the same channels, stride and latency (the output's timeline goes on), and bounds
-    /// within the buffers made at init. Call it off the audio thread, before offering.
-    /// With `historyNeeded` the bounds are not checked (the history's refusal says more).
-    /// After the join, ``StageSlot/outputFrameCount(afterProcessing:)`` is checked too.
-    public static func refusal(_ slot: StageSlot, replacing shape: FilterShape, historyNeeded: Bool = false) -> String? {
+    /// the same channels, stride and latency (the output's timeline goes on). Call it off the
+    /// audio thread, before offering; that a period's outputs fit the buffers made at init is
+    /// checked after the join (``StageSlot/outputFrameCount(afterProcessing:)``), from the
+    /// joined state.
+    public static func refusal(_ slot: StageSlot, replacing shape: FilterShape) -> String? {
         if slot.inputChannels != shape.inputChannels || slot.outputChannels != shape.outputChannels {
             return "it has \(slot.inputChannels) in / \(slot.outputChannels) out channels, the running filter \(shape.inputChannels) / \(shape.outputChannels)"
         }
@@ -139,11 +139,6 @@ public struct PeriodProcessor: ~Copyable {
         }
         if slot.latency != shape.latency {
             return "its latency is \(slot.latency) frames, the running filter's \(shape.latency); a swap keeps the output's timeline, so both need the same latency (the same padding, or an impulse response)"
-        }
-        // Past its start (joined), a period makes about period / stride outputs.
-        let perPeriod = shape.period * slot.rateRatio.outputs / slot.rateRatio.inputs + 1
-        if !historyNeeded, perPeriod > shape.readyCapacity {
-            return "one period makes more outputs (\(perPeriod)) than the running filter's buffers hold (\(shape.readyCapacity))"
         }
         return nil
     }

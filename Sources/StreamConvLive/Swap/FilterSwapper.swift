@@ -154,7 +154,7 @@ public final class FilterSwapper: @unchecked Sendable {
         let history = control.history
         let kept = history.capacity - history.maxAppend - control.maxGap
         let needed = slot.joinHistory ?? Int(min(Int64(Int.max), history.frames))
-        if let reason = PeriodProcessor.refusal(slot, replacing: shape, historyNeeded: needed > kept) { throw .mismatch(reason) }
+        if let reason = PeriodProcessor.refusal(slot, replacing: shape) { throw .mismatch(reason) }
         guard needed <= kept else { throw .historyTooShort(needed: needed, kept: kept, rate: rate) }
         slot.prepare(period: shape.period)
 

@@ -42,13 +42,6 @@ public final class StageSlot: @unchecked Sendable {
     /// Input frames a join needs (`nil`: only the whole signal so far).
     public var joinHistory: Int? { stage.joinHistory }
 
-    /// The most outputs `frames` input frames make.
-    public func outputBound(inputFrames frames: Int) -> Int {
-        // Through an inout access: a borrow of a class's noncopyable existential cannot be
-        // opened for a method call.
-        Self.outputBound(of: &stage, frames)
-    }
-
     /// Prepares the stage for periods of `period` frames and rehearses it (off the audio
     /// thread: this allocates).
     func prepare(period: Int) {
@@ -69,13 +62,13 @@ public final class StageSlot: @unchecked Sendable {
     }
 
     /// Outputs the next `frames` input frames make, from the stage's state now.
-    public func outputFrameCount(afterProcessing frames: Int) -> Int { Self.outputFrameCount(of: &stage, frames) }
+    public func outputFrameCount(afterProcessing frames: Int) -> Int {
+        // Through an inout access: a borrow of a class's noncopyable existential cannot be
+        // opened for a method call.
+        Self.outputFrameCount(of: &stage, frames)
+    }
 
     private static func outputFrameCount<S: Stage<Float> & ~Copyable>(of stage: inout S, _ frames: Int) -> Int {
         stage.outputFrameCount(afterProcessing: frames)
-    }
-
-    private static func outputBound<S: Stage<Float> & ~Copyable>(of stage: inout S, _ frames: Int) -> Int {
-        stage.outputBound(inputFrames: frames)
     }
 }
