@@ -243,9 +243,11 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         print(json([("bytes", bytes), ("parse", parse), ("parse_mb_per_s", bytes / parse / 1e6), ("preset", load), ("preset_mb_per_s", bytes / load / 1e6)]))
     case "fft":
         // The FFT engine's transform: a forward and an inverse real FFT of each size, in ns per
-        // pair (scripts/bench sets them beside FFTW's measured plans).
+        // pair (scripts/bench sets them beside FFTW's measured plans), in the bit-reversed
+        // order the engine keeps its spectra in ("nM") and in natural order ("natural_nM").
         var pairs: [(String, Double)] = []
-        for size in [256, 1024, 4096, 16384, 32768] {
+        let orders: [(RealFFT<Float>.SpectrumOrder, String)] = [(.bitReversed, "n"), (.natural, "natural_n")]
+        for (order, prefix) in orders { for size in [256, 1024, 4096, 16384, 32768] {
             let fft = RealFFT<Float>(size: size)
             var rng = SeededGenerator(seed: UInt64(size))
             var input = (0..<size).map { _ in Float(rng.nextUnit() - 0.5) }
@@ -258,8 +260,8 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
                         im.withUnsafeMutableBufferPointer { m in
                             output.withUnsafeMutableBufferPointer { y in
                                 for _ in 0..<repetitions {
-                                    fft.forward(x.baseAddress!, re: r.baseAddress!, im: m.baseAddress!)
-                                    fft.inverse(re: r.baseAddress!, im: m.baseAddress!, output: y.baseAddress!)
+                                    fft.forward(x.baseAddress!, re: r.baseAddress!, im: m.baseAddress!, order: order)
+                                    fft.inverse(re: r.baseAddress!, im: m.baseAddress!, output: y.baseAddress!, order: order)
                                     x[0] = y[1] * 1e-9
                                 }
                             }
@@ -267,8 +269,8 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
                     }
                 }
             }
-            pairs.append(("n\(size)", t / Double(repetitions) * 1e9))
-        }
+            pairs.append(("\(prefix)\(size)", t / Double(repetitions) * 1e9))
+        } }
         print(json(pairs))
     default:
         print("unknown workload \(CommandLine.arguments[at + 1])")

@@ -104,7 +104,7 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
                                     block[j] = j < size && tap < field ? denseTap(w, spec: spec, o, i, field - 1 - tap) * scale : 0
                                 }
                                 let at = ((o * inPer + i) * count + p) * bins
-                                block.withUnsafeBufferPointer { fft.forward($0.baseAddress!, re: r.baseAddress! + at, im: m.baseAddress! + at) }
+                                block.withUnsafeBufferPointer { fft.forward($0.baseAddress!, re: r.baseAddress! + at, im: m.baseAddress! + at, order: .bitReversed) }
                             }
                         }
                     }

@@ -147,7 +147,7 @@ enum FFTEngineLoops {
                 window = UnsafePointer(state.time)
             }
             let at = (ch * parts + slot) * bins
-            plan.fft.forward(window, re: dre + at, im: dim + at)
+            plan.fft.forward(window, re: dre + at, im: dim + at, order: .bitReversed)
         }
         plan.re.withUnsafeBufferPointer { hre in
             plan.im.withUnsafeBufferPointer { him in
@@ -158,7 +158,7 @@ enum FFTEngineLoops {
                         hRe: hre.baseAddress! + o * inPer * parts * bins, hIm: him.baseAddress! + o * inPer * parts * bins,
                         xRe: dre + g * inPer * parts * bins, xIm: dim + g * inPer * parts * bins,
                         inputs: inPer, parts: parts, slot: slot, bins: bins)
-                    plan.fft.inverse(re: state.accRe, im: state.accIm, output: state.time)
+                    plan.fft.inverse(re: state.accRe, im: state.accIm, output: state.time, order: .bitReversed)
                     // The last N points are the linear convolution: outputs a + bN + j, in at
                     // most two runs of the ring.
                     let row = state.rings + o * ring

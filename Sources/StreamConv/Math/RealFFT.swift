@@ -1,41 +1,101 @@
 /// A real-input FFT of a power-of-two size, in pure Swift (no C library, no FFTW): its bits
 /// are fixed by this code alone, the same for every instance, alignment and CPU.
 ///
-/// Size `M = 2N`: the M real samples are packed as N complex ones (even samples real, odd
-/// imaginary), transformed by an iterative radix-2 complex FFT, and split into the M/2 + 1
-/// bins of the real spectrum. The forward FFT decimates in time (its input gathered in
-/// bit-reversed order), the inverse in frequency (its output read back in bit-reversed
-/// order), so neither needs a permutation pass of its own; vector stages run two at a time. Spectra are kept split (real parts, imaginary parts) so that a
-/// spectrum times another runs over plain arrays. Twiddles are computed in Double and rounded
-/// once.
+/// Size `M = 2N`: the M real samples are read as N complex points (even samples real, odd
+/// imaginary), transformed by a complex FFT, and split into the M/2 + 1 bins of the real
+/// spectrum. The complex FFT is radix 4: the forward decimates in frequency (natural order
+/// in, bit-reversed out), passes of two stages each over memory, a radix-2 pass first when
+/// the stage count calls for one, and its last four stages inside each 16-point vector; the
+/// inverse runs the same passes backwards, decimating in time. Every pass works on vectors
+/// of 16 points, so the operations per point, hence the bits, do not depend on the CPU.
+///
+/// A convolution multiplies spectra bin by bin, which does not care where each bin is
+/// kept, so the FFT engine keeps its spectra in the transform's own ``SpectrumOrder/bitReversed``
+/// order and no pass is spent permuting; ``SpectrumOrder/natural`` (the default) puts bin k
+/// at index k. Spectra are kept split (real parts, imaginary parts) so that a spectrum
+/// times another runs over plain arrays. Twiddles are computed in Double and rounded once.
 ///
 /// `forward` gives X[k] = Σ x[n]·e^(−2πikn/M), k = 0…M/2. `inverse` gives M·x from such a
 /// spectrum (unnormalised; a caller folds 1/M into its filter spectra, an exact power of two).
 public struct RealFFT<T: ConvScalar>: Sendable {
+    /// Where bin k of a spectrum is kept.
+    public enum SpectrumOrder: Sendable {
+        /// Bin k at index k, k = 0…M/2.
+        case natural
+        /// Bin k at index bitReverse(k) over log2(M/2) bits for k < M/2, the bin M/2 at
+        /// index M/2: the order the transform produces, for spectra that are only multiplied
+        /// bin by bin.
+        case bitReversed
+    }
+
+    /// The in-vector stages' lane masks. Unchecked: the stdlib cannot prove a generic
+    /// scalar's mask storage Sendable; these are immutable values made at `init`.
+    struct LaneMasks: @unchecked Sendable {
+        let m8, m4, m2, m1: SIMDMask<SIMD16<T>.MaskStorage>
+    }
+
+    /// One radix-4 pass: its quarter q (the group is 4q points) and where its twiddles
+    /// W_4q^j, W_4q^2j, W_4q^3j (j < q, each split into real and imaginary runs) start.
+    struct Pass: Sendable {
+        let quarter: Int
+        let offset: Int
+    }
+
     /// Real samples per transform, M.
     public let size: Int
     /// N = M / 2: complex points of the inner FFT.
     let half: Int
-    /// Per stage of span s (1, 2, 4, … N/2), e^(−2πij/(2s)) for j < s, stored from index s
-    /// (stage s at [s, 2s)), so each stage reads its twiddles contiguously. Split.
-    let twiddleRe: [T]
-    let twiddleIm: [T]
-    /// e^(−2πik/M) for k ≤ N, split: the real-spectrum split step.
+    /// Whether the forward starts (and the inverse ends) with a radix-2 pass of span N/2.
+    let radix2: Bool
+    /// The radix-4 passes in the forward's order (quarters N/4 or N/8, then ÷4 down to 16).
+    let passes: [Pass]
+    /// The passes' twiddles: the radix-2 pass's W_N^j (j < N/2) at 0, then each radix-4
+    /// pass's at its offset, per run of 16 j: the radix-2 pass's real then imaginary parts,
+    /// a radix-4 pass's W^j, W^2j, W^3j real and imaginary (96 values a run). Below 16
+    /// points, each radix-2 stage s's W_2s^j: real parts at [2s, 3s), imaginary at [3s, 4s).
+    let twiddles: [T]
+    /// The four in-vector stages' twiddles, 16 lanes each: spans 8, 4 and 2 (real, then
+    /// imaginary), each lane on a stage's b side holding W_2s^(lane mod s).
+    let lastTwiddles: [T]
+    /// The in-vector stages' b lanes, spans 8, 4, 2, 1 (``highLanes(_:)``).
+    let laneMasks: LaneMasks
+    /// e^(−2πik/M) for the bin k kept at each index (bit-reversed order), split: the
+    /// real-spectrum split step.
     let splitRe: [T]
     let splitIm: [T]
     /// Bit-reversal permutation of 0..<N.
     let reversed: [Int32]
 
+    /// The radix-2 pass and radix-4 passes of an N-point complex FFT whose last four stages
+    /// run inside vectors (N ≥ 16), with the twiddle count they need.
+    static func plan(half n: Int) -> (radix2: Bool, passes: [Pass], twiddles: Int) {
+        guard n >= 16 else { return (false, [], 2 * n) }
+        var stages = 0
+        while 1 << stages < n { stages += 1 }
+        let radix2 = (stages - 4) % 2 == 1
+        var offset = radix2 ? n : 0
+        var span = radix2 ? n / 4 : n / 2
+        var passes: [Pass] = []
+        while span >= 32 {
+            let q = span / 2
+            passes.append(Pass(quarter: q, offset: offset))
+            offset += 6 * q
+            span /= 4
+        }
+        return (radix2, passes, offset)
+    }
+
     /// Bytes of the tables an FFT of `size` points holds (twiddles, split factors, bit
     /// reversal), as ``init(size:)`` allocates them.
     static func tableBytes(size: Int, scalarSize: Int) -> Int {
         let n = size / 2
-        return Saturating.sum([Saturating.product([2 * max(n, 2) + 2 * (n + 1), scalarSize]), Saturating.product([n, 4])])
+        let twiddles = plan(half: n).twiddles
+        return Saturating.sum([Saturating.product([twiddles + 2 * (n + 1) + 6 * 16, scalarSize]), Saturating.product([n, 4])])
     }
 
     /// Bytes of this FFT's tables, counted from the tables themselves.
     var tableBytes: Int {
-        (twiddleRe.count + twiddleIm.count + splitRe.count + splitIm.count) * MemoryLayout<T>.stride + reversed.count * 4
+        (twiddles.count + lastTwiddles.count + splitRe.count + splitIm.count) * MemoryLayout<T>.stride + reversed.count * 4
     }
 
     /// An FFT of `size` real samples (a power of two, at least 4).
@@ -44,34 +104,66 @@ public struct RealFFT<T: ConvScalar>: Sendable {
         self.size = size
         let n = size / 2
         half = n
-        var tr = [T](repeating: 0, count: max(n, 2)), ti = tr
-        var span = 1
-        while span < n {
-            for j in 0..<span {
-                // The same value as e^(−2πi·(j·N/2s)/N): one table entry per (stage, j).
-                let angle = -2 * Double.pi * Double(j * (n / (2 * span))) / Double(n)
-                tr[span + j] = T(Self.cosine(angle))
-                ti[span + j] = T(Self.sine(angle))
+        let plan = Self.plan(half: n)
+        radix2 = plan.radix2
+        passes = plan.passes
+        // W_span^k as e^(−2πik/span), each rounded once from Double.
+        func w(_ k: Int, _ span: Int) -> (T, T) {
+            let angle = -2 * Double.pi * Double(k) / Double(span)
+            return (T(Self.cosine(angle)), T(Self.sine(angle)))
+        }
+        var tw = [T](repeating: 0, count: plan.twiddles)
+        if n < 16 {
+            // Stage s (span s, W_2s^j for j < s): real parts at [2s, 3s), imaginary at [3s, 4s).
+            var s = 1
+            while s < n {
+                for j in 0..<s { (tw[2 * s + j], tw[3 * s + j]) = w(j, 2 * s) }
+                s *= 2
             }
-            span *= 2
+        } else {
+            // Interleaved per run of 16 j (one stream of twiddles per pass, not two or six
+            // whose strides would alias in the cache with the points' own).
+            if radix2 {
+                for j in 0..<(n / 2) {
+                    let at = 2 * (j & ~15) + (j & 15)
+                    (tw[at], tw[at + 16]) = w(j, n)
+                }
+            }
+            for pass in passes {
+                let q = pass.quarter, o = pass.offset
+                for j in 0..<q {
+                    let at = o + 6 * (j & ~15) + (j & 15)
+                    (tw[at], tw[at + 16]) = w(j, 4 * q)
+                    (tw[at + 32], tw[at + 48]) = w(2 * j, 4 * q)
+                    (tw[at + 64], tw[at + 80]) = w(3 * j, 4 * q)
+                }
+            }
         }
-        twiddleRe = tr
-        twiddleIm = ti
-        var sr = [T](), si = [T]()
-        for k in 0...n {
-            let angle = -2 * Double.pi * Double(k) / Double(size)
-            sr.append(T(Self.cosine(angle)))
-            si.append(T(Self.sine(angle)))
+        twiddles = tw
+        var last = [T](repeating: 0, count: 6 * 16)
+        for (index, span) in [8, 4, 2].enumerated() {
+            for lane in 0..<16 where lane & span != 0 {
+                (last[32 * index + lane], last[32 * index + 16 + lane]) = w(lane & (span - 1), 2 * span)
+            }
         }
-        splitRe = sr
-        splitIm = si
+        lastTwiddles = last
+        laneMasks = LaneMasks(m8: Self.highLanes(8), m4: Self.highLanes(4), m2: Self.highLanes(2), m1: Self.highLanes(1))
         var bits = 0
         while 1 << bits < n { bits += 1 }
-        reversed = (0..<n).map { i in
+        let rev = (0..<n).map { i in
             var r = 0
             for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
             return Int32(r)
         }
+        reversed = rev
+        var sr = [T](), si = [T]()
+        for p in 0...n {
+            let (c, s) = w(p < n ? Int(rev[p]) : n, size)
+            sr.append(c)
+            si.append(s)
+        }
+        splitRe = sr
+        splitIm = si
     }
 
     // The core has no libm (a package using only StreamConv must link without it): sine and
@@ -109,372 +201,239 @@ public struct RealFFT<T: ConvScalar>: Sendable {
         }
     }
 
-    /// Transforms `input` (M real samples) into `re`, `im` (M/2 + 1 bins each). `re` and `im`
-    /// also serve as the inner FFT's working arrays. Allocates nothing.
+    /// Transforms `input` (M real samples) into `re`, `im` (M/2 + 1 bins each, kept in
+    /// `order`). `re` and `im` also serve as the inner FFT's working arrays. Allocates nothing.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func forward(_ input: UnsafePointer<T>, re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+    public func forward(_ input: UnsafePointer<T>, re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, order: SpectrumOrder = .natural) {
         let n = half
-        // Bit reversal is its own inverse: each destination in order reads its source pair.
-        reversed.withUnsafeBufferPointer { rev in
-            for j in 0..<n {
-                let i = Int(rev[j])
-                re[j] = input[2 * i]
-                im[j] = input[2 * i + 1]
+        if n < 16 {
+            for j in 0..<n { (re[j], im[j]) = (input[2 * j], input[2 * j + 1]) }
+            smallForward(re: re, im: im)
+        } else {
+            let source = InterleavedSource(x: input), points = SplitPoints(re: re, im: im)
+            twiddles.withUnsafeBufferPointer { table in
+                let tw = table.baseAddress!
+                var fromInput = true
+                if radix2 {
+                    radix2Forward(source, points, tw: tw)
+                    fromInput = false
+                }
+                for pass in passes {
+                    if fromInput {
+                        radix4Forward(source, points, q: pass.quarter, tw: tw + pass.offset)
+                        fromInput = false
+                    } else {
+                        radix4Forward(points, points, q: pass.quarter, tw: tw + pass.offset)
+                    }
+                }
+                if fromInput { lastStagesForward(source, points) } else { lastStagesForward(points, points) }
             }
         }
-        butterflies(re: re, im: im)
-        // Split: X[k] = (Z[k] + Z*[N−k])/2 + W^k (Z[k] − Z*[N−k])/(2i), W = e^(−2πi/M).
-        splitRe.withUnsafeBufferPointer { wr in
-            splitIm.withUnsafeBufferPointer { wi in
+        splitForward(re: re, im: im)
+        if order == .natural { permute(re: re, im: im) }
+    }
+
+    /// M·x from the M/2 + 1 bins in `re`, `im` (kept in `order`; it overwrites them), into
+    /// `output` (M reals). Allocates nothing.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func inverse(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, output: UnsafeMutablePointer<T>, order: SpectrumOrder = .natural) {
+        let n = half
+        if order == .natural { permute(re: re, im: im) }
+        splitInverse(re: re, im: im)
+        if n < 16 {
+            smallInverse(re: re, im: im)
+            for j in 0..<n { (output[2 * j], output[2 * j + 1]) = (re[j], im[j]) }
+            return
+        }
+        let points = SplitPoints(re: re, im: im), sink = InterleavedSink(y: output)
+        twiddles.withUnsafeBufferPointer { table in
+            let tw = table.baseAddress!
+            if passes.isEmpty && !radix2 {
+                firstStagesInverse(points, sink)
+                return
+            }
+            firstStagesInverse(points, points)
+            for (index, pass) in passes.reversed().enumerated() {
+                if index == passes.count - 1 && !radix2 {
+                    radix4Inverse(points, sink, q: pass.quarter, tw: tw + pass.offset)
+                } else {
+                    radix4Inverse(points, points, q: pass.quarter, tw: tw + pass.offset)
+                }
+            }
+            if radix2 { radix2Inverse(points, sink, tw: tw) }
+        }
+    }
+
+    /// Bit-reversed order to natural or back (the permutation is its own inverse), the bin
+    /// M/2 staying at M/2.
+    func permute(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        reversed.withUnsafeBufferPointer { rev in
+            for i in 0..<half {
+                let r = Int(rev[i])
+                if i < r {
+                    (re[i], re[r]) = (re[r], re[i])
+                    (im[i], im[r]) = (im[r], im[i])
+                }
+            }
+        }
+    }
+
+    /// Below 16 points: radix-2 decimation in frequency, one stage at a time, in place.
+    func smallForward(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        var s = half / 2
+        while s >= 1 {
+            var start = 0
+            while start < half {
+                for j in 0..<s {
+                    let (a, b) = (start + j, start + j + s)
+                    let (wr, wi) = (twiddles[2 * s + j], twiddles[3 * s + j])
+                    let (dr, di) = (re[a] - re[b], im[a] - im[b])
+                    (re[a], im[a]) = (re[a] + re[b], im[a] + im[b])
+                    (re[b], im[b]) = (dr * wr - di * wi, dr * wi + di * wr)
+                }
+                start += 2 * s
+            }
+            s /= 2
+        }
+    }
+
+    /// Below 16 points: radix-2 decimation in time with conjugate twiddles, in place.
+    func smallInverse(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        var s = 1
+        while s < half {
+            var start = 0
+            while start < half {
+                for j in 0..<s {
+                    let (a, b) = (start + j, start + j + s)
+                    let (wr, wi) = (twiddles[2 * s + j], twiddles[3 * s + j])
+                    let xr = re[b] * wr + im[b] * wi, xi = im[b] * wr - re[b] * wi
+                    (re[b], im[b]) = (re[a] - xr, im[a] - xi)
+                    (re[a], im[a]) = (re[a] + xr, im[a] + xi)
+                }
+                start += 2 * s
+            }
+            s *= 2
+        }
+    }
+
+    /// The real spectrum from the complex one, in bit-reversed order: X[k] = (Z[k] + Z*[N−k])/2
+    /// + W^k (Z[k] − Z*[N−k])/(2i), W = e^(−2πi/M). In bit-reversed order the partner N − k
+    /// of the bin at index p in [b, 2b) (b a power of two) sits at 3b − 1 − p, so each octave
+    /// pairs its lower half with its upper half read backwards.
+    @inline(__always)
+    func splitForward(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
+        let n = half
+        splitRe.withUnsafeBufferPointer { wrb in
+            splitIm.withUnsafeBufferPointer { wib in
+                let (wr, wi) = (wrb.baseAddress!, wib.baseAddress!)
                 let z0r = re[0], z0i = im[0]
                 re[0] = z0r + z0i
                 im[0] = 0
                 re[n] = z0r - z0i
                 im[n] = 0
-                var k = 1
-                // Eight k at a time with their eight m = n − k (a reversed vector), while the
-                // two runs stay apart; each bin gets the scalar loop's operations.
-                while 2 * k + 15 <= n {
-                    let m = n - k - 7
-                    let (ar, ai) = (Self.load8(re + k), Self.load8(im + k))
-                    let (br, bi) = (Self.load8(re + m).reversedLanes, Self.load8(im + m).reversedLanes)
-                    let er = (ar + br) * 0.5, ei = (ai - bi) * 0.5
-                    let or = (ai + bi) * 0.5, oi = (br - ar) * 0.5
-                    let (cr, ci) = (Self.load8(wr.baseAddress! + k), Self.load8(wi.baseAddress! + k))
-                    let (dr, di) = (Self.load8(wr.baseAddress! + m).reversedLanes, Self.load8(wi.baseAddress! + m).reversedLanes)
-                    Self.store8(er + (cr * or - ci * oi), re + k)
-                    Self.store8(ei + (cr * oi + ci * or), im + k)
-                    Self.store8((er + (dr * or + di * oi)).reversedLanes, re + m)
-                    Self.store8((-ei + (di * or - dr * oi)).reversedLanes, im + m)
-                    k += 8
-                }
-                while k <= n - k {
-                    let m = n - k
-                    let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
-                    // Even part E = (Z[k] + Z*[m])/2, odd part O = (Z[k] − Z*[m])/(2i).
-                    let er = (ar + br) * 0.5, ei = (ai - bi) * 0.5
-                    let or = (ai + bi) * 0.5, oi = (br - ar) * 0.5
-                    // X[k] = E + W^k O; X[m] = E* + W^m O*  (from Z[m], Z*[k]).
-                    let (cr, ci) = (wr[k], wi[k])
-                    re[k] = er + (cr * or - ci * oi)
-                    im[k] = ei + (cr * oi + ci * or)
-                    let (dr, di) = (wr[m], wi[m])
-                    re[m] = er + (dr * or + di * oi)
-                    im[m] = -ei + (di * or - dr * oi)
-                    k += 1
+                var base = 1
+                while base < n {
+                    var k = base
+                    if base >= 16 {
+                        // Eight bins with their eight partners (a reversed vector) at a time;
+                        // each bin gets the scalar loop's operations.
+                        while k < base + base / 2 {
+                            let m = 3 * base - 8 - k
+                            let (ar, ai) = (Self.load8(re + k), Self.load8(im + k))
+                            let (br, bi) = (Self.load8(re + m).reversedLanes, Self.load8(im + m).reversedLanes)
+                            let er = (ar + br) * 0.5, ei = (ai - bi) * 0.5
+                            let or = (ai + bi) * 0.5, oi = (br - ar) * 0.5
+                            let (cr, ci) = (Self.load8(wr + k), Self.load8(wi + k))
+                            let (dr, di) = (Self.load8(wr + m).reversedLanes, Self.load8(wi + m).reversedLanes)
+                            Self.store8(er + (cr * or - ci * oi), re + k)
+                            Self.store8(ei + (cr * oi + ci * or), im + k)
+                            Self.store8((er + (dr * or + di * oi)).reversedLanes, re + m)
+                            Self.store8((-ei + (di * or - dr * oi)).reversedLanes, im + m)
+                            k += 8
+                        }
+                    } else {
+                        while k <= 3 * base - 1 - k {
+                            let m = 3 * base - 1 - k
+                            let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
+                            // Even part E = (Z[k] + Z*[m])/2, odd part O = (Z[k] − Z*[m])/(2i).
+                            let er = (ar + br) * 0.5, ei = (ai - bi) * 0.5
+                            let or = (ai + bi) * 0.5, oi = (br - ar) * 0.5
+                            // X[k] = E + W^k O; X[m] = E* + W^m O*  (from Z[m], Z*[k]).
+                            let (cr, ci) = (wr[k], wi[k])
+                            re[k] = er + (cr * or - ci * oi)
+                            im[k] = ei + (cr * oi + ci * or)
+                            let (dr, di) = (wr[m], wi[m])
+                            re[m] = er + (dr * or + di * oi)
+                            im[m] = -ei + (di * or - dr * oi)
+                            k += 1
+                        }
+                    }
+                    base *= 2
                 }
             }
         }
     }
 
-    /// M·x from the M/2 + 1 bins in `re`, `im` (which it overwrites), into `output` (M reals).
-    /// Allocates nothing.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func inverse(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, output: UnsafeMutablePointer<T>) {
+    /// The complex spectrum 2Z back from the real one, in bit-reversed order (the split
+    /// step's inverse, octave by octave as there): Z[k] = E[k] + i·O[k] with
+    /// 2E = X[k] + X*[N−k], 2O = (X[k] − X*[N−k])·conj(W^k); the inner inverse FFT of 2Z is M·x.
+    @inline(__always)
+    func splitInverse(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
         let n = half
-        // Z[k] = E[k] + i·O[k] with 2E = X[k] + X*[N−k], 2O = (X[k] − X*[N−k])·conj(W^k);
-        // built as 2Z, and the inner inverse FFT gives N·2Z's transform: M·x.
-        splitRe.withUnsafeBufferPointer { wr in
-            splitIm.withUnsafeBufferPointer { wi in
+        splitRe.withUnsafeBufferPointer { wrb in
+            splitIm.withUnsafeBufferPointer { wib in
+                let (wr, wi) = (wrb.baseAddress!, wib.baseAddress!)
                 let x0 = re[0], xn = re[n]
                 re[0] = x0 + xn
                 im[0] = x0 - xn
-                var k = 1
-                // As in forward: eight k and their eight m at a time while the runs stay apart.
-                while 2 * k + 15 <= n {
-                    let m = n - k - 7
-                    let (ar, ai) = (Self.load8(re + k), Self.load8(im + k))
-                    let (br, bi) = (Self.load8(re + m).reversedLanes, Self.load8(im + m).reversedLanes)
-                    let er = ar + br, ei = ai - bi
-                    let dr = ar - br, di = ai + bi
-                    let (cr, ci) = (Self.load8(wr.baseAddress! + k), Self.load8(wi.baseAddress! + k))
-                    let or = dr * cr + di * ci, oi = di * cr - dr * ci
-                    Self.store8(er - oi, re + k)
-                    Self.store8(ei + or, im + k)
-                    let (fr, fi) = (Self.load8(wr.baseAddress! + m).reversedLanes, Self.load8(wi.baseAddress! + m).reversedLanes)
-                    let er2 = br + ar, ei2 = bi - ai
-                    let dr2 = br - ar, di2 = bi + ai
-                    let or2 = dr2 * fr + di2 * fi, oi2 = di2 * fr - dr2 * fi
-                    Self.store8((er2 - oi2).reversedLanes, re + m)
-                    Self.store8((ei2 + or2).reversedLanes, im + m)
-                    k += 8
-                }
-                while k <= n - k {
-                    let m = n - k
-                    let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
-                    let er = ar + br, ei = ai - bi
-                    let dr = ar - br, di = ai + bi
-                    // O = D·conj(W^k); Z[k] = E + iO.
-                    let (cr, ci) = (wr[k], wi[k])
-                    let or = dr * cr + di * ci, oi = di * cr - dr * ci
-                    re[k] = er - oi
-                    im[k] = ei + or
-                    // Z[m]: E[m] = E*[k], D[m] = −D*[k], W^m = −conj(W^k) → O[m] = −conj(O[k]) rotated…
-                    let (fr, fi) = (wr[m], wi[m])
-                    let er2 = br + ar, ei2 = bi - ai
-                    let dr2 = br - ar, di2 = bi + ai
-                    let or2 = dr2 * fr + di2 * fi, oi2 = di2 * fr - dr2 * fi
-                    re[m] = er2 - oi2
-                    im[m] = ei2 + or2
-                    k += 1
-                }
-            }
-        }
-        // Decimation in frequency: natural order in, bit-reversed out, so the permutation
-        // happens in the final interleave, each output pair reading its source.
-        inverseButterflies(re: re, im: im)
-        reversed.withUnsafeBufferPointer { rev in
-            for j in 0..<n {
-                let i = Int(rev[j])
-                output[2 * j] = re[i]
-                output[2 * j + 1] = im[i]
-            }
-        }
-    }
-
-    /// The inverse transform's butterflies, radix-2 decimation in frequency with conjugate
-    /// twiddles (spans n/2 down to 1): vector stages two at a time, then the small spans a
-    /// group per vector, then span 1.
-    @inline(__always)
-    func inverseButterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
-        let n = half
-        let lanes = T.Lanes.scalarCount
-        twiddleRe.withUnsafeBufferPointer { trb in
-            twiddleIm.withUnsafeBufferPointer { tib in
-                let tr = trb.baseAddress!, ti = tib.baseAddress!
-                var span = n / 2
-                while span >= lanes {
-                    if span / 2 >= lanes {
-                        inverseFused(re: re, im: im, tr: tr, ti: ti, span: span)
-                        span /= 4
+                var base = 1
+                while base < n {
+                    var k = base
+                    if base >= 16 {
+                        while k < base + base / 2 {
+                            let m = 3 * base - 8 - k
+                            let (ar, ai) = (Self.load8(re + k), Self.load8(im + k))
+                            let (br, bi) = (Self.load8(re + m).reversedLanes, Self.load8(im + m).reversedLanes)
+                            let er = ar + br, ei = ai - bi
+                            let dr = ar - br, di = ai + bi
+                            let (cr, ci) = (Self.load8(wr + k), Self.load8(wi + k))
+                            let or = dr * cr + di * ci, oi = di * cr - dr * ci
+                            Self.store8(er - oi, re + k)
+                            Self.store8(ei + or, im + k)
+                            let (fr, fi) = (Self.load8(wr + m).reversedLanes, Self.load8(wi + m).reversedLanes)
+                            let er2 = br + ar, ei2 = bi - ai
+                            let dr2 = br - ar, di2 = bi + ai
+                            let or2 = dr2 * fr + di2 * fi, oi2 = di2 * fr - dr2 * fi
+                            Self.store8((er2 - oi2).reversedLanes, re + m)
+                            Self.store8((ei2 + or2).reversedLanes, im + m)
+                            k += 8
+                        }
                     } else {
-                        var start = 0
-                        while start < n {
-                            var j = 0
-                            while j < span {
-                                let a = start + j, b = a + span
-                                let wr: T.Lanes = DirectKernelLoops.load(tr + span + j)
-                                let wi: T.Lanes = .zero - DirectKernelLoops.load(ti + span + j)
-                                let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
-                                let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
-                                let (dr, di) = (ar - br, ai - bi)
-                                DirectKernelLoops.store(ar + br, re + a)
-                                DirectKernelLoops.store(ai + bi, im + a)
-                                DirectKernelLoops.store(dr * wr - di * wi, re + b)
-                                DirectKernelLoops.store(dr * wi + di * wr, im + b)
-                                j += lanes
-                            }
-                            start += 2 * span
+                        while k <= 3 * base - 1 - k {
+                            let m = 3 * base - 1 - k
+                            let (ar, ai, br, bi) = (re[k], im[k], re[m], im[m])
+                            let er = ar + br, ei = ai - bi
+                            let dr = ar - br, di = ai + bi
+                            // O = D·conj(W^k); Z[k] = E + iO.
+                            let (cr, ci) = (wr[k], wi[k])
+                            let or = dr * cr + di * ci, oi = di * cr - dr * ci
+                            re[k] = er - oi
+                            im[k] = ei + or
+                            // Z[m] the same way from X[m] and X*[k].
+                            let (fr, fi) = (wr[m], wi[m])
+                            let er2 = br + ar, ei2 = bi - ai
+                            let dr2 = br - ar, di2 = bi + ai
+                            let or2 = dr2 * fr + di2 * fi, oi2 = di2 * fr - dr2 * fi
+                            re[m] = er2 - oi2
+                            im[m] = ei2 + or2
+                            k += 1
                         }
-                        span /= 2
                     }
-                }
-                while span >= 1 {
-                    switch span {
-                    case 8: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD16<T>.self)
-                    case 4: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD8<T>.self)
-                    case 2: inverseSmallSpan(re: re, im: im, tr: tr, ti: ti, SIMD4<T>.self)
-                    default: spanOne(re: re, im: im)
-                    }
-                    span /= 2
+                    base *= 2
                 }
             }
-        }
-    }
-
-    /// Decimation-in-frequency stages `span` and `span/2` in one pass (span/2 ≥ the vector
-    /// width), conjugate twiddles: for each group of 2·span points, quarters a with c by
-    /// W_span^j and b with d by W_span^(j+s), then a with b and c with d by W_s^j (s = span/2).
-    @inline(__always)
-    func inverseFused(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, tr: UnsafePointer<T>, ti: UnsafePointer<T>, span: Int) {
-        let lanes = T.Lanes.scalarCount
-        let s = span / 2
-        var start = 0
-        while start < half {
-            var j = 0
-            while j < s {
-                let (a, b, c, d) = (start + j, start + j + s, start + j + 2 * s, start + j + 3 * s)
-                let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
-                let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
-                let cr: T.Lanes = DirectKernelLoops.load(re + c), ci: T.Lanes = DirectKernelLoops.load(im + c)
-                let dr: T.Lanes = DirectKernelLoops.load(re + d), di: T.Lanes = DirectKernelLoops.load(im + d)
-                let w1r: T.Lanes = DirectKernelLoops.load(tr + span + j)
-                let w1i: T.Lanes = .zero - DirectKernelLoops.load(ti + span + j)
-                let w2r: T.Lanes = DirectKernelLoops.load(tr + span + s + j)
-                let w2i: T.Lanes = .zero - DirectKernelLoops.load(ti + span + s + j)
-                let w3r: T.Lanes = DirectKernelLoops.load(tr + s + j)
-                let w3i: T.Lanes = .zero - DirectKernelLoops.load(ti + s + j)
-                // Stage span: a with c, b with d.
-                let (a1r, a1i) = (ar + cr, ai + ci)
-                let (xr, xi) = (ar - cr, ai - ci)
-                let (c1r, c1i) = (xr * w1r - xi * w1i, xr * w1i + xi * w1r)
-                let (b1r, b1i) = (br + dr, bi + di)
-                let (yr, yi) = (br - dr, bi - di)
-                let (d1r, d1i) = (yr * w2r - yi * w2i, yr * w2i + yi * w2r)
-                // Stage s: a with b, c with d.
-                let (ur, ui) = (a1r - b1r, a1i - b1i)
-                let (vr, vi) = (c1r - d1r, c1i - d1i)
-                DirectKernelLoops.store(a1r + b1r, re + a)
-                DirectKernelLoops.store(a1i + b1i, im + a)
-                DirectKernelLoops.store(ur * w3r - ui * w3i, re + b)
-                DirectKernelLoops.store(ur * w3i + ui * w3r, im + b)
-                DirectKernelLoops.store(c1r + d1r, re + c)
-                DirectKernelLoops.store(c1i + d1i, im + c)
-                DirectKernelLoops.store(vr * w3r - vi * w3i, re + d)
-                DirectKernelLoops.store(vr * w3i + vi * w3r, im + d)
-                j += lanes
-            }
-            start += 2 * span
-        }
-    }
-
-    /// One decimation-in-frequency stage whose group (2·span points) fills a vector `V`:
-    /// the low half a, the high half b → a + b, (a − b)·conj(W).
-    @inline(__always)
-    func inverseSmallSpan<V: HalvableVector>(
-        re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>, tr: UnsafePointer<T>, ti: UnsafePointer<T>, _: V.Type
-    ) where V.Scalar == T {
-        let group = V.scalarCount
-        let span = group / 2
-        guard group <= half else { return }
-        let wr = UnsafeRawPointer(tr + span).loadUnaligned(as: V.Half.self)
-        let wi = .zero - UnsafeRawPointer(ti + span).loadUnaligned(as: V.Half.self)
-        var start = 0
-        while start < half {
-            let vr = UnsafeRawPointer(re + start).loadUnaligned(as: V.self)
-            let vi = UnsafeRawPointer(im + start).loadUnaligned(as: V.self)
-            let (ar, br, ai, bi) = (vr.low, vr.high, vi.low, vi.high)
-            let (dr, di) = (ar - br, ai - bi)
-            UnsafeMutableRawPointer(re + start).storeBytes(of: V(low: ar + br, high: dr * wr - di * wi), as: V.self)
-            UnsafeMutableRawPointer(im + start).storeBytes(of: V(low: ai + bi, high: dr * wi + di * wr), as: V.self)
-            start += group
-        }
-    }
-
-    /// The forward transform's butterflies: radix-2 decimation in time over bit-reversed input. Stages whose
-    /// span holds a whole SIMD vector run a vector of butterflies at a time; the operations per
-    /// butterfly are the same either way.
-    @inline(__always)
-    func butterflies(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
-        let n = half
-        let lanes = T.Lanes.scalarCount
-        twiddleRe.withUnsafeBufferPointer { trb in
-            twiddleIm.withUnsafeBufferPointer { tib in
-                let tr = trb.baseAddress!, ti = tib.baseAddress!
-                var span = 1
-                if n >= 2 {
-                    spanOne(re: re, im: im)
-                    span = 2
-                }
-                // Spans 2, 4 and 8: one vector holds a whole group (a, then b); its halves are
-                // the butterflies' two sides.
-                if span == 2 && n >= 4 {
-                    smallSpan(re: re, im: im, tr: tr, ti: ti, SIMD4<T>.self)
-                    span = 4
-                }
-                if span == 4 && n >= 8 {
-                    smallSpan(re: re, im: im, tr: tr, ti: ti, SIMD8<T>.self)
-                    span = 8
-                }
-                if span == 8 && n >= 16 {
-                    smallSpan(re: re, im: im, tr: tr, ti: ti, SIMD16<T>.self)
-                    span = 16
-                }
-                while span < n && span < lanes {
-                    var start = 0
-                    while start < n {
-                        for j in 0..<span {
-                            let wr = tr[span + j], wi = ti[span + j]
-                            let a = start + j, b = a + span
-                            let xr = re[b] * wr - im[b] * wi
-                            let xi = re[b] * wi + im[b] * wr
-                            re[b] = re[a] - xr
-                            im[b] = im[a] - xi
-                            re[a] = re[a] + xr
-                            im[a] = im[a] + xi
-                        }
-                        start += 2 * span
-                    }
-                    span *= 2
-                }
-                // Two stages per pass (spans s and 2s) while both fit: each group of 4s points
-                // is loaded once, both stages' butterflies run in registers, and it is stored
-                // once. The operations are the two radix-2 stages' own, in their order.
-                while 2 * span < n {
-                    fusedStages(re: re, im: im, tr: tr, ti: ti, span: span)
-                    span *= 4
-                }
-                while span < n {
-                    var start = 0
-                    while start < n {
-                        var j = 0
-                        while j < span {
-                            let wr: T.Lanes = DirectKernelLoops.load(tr + span + j)
-                            let wi: T.Lanes = DirectKernelLoops.load(ti + span + j)
-                            let a = start + j, b = a + span
-                            let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
-                            let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
-                            let xr = br * wr - bi * wi
-                            let xi = br * wi + bi * wr
-                            DirectKernelLoops.store(ar - xr, re + b)
-                            DirectKernelLoops.store(ai - xi, im + b)
-                            DirectKernelLoops.store(ar + xr, re + a)
-                            DirectKernelLoops.store(ai + xi, im + a)
-                            j += lanes
-                        }
-                        start += 2 * span
-                    }
-                    span *= 2
-                }
-            }
-        }
-    }
-
-    /// Stages `span` and `2·span` in one pass (span ≥ the vector width): for each group of
-    /// 4·span points and each vector of j, quarter a with b and c with d by W_s^j, then a with
-    /// c by W_2s^j and b with d by W_2s^(j+s), exactly as two radix-2 stages would.
-    @inline(__always)
-    func fusedStages(
-        re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>,
-        tr: UnsafePointer<T>, ti: UnsafePointer<T>, span: Int
-    ) {
-        let lanes = T.Lanes.scalarCount
-        var start = 0
-        while start < half {
-            var j = 0
-            while j < span {
-                let (a, b, c, d) = (start + j, start + j + span, start + j + 2 * span, start + j + 3 * span)
-                // Stage s: twiddle W_s^j for both pairs.
-                let w1r: T.Lanes = DirectKernelLoops.load(tr + span + j)
-                let w1i: T.Lanes = DirectKernelLoops.load(ti + span + j)
-                let ar: T.Lanes = DirectKernelLoops.load(re + a), ai: T.Lanes = DirectKernelLoops.load(im + a)
-                let br: T.Lanes = DirectKernelLoops.load(re + b), bi: T.Lanes = DirectKernelLoops.load(im + b)
-                let cr: T.Lanes = DirectKernelLoops.load(re + c), ci: T.Lanes = DirectKernelLoops.load(im + c)
-                let dr: T.Lanes = DirectKernelLoops.load(re + d), di: T.Lanes = DirectKernelLoops.load(im + d)
-                let xr = br * w1r - bi * w1i, xi = br * w1i + bi * w1r
-                let yr = dr * w1r - di * w1i, yi = dr * w1i + di * w1r
-                let (a1r, a1i, b1r, b1i) = (ar + xr, ai + xi, ar - xr, ai - xi)
-                let (c1r, c1i, d1r, d1i) = (cr + yr, ci + yi, cr - yr, ci - yi)
-                // Stage 2s: a with c by W_2s^j, b with d by W_2s^(j+s).
-                let w2r: T.Lanes = DirectKernelLoops.load(tr + 2 * span + j)
-                let w2i: T.Lanes = DirectKernelLoops.load(ti + 2 * span + j)
-                let w3r: T.Lanes = DirectKernelLoops.load(tr + 3 * span + j)
-                let w3i: T.Lanes = DirectKernelLoops.load(ti + 3 * span + j)
-                let ur = c1r * w2r - c1i * w2i, ui = c1r * w2i + c1i * w2r
-                let vr = d1r * w3r - d1i * w3i, vi = d1r * w3i + d1i * w3r
-                DirectKernelLoops.store(a1r + ur, re + a)
-                DirectKernelLoops.store(a1i + ui, im + a)
-                DirectKernelLoops.store(a1r - ur, re + c)
-                DirectKernelLoops.store(a1i - ui, im + c)
-                DirectKernelLoops.store(b1r + vr, re + b)
-                DirectKernelLoops.store(b1i + vi, im + b)
-                DirectKernelLoops.store(b1r - vr, re + d)
-                DirectKernelLoops.store(b1i - vi, im + d)
-                j += lanes
-            }
-            start += 4 * span
         }
     }
 
@@ -484,75 +443,10 @@ public struct RealFFT<T: ConvScalar>: Sendable {
     static func load8(_ p: UnsafeMutablePointer<T>) -> SIMD8<T> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self) }
     @inline(__always)
     static func store8(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<T>.self) }
-
-    /// The span-1 stage, first of the forward's and last of the inverse's: its twiddle is 1, so
-    /// both directions make the same (a + b, a − b) pairs.
-    @inline(__always)
-    func spanOne(re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>) {
-        var a = 0
-        while a < half {
-            let (br, bi) = (re[a + 1], im[a + 1])
-            re[a + 1] = re[a] - br
-            im[a + 1] = im[a] - bi
-            re[a] = re[a] + br
-            im[a] = im[a] + bi
-            a += 2
-        }
-    }
-
-    /// One stage whose group (2·span points) fills a vector `V`: the low half is a's side, the
-    /// high half b's, with the stage's `span` twiddles.
-    @inline(__always)
-    func smallSpan<V: HalvableVector>(
-        re: UnsafeMutablePointer<T>, im: UnsafeMutablePointer<T>,
-        tr: UnsafePointer<T>, ti: UnsafePointer<T>, _: V.Type
-    ) where V.Scalar == T {
-        let group = V.scalarCount
-        let span = group / 2
-        let wr = UnsafeRawPointer(tr + span).loadUnaligned(as: V.Half.self)
-        let wi = UnsafeRawPointer(ti + span).loadUnaligned(as: V.Half.self)
-        var start = 0
-        while start < half {
-            let vr = UnsafeRawPointer(re + start).loadUnaligned(as: V.self)
-            let vi = UnsafeRawPointer(im + start).loadUnaligned(as: V.self)
-            let (ar, br, ai, bi) = (vr.low, vr.high, vi.low, vi.high)
-            let xr = br * wr - bi * wi
-            let xi = br * wi + bi * wr
-            UnsafeMutableRawPointer(re + start).storeBytes(of: V(low: ar + xr, high: ar - xr), as: V.self)
-            UnsafeMutableRawPointer(im + start).storeBytes(of: V(low: ai + xi, high: ai - xi), as: V.self)
-            start += group
-        }
-    }
-}
-
-/// A SIMD vector made of two halves (SIMD4, SIMD8, SIMD16), for the FFT's small stages.
-protocol HalvableVector: SIMD where Scalar: FloatingPoint {
-    associatedtype Half: SIMD where Half.Scalar == Scalar
-    var low: Half { get }
-    var high: Half { get }
-    init(low: Half, high: Half)
-}
-
-extension SIMD4: HalvableVector where Scalar: FloatingPoint {
-    var low: SIMD2<Scalar> { lowHalf }
-    var high: SIMD2<Scalar> { highHalf }
-    init(low: SIMD2<Scalar>, high: SIMD2<Scalar>) { self.init(lowHalf: low, highHalf: high) }
-}
-
-extension SIMD8: HalvableVector where Scalar: FloatingPoint {
-    var low: SIMD4<Scalar> { lowHalf }
-    var high: SIMD4<Scalar> { highHalf }
-    init(low: SIMD4<Scalar>, high: SIMD4<Scalar>) { self.init(lowHalf: low, highHalf: high) }
-}
-
-extension SIMD16: HalvableVector where Scalar: FloatingPoint {
-    var low: SIMD8<Scalar> { lowHalf }
-    var high: SIMD8<Scalar> { highHalf }
-    init(low: SIMD8<Scalar>, high: SIMD8<Scalar>) { self.init(lowHalf: low, highHalf: high) }
 }
 
 extension SIMD8 {
-    /// The lanes in reverse order (the split step's run of m = n − k, read upwards).
+    /// The lanes in reverse order (the split step's partner run, read upwards).
     @inline(__always)
     var reversedLanes: SIMD8 { SIMD8(self[7], self[6], self[5], self[4], self[3], self[2], self[1], self[0]) }
 }
