@@ -241,6 +241,104 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         let parse = try workloadMedian(runs) { _ = try JSONValue.parse(text) }
         let load = try workloadMedian(runs) { _ = try Preset(json: text, defaultName: "bench").weights(as: Float.self) }
         print(json([("bytes", bytes), ("parse", parse), ("parse_mb_per_s", bytes / parse / 1e6), ("preset", load), ("preset_mb_per_s", bytes / load / 1e6)]))
+    case "plan-costs":
+        // The FFT engine's cost model (FFTCostModel): the transform pairs of every block size,
+        // the direct head's cost per tap, then the engine itself on 1×1 filters of several
+        // lengths under every candidate plan, from which the multiply-accumulate and per-class
+        // constants are fitted by least squares; each plan's measured ns per frame is printed
+        // beside the compiled-in model's, with the plan the model chooses marked.
+        var pairsNs: [Double] = []
+        for k in 6...15 {
+            let size = 1 << k
+            let fft = RealFFT<Float>(size: size)
+            var input = [Float](repeating: 0.25, count: size), output = input
+            var re = [Float](repeating: 0, count: size / 2 + 1), im = re
+            let repetitions = max(4, (smoke ? 1 << 16 : 1 << 22) / size)
+            let t = workloadMedian(runs) {
+                for _ in 0..<repetitions {
+                    fft.forward(input, re: &re, im: &im, order: .bitReversed)
+                    fft.inverse(re: &re, im: &im, output: &output, order: .bitReversed)
+                    input[0] = output[1] * 1e-9
+                }
+            }
+            pairsNs.append(t / Double(repetitions) * 1e9)
+        }
+        print("transform pairs (2^6…2^15 points, ns): " + pairsNs.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        let frames = smoke ? 1 << 14 : 1 << 17
+        let block = 256
+        func engineNs(_ engine: Conv1dEngine<Float>, field: Int) -> Double {
+            var rng = SeededGenerator(seed: 5)
+            let x = (0..<(frames + field)).map { _ in Float(rng.nextUnit() - 0.5) }
+            var y = [Float](repeating: 0, count: block)
+            var ws = engine.makeWorkspace(maxOutputs: block)
+            let t = workloadMedian(runs) {
+                ws.reset()
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        var at = 0
+                        while at < frames {
+                            ws.compute(input: xp.baseAddress! + at, inputStride: x.count, output: yp.baseAddress!, outputStride: block, first: Int64(at), count: block)
+                            at += block
+                        }
+                    }
+                }
+            }
+            return t / Double(frames) * 1e9
+        }
+        let headSpec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 128)
+        let headTap = engineNs(Conv1dEngine(spec: headSpec, weights: Conv1dWeights(defaultInitFor: headSpec, seed: 1), choice: .direct), field: 128) / 128
+        print(String(format: "head: %.4f ns per tap", headTap))
+        let model = FFTCostModel.measured
+        var rows: [(field: Int, plan: FFTPartitionPlan, measured: Double, chosen: Bool)] = []
+        for field in smoke ? [4096] : [1024, 4096, 16384, 65536, 262144] {
+            let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: field)
+            let weights = Conv1dWeights<Float>(defaultInitFor: spec, seed: 1)
+            let chosen = FFTPartitionPlan(spec: spec)
+            for first in FFTPartitionPlan.firstBlocks {
+                for growth in FFTPartitionPlan.growths {
+                    let plan = FFTPartitionPlan(receptiveField: field, firstBlock: first, growth: growth)
+                    if rows.contains(where: { $0.field == field && $0.plan.description == plan.description }) { continue }
+                    guard let engine = FFTConv1dEngine(spec: spec, weights: weights, plan: plan) else { continue }
+                    rows.append((field, plan, engineNs(.fft(engine), field: field), plan.description == chosen.description))
+                }
+            }
+        }
+        // measured − head = transformScale·F + binProduct·P + classFrame·C per row, fitted by
+        // least squares on relative errors (each row weighted by 1/measured²).
+        var normal = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 3)
+        for row in rows {
+            var terms = [0.0, 0.0, 0.0]
+            for cls in row.plan.classes {
+                var log2 = 0
+                while 1 << log2 < 2 * cls.size { log2 += 1 }
+                terms[0] += pairsNs[log2 - 6] / Double(cls.size)
+                terms[1] += Double(cls.count) * Double(cls.size + 1) / Double(cls.size)
+                terms[2] += 2
+            }
+            let rest = row.measured - Double(row.plan.firstBlock) * headTap
+            let weight = 1 / (row.measured * row.measured)
+            for i in 0..<3 {
+                for j in 0..<3 { normal[i][j] += weight * terms[i] * terms[j] }
+                normal[i][3] += weight * terms[i] * rest
+            }
+        }
+        for i in 0..<3 {
+            for k in (i + 1)..<3 {
+                let f = normal[k][i] / normal[i][i]
+                for j in i..<4 { normal[k][j] -= f * normal[i][j] }
+            }
+        }
+        var fit = [0.0, 0.0, 0.0]
+        for i in stride(from: 2, through: 0, by: -1) {
+            fit[i] = (normal[i][3] - ((i + 1)..<3).reduce(0) { $0 + normal[i][$1] * fit[$1] }) / normal[i][i]
+        }
+        print(String(format: "fitted: transformScale %.3f, binProduct %.4f ns, classFrame %.3f ns", fit[0], fit[1], fit[2]))
+        print("field    plan                                             measured  model  (ns/frame; * = the model's choice)")
+        for row in rows {
+            let plan = row.plan.description
+            print(String(format: "%7d  %@  %7.2f  %6.2f %@", row.field, plan.padding(toLength: 48, withPad: " ", startingAt: 0) as NSString,
+                         row.measured, model.nanosecondsPerFrame(row.plan, spec: try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: row.field)), row.chosen ? "*" : ""))
+        }
     case "fft":
         // The FFT engine's transform: a forward and an inverse real FFT of each size, in ns per
         // pair (scripts/bench sets them beside FFTW's measured plans), in the bit-reversed

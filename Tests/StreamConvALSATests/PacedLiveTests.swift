@@ -31,7 +31,7 @@ import Testing
         defer { workers.stop() }
         let loop = LiveLoop(capture: capture, stage: conv.makeStream(maxFrames: period), destination: .playback(playback), rate: 48000,
                             frameLimit: Int64(frames), counters: counters, workers: workers)
-        #expect(workers.threads == 3)
+        #expect(workers.threads == 2)
         let outcome = loop.run()
         #expect(outcome.error == nil && outcome.filterError == nil)
         let x = Signal<Float>(interleaved: input.map { Float($0) * 0x1p-15 }, channels: 2)

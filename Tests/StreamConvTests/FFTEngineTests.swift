@@ -42,9 +42,9 @@ import Testing
         #expect(mismatch == nil, "\(spec) L=\(length) maxFrames=\(maxFrames) \(T.self): \(mismatch?.description ?? "")")
     }
 
-    /// Filters long enough for the large partition classes (65,536 taps: 15×128, 14×1024,
-    /// 2×8192 and 2×16384, each class after the first two of its blocks in; 100,000 taps: five
-    /// blocks of 16384), zero and reflect padded: random chunkings, 1-frame
+    /// Filters long enough for the largest partition class (the cost-chosen plan for 65,536
+    /// taps: 15×256, 14×2048 and 2×16384, each class after the first two of its blocks in;
+    /// 100,000 taps: five blocks of 16384), zero and reflect padded: random chunkings, 1-frame
     /// chunks among them, equal the whole-signal output bit for bit.
     @Test(arguments: [(65536, PaddingMode.zeros), (100_000, .reflect)])
     func longFiltersReachTheLargestClasses(taps: Int, mode: PaddingMode) throws {
@@ -52,7 +52,7 @@ import Testing
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: taps, padding: .same, bias: true, paddingMode: mode)
         let conv = Conv1d<Float>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: 9), engine: .auto)
         let layout = try #require(conv.engine.details.layout)
-        #expect(layout == "head 128 + 15×128 + 14×1024 + 2×8192 + \(taps > 65536 ? 5 : 2)×16384", "\(layout)")
+        #expect(layout == "head 256 + 15×256 + 14×2048 + \(taps > 65536 ? 5 : 2)×16384", "\(layout)")
         let x = randomSignal(Float.self, channels: 1, frames: taps + 30_000, using: &rng)
         let expected = Result { try conv.forward(x) }
         var stream = conv.makeStream(maxFrames: 700)

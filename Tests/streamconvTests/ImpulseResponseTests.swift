@@ -99,7 +99,7 @@ func worstRatio(_ y: [[Double]], _ reference: [[Double]], sums: [[Double]], term
         #expect(chunked.status == 0 && chunked.out.contains("20/20 random chunkings matched"), "\(chunked.out)\(chunked.stderr)")
         let info = try CLI.run(["info", "--preset", "stereo.json", "--engine", "fft", "--json"], in: f.dir)
         let facts = try #require(try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])
-        #expect(facts["engine"] as? String == "fft" && (facts["engine_reason"] as? String)?.contains("blocks head 128 + 2×128") == true, "\(facts)")
+        #expect(facts["engine"] as? String == "fft" && (facts["engine_reason"] as? String)?.contains("blocks head 64 + 4×64") == true, "\(facts)")
     }
 
     @Test func monoResponseOnEveryChannelAndWithoutTail() throws {

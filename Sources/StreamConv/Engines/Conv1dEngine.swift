@@ -30,6 +30,18 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
         }
     }
 
+    /// An engine for `spec` (a part of `other`'s convolution: some of its channels) made the
+    /// way `other` was: the same kind and, for the FFT engine, the same partition plan, so
+    /// each output has the bits it has in `other`'s convolution. A plan chosen for the part
+    /// alone could differ, since the cost model weighs channel counts.
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, matching other: Conv1dEngine) {
+        if case let .fft(engine) = other, let part = FFTConv1dEngine(spec: spec, weights: weights, plan: engine.plan) {
+            self = .fft(part)
+        } else {
+            self = .direct(DirectConv1dEngine(spec: spec, weights: weights))
+        }
+    }
+
     /// Which engine this is.
     public var kind: Conv1dEngineKind {
         switch self {
@@ -126,7 +138,7 @@ public enum Conv1dEngines {
     /// Why the FFT engine cannot run `spec` (it then falls back to direct), or `nil` when it can.
     public static func fftUnsuitable(_ spec: Conv1dSpec) -> String? {
         if spec.stride != 1 { return "the FFT engine is for stride 1" }
-        if spec.receptiveField <= FFTConv1dEngine<Float>.firstBlock {
+        if spec.receptiveField <= FFTPartitionPlan.firstBlocks[0] {
             return "\(spec.receptiveField) taps fit the FFT engine's direct head"
         }
         return nil

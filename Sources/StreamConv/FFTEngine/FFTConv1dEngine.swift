@@ -42,17 +42,19 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
     let headEngine: DirectConv1dEngine<Scalar>
     let classes: [PartitionClass]
 
-    /// The smallest block and head size; classes grow 8× to ``largestBlock``.
-    public static var firstBlock: Int { 128 }
-    /// The largest partition block.
-    public static var largestBlock: Int { 16384 }
+    /// The head and the partition classes, chosen by cost for this filter.
+    public let plan: FFTPartitionPlan
 
-    /// An FFT engine for `weights`, or `nil` when the spec does not suit one (stride > 1, or a
-    /// receptive field the direct head covers alone).
-    public init?(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
+    /// An FFT engine for `weights` with `plan` (by default the one the cost model chooses
+    /// for the filter, ``FFTPartitionPlan/init(spec:)``), or `nil` when the spec does not
+    /// suit one (stride > 1, or a receptive field the direct head covers alone).
+    public init?(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, plan: FFTPartitionPlan? = nil) {
         guard Conv1dEngines.fftUnsuitable(spec) == nil else { return nil }
         let field = spec.receptiveField
-        let head = Self.firstBlock
+        let plan = plan ?? FFTPartitionPlan(spec: spec)
+        guard plan.firstBlock < field else { return nil }
+        let head = plan.firstBlock
+        self.plan = plan
         self.spec = spec
         self.field = field
         self.head = head
@@ -68,7 +70,7 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         let headSpec = try! Conv1dSpec(
             inChannels: spec.inChannels, outChannels: outs, kernelSize: head, groups: spec.groups, bias: spec.bias)
         headEngine = DirectConv1dEngine(spec: headSpec, weights: try! Conv1dWeights(spec: headSpec, weight: headWeight, bias: weights.bias))
-        classes = Self.plan(spec: spec, weights: weights)
+        classes = Self.spectra(plan, spec: spec, weights: weights)
     }
 
     /// Tap `j` of the dilated kernel as dense taps: w[o][i][j/d] where d divides j, zero between.
@@ -77,16 +79,17 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         j % spec.dilation == 0 ? w[(o * spec.inChannelsPerGroup + i) * spec.kernelSize + j / spec.dilation] : 0
     }
 
-    /// The partition classes with their filter spectra. Pre-specialised: the engine is made
+    /// The plan's classes with their filter spectra. Pre-specialised: the engine is made
     /// from other modules, where generic code would run through witness tables.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func plan(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) -> [PartitionClass] {
+    static func spectra(_ partitions: FFTPartitionPlan, spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) -> [PartitionClass] {
         let field = spec.receptiveField
         let (inPer, outs) = (spec.inChannelsPerGroup, spec.outChannels)
         let w = weights.weight
         var plan: [PartitionClass] = []
-        for (size, offset, count, ring) in geometry(receptiveField: field) {
+        for c in partitions.classes {
+            let (size, offset, count, ring) = (c.size, c.offset, c.count, c.ring)
             let fft = RealFFT<Scalar>(size: 2 * size)
             let bins = size + 1
             var re = [Scalar](repeating: 0, count: outs * inPer * count * bins)
@@ -115,35 +118,13 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         return plan
     }
 
-    /// The partition classes for a receptive field: block size N, first tap, partitions,
-    /// output ring slots. Classes are N, 8N, 64N, … capped at ``largestBlock``; each starts
-    /// where the previous ends. The first starts one block in (a = N, right after the head),
-    /// and each later one at least two of its blocks in (a ≥ 2N), as in Gardner's scheme and
-    /// zita-convolver's: the step of a block is then first read a block after the block is
-    /// complete, the slack a worker thread needs (the previous class covers up to there). Memory
-    /// estimates read the same geometry (``estimatedBytes(spec:scalarSize:streams:)``).
-    static func geometry(receptiveField field: Int) -> [(size: Int, offset: Int, count: Int, ring: Int)] {
-        var classes: [(size: Int, offset: Int, count: Int, ring: Int)] = []
-        var offset = firstBlock
-        var size = firstBlock
-        while offset < field {
-            let next = min(8 * size, largestBlock)
-            let end = next > size ? min(field, 2 * next) : field
-            let count = (end - offset + size - 1) / size
-            var ring = 1
-            while ring < offset + size { ring *= 2 }
-            classes.append((size, offset, count, ring))
-            offset += count * size
-            size = next
-        }
-        return classes
-    }
-
     /// Bytes an FFT engine for `spec` allocates, before it is made: its filter spectra, FFT
     /// tables and head taps, and `streams` streams' state (``FFTState``).
     public static func estimatedBytes(spec: Conv1dSpec, scalarSize: Int, streams: Int) -> Int {
-        var total = Saturating.product([spec.outChannels, spec.inChannelsPerGroup, firstBlock, scalarSize])
-        for (size, _, count, ring) in geometry(receptiveField: spec.receptiveField) {
+        let plan = FFTPartitionPlan(spec: spec)
+        var total = Saturating.product([spec.outChannels, spec.inChannelsPerGroup, plan.firstBlock, scalarSize])
+        for c in plan.classes {
+            let (size, count, ring) = (c.size, c.count, c.ring)
             let spectra = Saturating.product([2, spec.outChannels, spec.inChannelsPerGroup, count, size + 1, scalarSize])
             let state = Saturating.product([FFTClassState<Float>.scalars(size: size, count: count, ring: ring, spec: spec, lineScalars: max(1, 64 / scalarSize)), scalarSize])
             total = Saturating.sum([total, spectra, RealFFT<Float>.tableBytes(size: 2 * size, scalarSize: scalarSize), Saturating.product([state, streams])])
@@ -171,10 +152,8 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         return 2 * Double(log2)
     }
 
-    /// Blocks of each class, for `info`: "head 128 + 15×128 + 14×1024 + …".
-    public var layout: String {
-        (["head \(head)"] + classes.map { "\($0.count)×\($0.size)" }).joined(separator: " + ")
-    }
+    /// Blocks of each class, for `info`: "head 64 + 7×64 + 6×256 + …".
+    public var layout: String { plan.description }
 
     /// Bytes of the filter spectra, FFT tables and the head's taps, counted from the arrays.
     var spectrumBytes: Int {

@@ -14,7 +14,7 @@ enum FFTEngineLoops {
         let outs = engine.spec.outChannels
         // Outputs go in steps no longer than the smallest block, so a ring slot is never
         // overwritten before it is read (each ring holds offset + block ≥ offset + step).
-        let stepLimit = FFTConv1dEngine<T>.firstBlock
+        let stepLimit = engine.plan.firstBlock
         // A new sequence may start past 0 (a circular stream's outputs after its withheld
         // head): the samples before it stay the zeros reset left.
         if !ws.started { ws.start(at: first) }

@@ -20,6 +20,22 @@ public struct Conv1d<T: ConvScalar>: Sendable {
         engine = Conv1dEngine(spec: spec, weights: weights, choice: choice)
     }
 
+    /// A convolution on a given engine (made from `weights` for `spec`).
+    init(spec: Conv1dSpec, weights: Conv1dWeights<T>, engine: Conv1dEngine<T>) {
+        self.spec = spec
+        self.weights = weights
+        self.engine = engine
+    }
+
+    /// A convolution on the FFT engine with a given partition plan rather than the one the
+    /// cost model chooses (benchmarks and tests compare plans; each plan rounds its own
+    /// way), or `nil` when the FFT engine cannot run `spec` or the plan's head covers the
+    /// whole receptive field.
+    public init?(spec: Conv1dSpec, weights: Conv1dWeights<T>, plan: FFTPartitionPlan) {
+        guard let engine = FFTConv1dEngine(spec: spec, weights: weights, plan: plan) else { return nil }
+        self.init(spec: spec, weights: weights, engine: .fft(engine))
+    }
+
     /// A convolution with PyTorch's default initialisation drawn from `seed`.
     public init(spec: Conv1dSpec, seed: UInt64) {
         self.init(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: seed))

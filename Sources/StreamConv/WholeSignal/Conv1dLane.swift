@@ -28,8 +28,6 @@ extension Conv1d {
         let units = groups > 1 ? groups : spec.outChannels
         let lanes = min(count, units)
         guard lanes > 1 else { return whole }
-        // The engine kind this convolution resolved to, so a lane cannot land on another.
-        let choice = engine.kind.choice
         return (0..<lanes).map { lane in
             let (from, to) = (lane * units / lanes, (lane + 1) * units / lanes)
             let outputs = groups > 1 ? (from * outPer)..<(to * outPer) : from..<to
@@ -42,7 +40,9 @@ extension Conv1d {
             let weight = Array(weights.weight[(outputs.lowerBound * perOutput)..<(outputs.upperBound * perOutput)])
             let bias = weights.bias.map { Array($0[outputs]) }
             let subWeights = try! Conv1dWeights(spec: sub, weight: weight, bias: bias)
-            return Conv1dLane(conv: Conv1d(spec: sub, weights: subWeights, engine: choice), inputChannels: inputs, outputChannels: outputs)
+            // Made like this convolution's engine (kind and plan), so a lane cannot land on another.
+            let part = Conv1dEngine(spec: sub, weights: subWeights, matching: engine)
+            return Conv1dLane(conv: Conv1d(spec: sub, weights: subWeights, engine: part), inputChannels: inputs, outputChannels: outputs)
         }
     }
 }
