@@ -19,7 +19,7 @@ and writes bench/results.json. A peer that is not installed is reported as absen
 
 Options: --smoke (tiny sizes, one run each: checks that everything runs and the JSON is valid),
 --runs N, --install-peers (apt: sox, brutefir, zita-convolver; pip: torch, numpy, scipy into a throwaway virtualenv),
---out FILE. Uses only the Python standard library; PyTorch runs in bench/.venv when present.
+--only IDS (e.g. --only Z,FFT), --out FILE. Uses only the Python standard library; PyTorch runs in bench/.venv when present.
 """
 import argparse
 import array
@@ -216,10 +216,17 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median), after a warm-up")
     parser.add_argument("--install-peers", action="store_true", help="install sox, brutefir (apt) and torch (pip, bench venv)")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results.json"))
+    parser.add_argument("--only", metavar="IDS", help="comma-separated workloads to run (B1, B2, Z, B3, B4, direct, FFT, json, overhead, B5)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     runs = 1 if args.smoke else args.runs
+    known = {"B1", "B2", "Z", "B3", "B4", "direct", "FFT", "json", "overhead", "B5"}
+    only = None
+    if args.only is not None:
+        only = {i.strip() for i in args.only.split(",") if i.strip()}
+        if not only or only - known:
+            parser.error(f"--only: unknown workload {', '.join(sorted(only - known)) or '(none given)'}; known: {', '.join(sorted(known))}")
     if args.install_peers:
         install_peers()
 
@@ -247,7 +254,7 @@ def main():
         "workloads": [],
     }
     try:
-        measure(results, work, streamconv, bench, runs, args.smoke, perf)
+        measure(results, work, streamconv, bench, runs, args.smoke, perf, only)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -277,189 +284,204 @@ def workload_json(bench, name, smoke):
     return json.loads(out)
 
 
-def measure(results, work, streamconv, bench, runs, smoke, perf):
+def measure(results, work, streamconv, bench, runs, smoke, perf, only=None):
     add = results["workloads"].append
+
+    def wanted(*ids):
+        return only is None or any(i in only for i in ids)
+
     probe = workload_json(bench, "probe", smoke)
     peak = probe["gflops"]
     results["peak_gflops"] = peak
     log(f"probe: {peak:.1f} GFLOP/s single-core peak (separate multiply and add, this build)")
 
-    # B1: 255-tap low-pass, file to file, wall time; sox fir with the same taps.
-    seconds = 1 if smoke else 60
+    # The 255-tap low-pass of B1 and B5.
     taps = lowpass_taps()
-    write_float_wav(os.path.join(work, "b1.wav"), 48000 * seconds, 2, 48000, seed=1)
     with open(os.path.join(work, "fir255.json"), "w") as f:
         json.dump({"name": "bench-fir255", "conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 255,
                    "padding": "same", "bias": False}, "weight": [[taps]]}, f)
     with open(os.path.join(work, "fir255.txt"), "w") as f:
         f.write("\n".join(repr(v) for v in taps) + "\n")
-    ours = median_runs([streamconv, "run", "--preset", "fir255.json", "--in", "b1.wav", "--out", "b1-out.wav",
-                        "--block", "256"], work, runs, perf=perf)
-    flops = 2 * 255 * 2 * 48000 * seconds
-    row = {"id": "B1", "workload": f"255-tap low-pass, {seconds} s stereo, run --block 256, file to file",
-           "metric": "wall s", "streamconv": ours["wall"], "cpu": ours["cpu"],
-           "gflops": flops / ours["wall"] / 1e9, "rt_factor": seconds / ours["wall"],
-           "target": "≥ 2× faster than sox fir (wall)", "peers": {}}
-    if shutil.which("sox"):
-        r = peer_runs(row, "sox fir", ["sox", "b1.wav", "b1-sox.wav", "fir", "fir255.txt"], work, runs, "wall", perf=perf)
-        if r is not None:
-            row["met"] = r >= 2
-    else:
-        row["peers"]["sox fir"] = {"absent": True}
-    add(row)
 
-    # B2: 65,536-tap FIR, CPU; BruteFIR with 256-sample partitions.
-    seconds, ir_taps = (1, 4096) if smoke else (20, 65536)
-    h = room_response(ir_taps)
-    write_float_wav(os.path.join(work, "b2.wav"), 48000 * seconds, 2, 48000, seed=2)
-    write_float_wav_samples(os.path.join(work, "ir.wav"), h, 48000)
-    with open(os.path.join(work, "ir.json"), "w") as f:
-        json.dump({"name": "bench-ir", "impulse_response": "ir.wav"}, f)
-    # One thread: CPU is what B2 compares, and a second lane on a shared core costs CPU.
-    ours = median_runs([streamconv, "run", "--preset", "ir.json", "--in", "b2.wav", "--out", "b2-out.wav",
-                        "--block", "256", "--threads", "1"], work, runs, perf=perf)
-    flops = 2 * ir_taps * 2 * 48000 * seconds
-    row = {"id": "B2", "workload": f"{ir_taps}-tap FIR, {seconds} s stereo, blocks of 256, --threads 1 (FFT engine, no added latency)",
-           "metric": "CPU s", "streamconv": ours["cpu"], "wall": ours["wall"],
-           # What the direct sum's flops would be: the FFT engine does far fewer.
-           "gflops": flops / ours["cpu"] / 1e9, "equivalent": True, "rt_factor": seconds / ours["wall"],
-           "target": "≥ 4× less CPU than BruteFIR (which adds 256 frames)", "peers": {}}
-    if shutil.which("brutefir"):
-        home = os.path.join(work, "brutefir-home")
-        os.makedirs(home)
-        with open(os.path.join(home, ".brutefir_defaults"), "w") as f:
-            f.write(BRUTEFIR_DEFAULTS)
-        with open(os.path.join(work, "brutefir.conf"), "w") as f:
-            f.write(BRUTEFIR_CONFIG.format(blocks=ir_taps // 256))
-        raw = array.array("f", read_wav_floats(os.path.join(work, "b2.wav")))
-        with open(os.path.join(work, "in.raw"), "wb") as f:
-            raw.tofile(f)
-        with open(os.path.join(work, "ir.raw"), "wb") as f:
-            array.array("f", h).tofile(f)
-        env = dict(os.environ, HOME=home)
-        r = peer_runs(row, "BruteFIR", ["brutefir", "brutefir.conf"], work, runs, "cpu", env=env, perf=perf)
-        if r is not None:
-            row["met"] = r >= 4
-    else:
-        row["peers"]["BruteFIR"] = {"absent": True}
-    add(row)
-
-    # Z: impulse responses of every length, offline, 20 s stereo at blocks of 256, CPU; beside
-    # zita-convolver (fconvolver's way: process(true) each quantum) through bench/zita_harness.cc,
-    # built from Debian's libzita-convolver-dev when it is installed (never linked by streamconv).
-    seconds = 1 if smoke else 20
-    write_float_wav(os.path.join(work, "z.wav"), 48000 * seconds, 2, 48000, seed=2)
-    harness = None
-    if shutil.which("g++") and os.path.exists("/usr/include/zita-convolver.h"):
-        harness = os.path.join(work, "zita_harness")
-        built = subprocess.run(["g++", "-O2", "-o", harness, os.path.join(ROOT, "bench", "zita_harness.cc"),
-                                "-lzita-convolver", "-lfftw3f", "-lpthread"], capture_output=True, text=True)
-        if built.returncode != 0:
-            log(f"zita harness did not build: {built.stderr.strip()[-300:]}")
-            harness = None
-    for taps in ([64, 4096] if smoke else [64, 256, 1024, 4096, 16384, 65536, 262144]):
-        write_float_wav_samples(os.path.join(work, f"z{taps}.wav"), room_response(taps), 48000)
-        with open(os.path.join(work, f"z{taps}.json"), "w") as f:
-            json.dump({"name": f"bench-z{taps}", "impulse_response": f"z{taps}.wav"}, f)
-        ours = median_runs([streamconv, "run", "--preset", f"z{taps}.json", "--in", "z.wav", "--out", "z-out.wav",
-                            "--block", "256", "--threads", "1"], work, runs, perf=perf)
-        row = {"id": f"Z {taps}", "workload": f"{taps}-tap impulse response, {seconds} s stereo, blocks of 256, --threads 1",
-               "metric": "CPU s", "streamconv": ours["cpu"], "wall": ours["wall"], "rt_factor": seconds / ours["wall"],
-               "target": "≤ zita-convolver's CPU", "peers": {}}
-        if harness:
-            r = peer_runs(row, "zita-convolver", [harness, f"z{taps}.wav", "z.wav", "z-zita.raw", "256"], work, runs, "cpu", perf=perf)
+    if wanted("B1"):
+        # B1: 255-tap low-pass, file to file, wall time; sox fir with the same taps.
+        seconds = 1 if smoke else 60
+        write_float_wav(os.path.join(work, "b1.wav"), 48000 * seconds, 2, 48000, seed=1)
+        ours = median_runs([streamconv, "run", "--preset", "fir255.json", "--in", "b1.wav", "--out", "b1-out.wav",
+                            "--block", "256"], work, runs, perf=perf)
+        flops = 2 * 255 * 2 * 48000 * seconds
+        row = {"id": "B1", "workload": f"255-tap low-pass, {seconds} s stereo, run --block 256, file to file",
+               "metric": "wall s", "streamconv": ours["wall"], "cpu": ours["cpu"],
+               "gflops": flops / ours["wall"] / 1e9, "rt_factor": seconds / ours["wall"],
+               "target": "≥ 2× faster than sox fir (wall)", "peers": {}}
+        if shutil.which("sox"):
+            r = peer_runs(row, "sox fir", ["sox", "b1.wav", "b1-sox.wav", "fir", "fir255.txt"], work, runs, "wall", perf=perf)
             if r is not None:
-                row["met"] = r >= 1
+                row["met"] = r >= 2
         else:
-            row["peers"]["zita-convolver"] = {"absent": True}
+            row["peers"]["sox fir"] = {"absent": True}
         add(row)
 
-    # B3, B4: layers in process, CPU; PyTorch on one thread.
-    python = torch_python()
-    for ident, name, label in [("B3", "dense", "Conv1d(64, 64, 7, dilation=4), 20 s at 16 kHz"),
-                               ("B4", "strided", "Conv1d(16, 33, 3, stride=2), 20 s at 48 kHz")]:
-        ours = workload_json(bench, name, smoke)
-        audio = ours["frames"] / (16000 if name == "dense" else 48000)
-        torch_times = None
-        if python:
-            out = subprocess.run([python, os.path.join(ROOT, "scripts", "bench_torch.py"), name] + (["--smoke"] if smoke else []),
-                                 check=True, capture_output=True, text=True).stdout
-            torch_times = json.loads(out)
-        for mode in ["whole", "streamed"]:
-            if ident == "B4" and mode == "streamed":
-                target = "(informational)"
-            elif mode == "whole":
-                target = "≥ 1.0× PyTorch whole"
+    if wanted("B2"):
+        # B2: 65,536-tap FIR, CPU; BruteFIR with 256-sample partitions.
+        seconds, ir_taps = (1, 4096) if smoke else (20, 65536)
+        h = room_response(ir_taps)
+        write_float_wav(os.path.join(work, "b2.wav"), 48000 * seconds, 2, 48000, seed=2)
+        write_float_wav_samples(os.path.join(work, "ir.wav"), h, 48000)
+        with open(os.path.join(work, "ir.json"), "w") as f:
+            json.dump({"name": "bench-ir", "impulse_response": "ir.wav"}, f)
+        # One thread: CPU is what B2 compares, and a second lane on a shared core costs CPU.
+        ours = median_runs([streamconv, "run", "--preset", "ir.json", "--in", "b2.wav", "--out", "b2-out.wav",
+                            "--block", "256", "--threads", "1"], work, runs, perf=perf)
+        flops = 2 * ir_taps * 2 * 48000 * seconds
+        row = {"id": "B2", "workload": f"{ir_taps}-tap FIR, {seconds} s stereo, blocks of 256, --threads 1 (FFT engine, no added latency)",
+               "metric": "CPU s", "streamconv": ours["cpu"], "wall": ours["wall"],
+               # What the direct sum's flops would be: the FFT engine does far fewer.
+               "gflops": flops / ours["cpu"] / 1e9, "equivalent": True, "rt_factor": seconds / ours["wall"],
+               "target": "≥ 4× less CPU than BruteFIR (which adds 256 frames)", "peers": {}}
+        if shutil.which("brutefir"):
+            home = os.path.join(work, "brutefir-home")
+            os.makedirs(home)
+            with open(os.path.join(home, ".brutefir_defaults"), "w") as f:
+                f.write(BRUTEFIR_DEFAULTS)
+            with open(os.path.join(work, "brutefir.conf"), "w") as f:
+                f.write(BRUTEFIR_CONFIG.format(blocks=ir_taps // 256))
+            raw = array.array("f", read_wav_floats(os.path.join(work, "b2.wav")))
+            with open(os.path.join(work, "in.raw"), "wb") as f:
+                raw.tofile(f)
+            with open(os.path.join(work, "ir.raw"), "wb") as f:
+                array.array("f", h).tofile(f)
+            env = dict(os.environ, HOME=home)
+            r = peer_runs(row, "BruteFIR", ["brutefir", "brutefir.conf"], work, runs, "cpu", env=env, perf=perf)
+            if r is not None:
+                row["met"] = r >= 4
+        else:
+            row["peers"]["BruteFIR"] = {"absent": True}
+        add(row)
+
+    if wanted("Z"):
+        # Z: impulse responses of every length, offline, 20 s stereo at blocks of 256, CPU; beside
+        # zita-convolver (fconvolver's way: process(true) each quantum) through bench/zita_harness.cc,
+        # built from Debian's libzita-convolver-dev when it is installed (never linked by streamconv).
+        seconds = 1 if smoke else 20
+        write_float_wav(os.path.join(work, "z.wav"), 48000 * seconds, 2, 48000, seed=2)
+        harness = None
+        if shutil.which("g++") and os.path.exists("/usr/include/zita-convolver.h"):
+            harness = os.path.join(work, "zita_harness")
+            built = subprocess.run(["g++", "-O2", "-o", harness, os.path.join(ROOT, "bench", "zita_harness.cc"),
+                                    "-lzita-convolver", "-lfftw3f", "-lpthread"], capture_output=True, text=True)
+            if built.returncode != 0:
+                log(f"zita harness did not build: {built.stderr.strip()[-300:]}")
+                harness = None
+        for taps in ([64, 4096] if smoke else [64, 256, 1024, 4096, 16384, 65536, 262144]):
+            write_float_wav_samples(os.path.join(work, f"z{taps}.wav"), room_response(taps), 48000)
+            with open(os.path.join(work, f"z{taps}.json"), "w") as f:
+                json.dump({"name": f"bench-z{taps}", "impulse_response": f"z{taps}.wav"}, f)
+            ours = median_runs([streamconv, "run", "--preset", f"z{taps}.json", "--in", "z.wav", "--out", "z-out.wav",
+                                "--block", "256", "--threads", "1"], work, runs, perf=perf)
+            row = {"id": f"Z {taps}", "workload": f"{taps}-tap impulse response, {seconds} s stereo, blocks of 256, --threads 1",
+                   "metric": "CPU s", "streamconv": ours["cpu"], "wall": ours["wall"], "rt_factor": seconds / ours["wall"],
+                   "target": "≤ zita-convolver's CPU", "peers": {}}
+            if harness:
+                r = peer_runs(row, "zita-convolver", [harness, f"z{taps}.wav", "z.wav", "z-zita.raw", "256"], work, runs, "cpu", perf=perf)
+                if r is not None:
+                    row["met"] = r >= 1
             else:
-                target = "≥ 2× faster than PyTorch streamed"
-            row = {"id": f"{ident} {mode}", "workload": f"{label}, {mode}" + (f" ({int(ours['block'])}-frame blocks)" if mode == "streamed" else ""),
-                   "metric": "CPU s", "streamconv": ours[mode], "gflops": ours["flops"] / ours[mode] / 1e9,
-                   "rt_factor": audio / ours[mode], "target": target, "peers": {}}
-            if torch_times:
-                row["peers"]["PyTorch"] = {"seconds": torch_times[mode], "ratio": ratio(torch_times[mode], ours[mode]),
-                                           "version": torch_times["torch"]}
-                if target.startswith("≥"):
-                    row["met"] = row["peers"]["PyTorch"]["ratio"] >= (1.0 if mode == "whole" else 2.0)
-            else:
-                row["peers"]["PyTorch"] = {"absent": True}
+                row["peers"]["zita-convolver"] = {"absent": True}
             add(row)
 
-    # The direct engine in process: 255-tap FIR GFLOP/s at blocks ≥ 256; per-call overhead.
-    fir = workload_json(bench, "fir255", smoke)
-    for block in [256, 1024, 4096]:
-        t = fir[f"block{block}"]
-        add({"id": f"direct {block}", "workload": f"direct engine, 255-tap FIR, stereo, blocks of {block}, in process",
-             "metric": "CPU s", "streamconv": t, "gflops": fir["flops"] / t / 1e9, "rt_factor": fir["frames"] / 48000 / t,
-             "target": "≥ 60 GFLOP/s", "met": fir["flops"] / t / 1e9 >= 60, "peers": {}})
-    # The FFT engine's transform beside FFTW's measured plans (bench/fftw_harness.c, built
-    # from Debian's libfftw3-dev when present; streamconv never links FFTW).
-    ours_fft = workload_json(bench, "fft", smoke)
-    fftw = None
-    if shutil.which("gcc") and os.path.exists("/usr/include/fftw3.h"):
-        harness = os.path.join(work, "fftw_harness")
-        built = subprocess.run(["gcc", "-O2", "-o", harness, os.path.join(ROOT, "bench", "fftw_harness.c"), "-lfftw3f"],
-                               capture_output=True, text=True)
-        if built.returncode == 0:
-            fftw = json.loads(subprocess.run([harness] + (["smoke"] if smoke else []), check=True, capture_output=True, text=True).stdout)
-        else:
-            log(f"FFTW harness did not build: {built.stderr.strip()[-300:]}")
-    # "nM" is the engine's transform pair (spectra kept bit-reversed, the order the engine
-    # multiplies in); "natural_nM" the same pair with spectra in natural order, for reference.
-    sizes = sorted(int(k[1:]) for k in ours_fft if re.fullmatch(r"n[0-9]+", k))
-    for size in sizes:
-        key = f"n{size}"
-        row = {"id": f"FFT {size}", "workload": f"real FFT of {size} points, forward + inverse, in process",
-               "metric": "ns", "streamconv": ours_fft[key], "target": "≤ FFTW's measured plans (ratio ≥ 1)", "peers": {}}
-        if f"natural_{key}" in ours_fft:
-            row["natural_order_ns"] = ours_fft[f"natural_{key}"]
-        if fftw:
-            row["peers"]["FFTW"] = {"seconds": fftw[key], "ratio": ratio(fftw[key], ours_fft[key])}
-            row["met"] = fftw[key] >= ours_fft[key]
-        else:
-            row["peers"]["FFTW"] = {"absent": True}
-        add(row)
-    parse = workload_json(bench, "json", smoke)
-    add({"id": "json", "workload": f"inline-weight preset, {parse['bytes'] / 1e6:.1f} MB: JSON parse (and the whole preset with Float weights)",
-         "metric": "MB/s", "streamconv": parse["parse_mb_per_s"], "preset_mb_per_s": parse["preset_mb_per_s"],
-         "target": "(informational; 10× the Character parser's 14–21 MB/s)", "peers": {}})
-    overhead = workload_json(bench, "overhead", smoke)["ns_per_call"]
-    add({"id": "overhead", "workload": "process() per call, 1-tap stereo, 64-frame blocks", "metric": "ns",
-         "streamconv": overhead, "target": "≤ 100 ns", "met": overhead <= 100, "peers": {}})
+    if wanted("B3", "B4"):
+        # B3, B4: layers in process, CPU; PyTorch on one thread.
+        python = torch_python()
+        for ident, name, label in [("B3", "dense", "Conv1d(64, 64, 7, dilation=4), 20 s at 16 kHz"),
+                                   ("B4", "strided", "Conv1d(16, 33, 3, stride=2), 20 s at 48 kHz")]:
+            ours = workload_json(bench, name, smoke)
+            audio = ours["frames"] / (16000 if name == "dense" else 48000)
+            torch_times = None
+            if python:
+                out = subprocess.run([python, os.path.join(ROOT, "scripts", "bench_torch.py"), name] + (["--smoke"] if smoke else []),
+                                     check=True, capture_output=True, text=True).stdout
+                torch_times = json.loads(out)
+            for mode in ["whole", "streamed"]:
+                if ident == "B4" and mode == "streamed":
+                    target = "(informational)"
+                elif mode == "whole":
+                    target = "≥ 1.0× PyTorch whole"
+                else:
+                    target = "≥ 2× faster than PyTorch streamed"
+                row = {"id": f"{ident} {mode}", "workload": f"{label}, {mode}" + (f" ({int(ours['block'])}-frame blocks)" if mode == "streamed" else ""),
+                       "metric": "CPU s", "streamconv": ours[mode], "gflops": ours["flops"] / ours[mode] / 1e9,
+                       "rt_factor": audio / ours[mode], "target": target, "peers": {}}
+                if torch_times:
+                    row["peers"]["PyTorch"] = {"seconds": torch_times[mode], "ratio": ratio(torch_times[mode], ours[mode]),
+                                               "version": torch_times["torch"]}
+                    if target.startswith("≥"):
+                        row["met"] = row["peers"]["PyTorch"]["ratio"] >= (1.0 if mode == "whole" else 2.0)
+                else:
+                    row["peers"]["PyTorch"] = {"absent": True}
+                add(row)
 
-    # B5: peak RSS of run on a long file, against one a tenth as long.
-    lengths = [2, 20] if smoke else [360, 3600]
-    rss = {}
-    for seconds in lengths:
-        path = os.path.join(work, f"b5-{seconds}.wav")
-        write_float_wav(path, 48000 * seconds, 2, 48000, seed=3)
-        result = run_once([streamconv, "run", "--preset", "fir255.json", "--in", path, "--out", "b5-out.wav"], work)
-        rss[seconds] = result[2] / 1024
-        os.unlink(path)
-        os.unlink(os.path.join(work, "b5-out.wav"))
-    long, short = lengths[1], lengths[0]
-    add({"id": "B5", "workload": f"{long // 60 if long >= 60 else long} {'min' if long >= 60 else 's'} stereo file through run (255 taps, default block)",
-         "metric": "peak RSS MiB", "streamconv": rss[long], "short_file": {"seconds": short, "rss_mib": rss[short]},
-         "target": "≤ 64 MiB, flat in the length", "met": rss[long] <= 64 and rss[long] <= rss[short] * 1.1 + 1, "peers": {}})
+    if wanted("direct"):
+        # The direct engine in process: 255-tap FIR GFLOP/s at blocks ≥ 256; per-call overhead.
+        fir = workload_json(bench, "fir255", smoke)
+        for block in [256, 1024, 4096]:
+            t = fir[f"block{block}"]
+            add({"id": f"direct {block}", "workload": f"direct engine, 255-tap FIR, stereo, blocks of {block}, in process",
+                 "metric": "CPU s", "streamconv": t, "gflops": fir["flops"] / t / 1e9, "rt_factor": fir["frames"] / 48000 / t,
+                 "target": "≥ 60 GFLOP/s", "met": fir["flops"] / t / 1e9 >= 60, "peers": {}})
+    if wanted("FFT"):
+        # The FFT engine's transform beside FFTW's measured plans (bench/fftw_harness.c, built
+        # from Debian's libfftw3-dev when present; streamconv never links FFTW).
+        ours_fft = workload_json(bench, "fft", smoke)
+        fftw = None
+        if shutil.which("gcc") and os.path.exists("/usr/include/fftw3.h"):
+            harness = os.path.join(work, "fftw_harness")
+            built = subprocess.run(["gcc", "-O2", "-o", harness, os.path.join(ROOT, "bench", "fftw_harness.c"), "-lfftw3f"],
+                                   capture_output=True, text=True)
+            if built.returncode == 0:
+                fftw = json.loads(subprocess.run([harness] + (["smoke"] if smoke else []), check=True, capture_output=True, text=True).stdout)
+            else:
+                log(f"FFTW harness did not build: {built.stderr.strip()[-300:]}")
+        # "nM" is the engine's transform pair (spectra kept bit-reversed, the order the engine
+        # multiplies in); "natural_nM" the same pair with spectra in natural order, for reference.
+        sizes = sorted(int(k[1:]) for k in ours_fft if re.fullmatch(r"n[0-9]+", k))
+        for size in sizes:
+            key = f"n{size}"
+            row = {"id": f"FFT {size}", "workload": f"real FFT of {size} points, forward + inverse, in process",
+                   "metric": "ns", "streamconv": ours_fft[key], "target": "≤ FFTW's measured plans (ratio ≥ 1)", "peers": {}}
+            if f"natural_{key}" in ours_fft:
+                row["natural_order_ns"] = ours_fft[f"natural_{key}"]
+            if fftw:
+                row["peers"]["FFTW"] = {"seconds": fftw[key], "ratio": ratio(fftw[key], ours_fft[key])}
+                row["met"] = fftw[key] >= ours_fft[key]
+            else:
+                row["peers"]["FFTW"] = {"absent": True}
+            add(row)
+    if wanted("json"):
+        parse = workload_json(bench, "json", smoke)
+        add({"id": "json", "workload": f"inline-weight preset, {parse['bytes'] / 1e6:.1f} MB: JSON parse (and the whole preset with Float weights)",
+             "metric": "MB/s", "streamconv": parse["parse_mb_per_s"], "preset_mb_per_s": parse["preset_mb_per_s"],
+             "target": "(informational; 10× the Character parser's 14–21 MB/s)", "peers": {}})
+    if wanted("overhead"):
+        overhead = workload_json(bench, "overhead", smoke)["ns_per_call"]
+        add({"id": "overhead", "workload": "process() per call, 1-tap stereo, 64-frame blocks", "metric": "ns",
+             "streamconv": overhead, "target": "≤ 100 ns", "met": overhead <= 100, "peers": {}})
+
+    if wanted("B5"):
+        # B5: peak RSS of run on a long file, against one a tenth as long.
+        lengths = [2, 20] if smoke else [360, 3600]
+        rss = {}
+        for seconds in lengths:
+            path = os.path.join(work, f"b5-{seconds}.wav")
+            write_float_wav(path, 48000 * seconds, 2, 48000, seed=3)
+            result = run_once([streamconv, "run", "--preset", "fir255.json", "--in", path, "--out", "b5-out.wav"], work)
+            rss[seconds] = result[2] / 1024
+            os.unlink(path)
+            os.unlink(os.path.join(work, "b5-out.wav"))
+        long, short = lengths[1], lengths[0]
+        add({"id": "B5", "workload": f"{long // 60 if long >= 60 else long} {'min' if long >= 60 else 's'} stereo file through run (255 taps, default block)",
+             "metric": "peak RSS MiB", "streamconv": rss[long], "short_file": {"seconds": short, "rss_mib": rss[short]},
+             "target": "≤ 64 MiB, flat in the length", "met": rss[long] <= 64 and rss[long] <= rss[short] * 1.1 + 1, "peers": {}})
 
 
 def write_float_wav_samples(path, samples, rate):

@@ -10,9 +10,17 @@ enum SndFile {
     }
 
     /// Opens an already open file descriptor; libsndfile never sees a path, so names that
-    /// are not UTF-8 work. The caller keeps ownership of `descriptor`.
+    /// are not UTF-8 work. The caller keeps ownership of `descriptor`, open, whatever happens.
+    ///
+    /// libsndfile gets a duplicate and owns it (`close_desc` true): 1.0.31–1.2.x close the
+    /// descriptor of a failed `sf_open_fd` even when told not to (libsndfile #948, #949), so
+    /// a caller closing its own after a failure would close a number another thread may
+    /// have opened meanwhile. The duplicate shares the file offset; libsndfile closes it in
+    /// `sf_close` or on failure (an older library that leaks it on a failure leaks one
+    /// descriptor, which is harmless next to closing someone else's).
     static func open(descriptor: Int32, mode: Int32, info: inout SF_INFO) -> OpaquePointer? {
-        sf_open_fd(descriptor, mode, &info, 0)
+        guard case let .success(duplicate) = Syscall.duplicate(descriptor) else { return nil }
+        return sf_open_fd(duplicate, mode, &info, Int32(SF_TRUE))
     }
 
     /// The most channels libsndfile reads or writes (`SF_MAX_CHANNELS`).

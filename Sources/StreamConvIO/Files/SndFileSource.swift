@@ -49,14 +49,11 @@ public final class SndFileSource: AudioSource {
         var info = SF_INFO()
         guard let handle = SndFile.open(descriptor: fd, mode: Int32(SFM_READ), info: &info) else {
             var reason = SndFile.lastError(nil)
+            // The descriptor is still ours (libsndfile had a duplicate): read the header.
+            var head = [UInt8](repeating: 0, count: 4096)
+            let n = pread(fd, &head, head.count, 0)
             close(fd)
-            // libsndfile may have closed the descriptor: read the header through a new one.
-            if case let .success(again) = Syscall.open(path, O_RDONLY) {
-                var head = [UInt8](repeating: 0, count: 4096)
-                let n = Glibc.read(again, &head, head.count)
-                close(again)
-                if n > 0, let problem = SndFile.wavHeaderProblem(Array(head[0..<n])) { reason = problem }
-            }
+            if n > 0, let problem = SndFile.wavHeaderProblem(Array(head[0..<n])) { reason = problem }
             throw .open(path: name, reason: reason)
         }
         guard info.samplerate > 0, info.channels > 0 else {

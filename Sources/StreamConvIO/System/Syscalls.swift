@@ -32,6 +32,11 @@ enum Syscall {
         return r == 0 ? .success(st) : .failure(Errno(errno))
     }
 
+    /// `fcntl(2)` `F_DUPFD_CLOEXEC`: a second descriptor for the same open file (one offset).
+    static func duplicate(_ descriptor: Int32) -> Result<Int32, Errno> {
+        retrying { fcntl(descriptor, F_DUPFD_CLOEXEC, 0) }
+    }
+
     /// `fstat(2)`.
     static func descriptorStatus(_ descriptor: Int32) -> Result<Glibc.stat, Errno> {
         var st = Glibc.stat()
