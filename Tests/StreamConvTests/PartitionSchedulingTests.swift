@@ -77,6 +77,32 @@ import Testing
         }
     }
 
+    /// The stream's history takes the zero pad at reset too (as many zeros as complete no
+    /// output), so the first chunk copies only its own samples: none is left for it on every
+    /// engine and padding up to R − 1; a pad beyond R − 1 leaves the rest; replicate's and
+    /// reflect's pads, made of the signal, wait for it. Chunk equivalence (1-frame chunks
+    /// first, copies and resets between) holds for each.
+    @Test(arguments: [(65536, 65535, PaddingMode.zeros, 0), (300, 299, .zeros, 0), (9, 20, .zeros, 12), (64, 63, .replicate, 63), (64, 10, .reflect, 10)])
+    func theZeroPadIsInTheHistoryAtReset(taps: Int, pad: Int, mode: PaddingMode, pending: Int) throws {
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: taps, padding: .samples(pad), groups: 2, paddingMode: mode)
+        let conv = Conv1d<Float>(spec: spec, seed: 2)
+        var stream = conv.makeStream(maxFrames: 64)
+        #expect(stream.leftPadPendingFrames == pending)
+        var rng = SeededGenerator(seed: UInt64(taps))
+        let x = randomSignal(Float.self, channels: 2, frames: taps + 700, using: &rng)
+        // Reflect forms its pad from x[1…pad] once those are in.
+        _ = try stream.process(x.slice(0..<(mode == .reflect ? pad + 1 : 1)))
+        #expect(stream.leftPadPendingFrames == 0)
+        var copy = stream.copy()
+        copy.reset()
+        #expect(copy.leftPadPendingFrames == pending)
+        let expected = Result { try conv.forward(x) }
+        let sizes = Array(repeating: 1, count: 100) + [x.frames - 100]
+        let mismatch = ChunkEquivalence.check(&copy, signal: x, expected: expected, chunkSizes: sizes)
+            ?? ChunkEquivalence.check(&stream, signal: x, expected: expected, trials: 3, using: &rng)
+        #expect(mismatch == nil, "\(spec): \(mismatch?.description ?? "")")
+    }
+
     /// Taking the padding in at reset is the same arithmetic as taking it in later: a
     /// zero-padded stream equals, bit for bit, the unpadded convolution of the signal with
     /// the zeros written out.

@@ -56,6 +56,9 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     public private(set) var inputFrames: Int64 = 0
     /// Left padding fed (zeros, replicate, reflect).
     private var started = false
+    /// Zeros of the left pad already in the history before the first sample (zero padding:
+    /// put there at reset, so the first chunk does not copy up to R − 1 zeros per channel).
+    private var prefedZeros = 0
     private var finished = false
 
     // The first samples of the signal: reflect mirrors x[1…pad_left]; circular needs the start
@@ -127,6 +130,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         history = other.history.copy()
         (stored, historyOffset, bufferStart, nextInput, nextOutput, inputFrames, started, finished) =
             (other.stored, other.historyOffset, other.bufferStart, other.nextInput, other.nextOutput, other.inputFrames, other.started, other.finished)
+        prefedZeros = other.prefedZeros
         staging = other.staging.copy()
         stagingCapacity = other.stagingCapacity
         staged = other.staged
@@ -213,6 +217,23 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         // pad would otherwise land in it).
         workspace.reset(zeroPrefix: mode == .zeros ? padLeft : 0)
         headWorkspace.reset()
+        // The history takes those zeros now too, as many as complete no output (fewer than R),
+        // so the first chunk copies only its own samples (a 262,144-tap filter's pad cost its
+        // first period about half a millisecond).
+        prefedZeros = mode == .zeros ? min(padLeft, receptiveField - 1) : 0
+        if prefedZeros > 0 {
+            history.fill(count: prefedZeros) { _, _ in 0 }
+            stored = prefedZeros
+            nextInput = Int64(prefedZeros)
+        }
+    }
+
+    /// Left-pad frames the first chunk will still feed into the history: 0 for zero padding
+    /// shorter than the receptive field (taken in at reset, as the engine's are), the pad
+    /// otherwise (replicate and reflect pads depend on the signal).
+    public var leftPadPendingFrames: Int {
+        guard !started, mode != .circular else { return 0 }
+        return padLeft - prefedZeros
     }
 
     /// Input frames ``join(history:endingAt:)`` needs: the receptive field, and the engine's
@@ -263,6 +284,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
             throw .joinHistoryTooShort(position: position, needed: min(needed, Int(position)), got: history.frames)
         }
         workspace.reset(zeroPrefix: 0)
+        (stored, historyOffset, prefedZeros) = (0, 0, 0)
         nextOutput = first
         bufferStart = first * stride64
         nextInput = start + Int64(padLeft)
@@ -419,8 +441,9 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         case .zeros:
             if !started {
                 started = true
-                scratch.fill(count: padLeft) { _, _ in 0 }
-                feedScratch(count: padLeft, into: &sink)
+                let rest = padLeft - prefedZeros
+                scratch.fill(count: rest) { _, _ in 0 }
+                feedScratch(count: rest, into: &sink)
             }
             feed(source, count: count, into: &sink)
         case .replicate:
