@@ -163,9 +163,9 @@ import Testing
         #expect(spec.weightBytes(scalarSize: 4) == 66 * 4)
         // padded 3+100+3 = 106 frames × 4 channels, outputs (106−9)/2+1 = 49 × 6 channels.
         #expect(spec.forwardBytes(inputLength: 100, scalarSize: 8) == (106 * 4 + 49 * 6) * 8)
-        // History 2·8+64 (kept samples, a chunk, room to defer moving them), zeros padding
-        // keeps 2, scratch 3 → 85 frames × 4; outputs (6+64)/2+1 = 36 × 6.
-        #expect(spec.streamBytes(maxFrames: 64, scalarSize: 4) == (85 * 4 + 36 * 6) * 4)
+        // History 2·(8+64) (the kept samples and a chunk, mirrored), zeros padding keeps 2,
+        // scratch 3 → 149 frames × 4; outputs (6+64)/2+1 = 36 × 6.
+        #expect(spec.streamBytes(maxFrames: 64, scalarSize: 4) == (149 * 4 + 36 * 6) * 4)
     }
 
     /// The engines' memory, estimated from the spec before anything is made, is what the

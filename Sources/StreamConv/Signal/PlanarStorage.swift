@@ -15,7 +15,7 @@ struct PlanarView<T: ConvScalar> {
 
 /// Owned planar buffers of fixed capacity per channel: the stream's history, the kept start
 /// and end of the signal, and pad scratch. All of ``StreamingConv1d``'s pointer arithmetic is
-/// here; every method is allocation-free except `init`, `grow` and `copy`. Non-copyable, as
+/// here; every method is allocation-free except `init` and `copy`. Non-copyable, as
 /// the stream that owns it: one owner, so writing never copies.
 struct PlanarStorage<T: ConvScalar>: ~Copyable, Sendable {
     private var buffer: ScalarBuffer<T>
@@ -40,16 +40,6 @@ struct PlanarStorage<T: ConvScalar>: ~Copyable, Sendable {
         set { buffer.base[channel * capacity + frame] = newValue }
     }
 
-    /// Reallocates to `newCapacity` frames per channel, keeping frames `0..<keeping`.
-    mutating func grow(to newCapacity: Int, keeping: Int) {
-        let grown = ScalarBuffer<T>(count: channels * newCapacity)
-        for c in 0..<channels {
-            (grown.base + c * newCapacity).update(from: buffer.base + c * capacity, count: keeping)
-        }
-        buffer = grown
-        capacity = newCapacity
-    }
-
     /// Copies `count` frames of every channel from `source` to frames `at..<at+count`.
     mutating func copy(from source: PlanarView<T>, count: Int, to at: Int) {
         guard count > 0 else { return }
@@ -59,13 +49,14 @@ struct PlanarStorage<T: ConvScalar>: ~Copyable, Sendable {
         }
     }
 
-    /// Moves frames `drop..<drop+count` of every channel to the front.
-    mutating func shiftToFront(from drop: Int, count: Int) {
-        guard count > 0, drop > 0 else { return }
-        precondition(drop + count <= capacity, "PlanarStorage.shiftToFront out of bounds")
+    /// Copies frames `from..<from+count` of every channel to `to..<to+count` (the two runs do
+    /// not overlap: a mirrored ring's copies are a ring apart).
+    mutating func mirror(from: Int, count: Int, to: Int) {
+        guard count > 0 else { return }
+        precondition(from >= 0 && to >= 0 && max(from, to) + count <= capacity && abs(from - to) >= count, "PlanarStorage.mirror out of bounds")
         for c in 0..<channels {
             let row = buffer.base + c * capacity
-            row.update(from: row + drop, count: count)
+            (row + to).update(from: row + from, count: count)
         }
     }
 

@@ -14,7 +14,8 @@ extension Conv1dSpec {
     /// output buffer of ``Stage/maxOutputFramesPerChunk`` frames.
     public func streamBytes(maxFrames: Int, scalarSize: Int) -> Int {
         let frames = max(1, maxFrames)
-        let history = Saturating.sum([Saturating.product([2, receptiveField - 1]), frames])
+        // The mirrored history ring: two copies of R − 1 + maxFrames frames.
+        let history = Saturating.product([2, Saturating.sum([receptiveField - 1, frames])])
         let kept: Int
         switch paddingMode {
         case .zeros: kept = 2
@@ -40,7 +41,7 @@ extension Conv1dSpec {
     /// a strided direct engine's phase rows), one more for a withheld circular head.
     public func engineBytes(choice: Conv1dEngineChoice, maxFrames: Int, scalarSize: Int) -> Int {
         let frames = min(max(1, maxFrames), Self.maximumSize)
-        let perPass = (2 * (receptiveField - 1) + frames - receptiveField) / stride + 1
+        let perPass = (receptiveField - 1 + frames - receptiveField) / stride + 1
         let head = withheldHeadOutputs
         return Conv1dEngines.estimatedBytes(spec: self, choice: choice, scalarSize: scalarSize, workspaces: head > 0 ? [perPass, head] : [perPass])
     }

@@ -37,15 +37,17 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     private let mode: PaddingMode
 
     // The history: padded samples [bufferStart, bufferStart + stored) of every channel, from
-    // frame `historyOffset`. Linear rather than a masked ring: every window an engine reads is
-    // one contiguous run, which is what SIMD and FFT engines want. The kept samples move to
-    // the front only when the room behind them runs short, so the moves cost at most one
-    // sample per sample taken in.
+    // frame `historyOffset`. A mirrored ring of `ring` frames in 2·ring: each sample is
+    // written at its slot and at the slot `ring` away, so every window an engine reads is one
+    // contiguous run (what SIMD and FFT engines want) and nothing is ever moved. Moving the
+    // kept samples to the front instead cost R − 1 samples at once every R or so frames: for a
+    // 262,144-tap stereo filter 2 MB in one period, that period's worst time.
     private var history: PlanarStorage<T>
     private var stored = 0
-    /// Where `bufferStart` sits in `history`: kept samples move to the front only when the
-    /// room behind them runs short (once per receptive field or so), not after every pass.
+    /// Where `bufferStart` sits in `history`, in 0..<ring.
     private var historyOffset = 0
+    /// The ring's length: R − 1 + maxFrames, so the kept samples and a chunk fit.
+    private var ring: Int { history.capacity / 2 }
     /// Padded index of `history` frame `historyOffset`; always `nextOutput · stride`.
     private var bufferStart: Int64 = 0
     /// Padded index of the next sample appended.
@@ -156,17 +158,19 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
     @_specialize(where T == Double)
     public mutating func prepare(maxFrames requested: Int) {
         let maxFrames = min(max(1, requested), Conv1dSpec.maximumSize)
-        // Room for the kept samples, a chunk, and as many again, so moving the kept samples to
-        // the front costs at most one sample per sample taken in (a long filter's history is
-        // long: moving it after every pass cost more than the FFT engine's arithmetic).
-        let capacity = 2 * (receptiveField - 1) + maxFrames
-        guard capacity > history.capacity else { return }
-        compactHistory()
-        history.grow(to: capacity, keeping: stored)
+        // A ring for the kept samples and a chunk, mirrored (see `history`).
+        let ring = receptiveField - 1 + maxFrames
+        guard 2 * ring > history.capacity else { return }
+        var grown = PlanarStorage<T>(channels: inChannels, capacity: 2 * ring)
+        let kept = history.view.dropping(historyOffset)
+        grown.copy(from: kept, count: stored, to: 0)
+        grown.copy(from: kept, count: stored, to: ring)
+        history = grown
+        historyOffset = 0
         self.maxFrames = maxFrames
-        // One pass computes at most (capacity − receptive field) / stride + 1 outputs. The
+        // One pass computes at most (ring − receptive field) / stride + 1 outputs. The
         // workspace keeps its state (an engine with a block grid keeps its place).
-        workspace.reserve(maxOutputs: (capacity - receptiveField) / stride + 1)
+        workspace.reserve(maxOutputs: (ring - receptiveField) / stride + 1)
     }
 
     /// The first broken internal invariant, or `nil`: the property tests call it after every
@@ -177,11 +181,20 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         if bufferStart != nextOutput * stride64 {
             return "bufferStart \(bufferStart) != nextOutput \(nextOutput) · stride \(stride)"
         }
-        if stored < 0 || historyOffset < 0 || historyOffset + stored > history.capacity {
-            return "stored \(stored) at offset \(historyOffset) outside 0…\(history.capacity)"
+        if stored < 0 || stored > ring || historyOffset < 0 || historyOffset >= max(1, ring) {
+            return "stored \(stored) at offset \(historyOffset) outside a ring of \(ring)"
         }
-        if history.capacity < receptiveField - 1 + maxFrames {
-            return "history capacity \(history.capacity) < receptive field − 1 + maxFrames = \(receptiveField - 1 + maxFrames)"
+        if ring < receptiveField - 1 + maxFrames {
+            return "history ring \(ring) < receptive field − 1 + maxFrames = \(receptiveField - 1 + maxFrames)"
+        }
+        // Both copies of the oldest and newest kept samples agree.
+        if stored > 0 {
+            for c in 0..<inChannels {
+                for at in [historyOffset, historyOffset + stored - 1] where history[c, at] != history[c, at < ring ? at + ring : at - ring] {
+                    if history[c, at].isNaN && history[c, at < ring ? at + ring : at - ring].isNaN { continue }
+                    return "history frame \(at) of channel \(c) differs from its mirror"
+                }
+            }
         }
         // Appended samples end at nextInput; while skipping, nothing is stored.
         if nextInput >= bufferStart ? nextInput != bufferStart + Int64(stored) : stored != 0 {
@@ -223,6 +236,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         prefedZeros = mode == .zeros ? min(padLeft, receptiveField - 1) : 0
         if prefedZeros > 0 {
             history.fill(count: prefedZeros) { _, _ in 0 }
+            history.mirror(from: 0, count: prefedZeros, to: ring)
             stored = prefedZeros
             nextInput = Int64(prefedZeros)
         }
@@ -500,9 +514,14 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
                 done += skip
                 continue
             }
-            if history.capacity - historyOffset - stored < min(count - done, maxFrames) { compactHistory() }
-            let take = min(count - done, history.capacity - historyOffset - stored)
-            history.copy(from: source.dropping(done), count: take, to: historyOffset + stored)
+            // Room for `take` in the ring: the window [historyOffset, +stored + take) ends
+            // before 2·ring; each new sample also goes to its slot `ring` away.
+            let take = min(count - done, ring - stored)
+            let at = historyOffset + stored
+            history.copy(from: source.dropping(done), count: take, to: at)
+            let low = max(0, min(take, ring - at))
+            history.mirror(from: at, count: low, to: at + ring)
+            history.mirror(from: at + low, count: take - low, to: at + low - ring)
             stored += take
             nextInput += Int64(take)
             done += take
@@ -524,16 +543,11 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
             stored = 0
             historyOffset = 0
         } else {
+            // Past the first copy, the window continues in the second's mirror below.
             historyOffset += drop
+            if historyOffset >= ring { historyOffset -= ring }
             stored -= drop
         }
-    }
-
-    /// Moves the kept samples to the front of the history.
-    private mutating func compactHistory() {
-        guard historyOffset > 0 else { return }
-        history.shiftToFront(from: historyOffset, count: stored)
-        historyOffset = 0
     }
 
     /// Feeds the right padding, which completes every remaining output.
