@@ -309,9 +309,7 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         for row in rows {
             var terms = [0.0, 0.0, 0.0]
             for cls in row.plan.classes {
-                var log2 = 0
-                while 1 << log2 < 2 * cls.size { log2 += 1 }
-                terms[0] += pairsNs[log2 - 6] / Double(cls.size)
+                terms[0] += pairsNs[(2 * cls.size).trailingZeroBitCount - 6] / Double(cls.size)
                 terms[1] += Double(cls.count) * Double(cls.size + 1) / Double(cls.size)
                 terms[2] += 2
             }

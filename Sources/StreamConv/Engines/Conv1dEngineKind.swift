@@ -31,7 +31,7 @@ public enum Conv1dEngineKind: String, Sendable, CaseIterable, CustomStringConver
 public struct Conv1dEngineDescription: Sendable, Equatable {
     /// The engine.
     public let kind: Conv1dEngineKind
-    /// Its blocks, for the FFT engine: "head 128 + 15×128 + 14×1024 + …"; `nil` for direct.
+    /// Its blocks, for the FFT engine: "head 256 + 15×256 + 14×2048 + …"; `nil` for direct.
     public let layout: String?
     /// The FFT engine's error bound in units of u·‖h‖₂·‖x‖₂ (``FFTConv1dEngine/errorBound``),
     /// with x the padded samples from ``reach`` before an output's receptive field to its

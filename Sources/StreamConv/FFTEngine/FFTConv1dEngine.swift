@@ -35,8 +35,8 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
     }
 
     public let spec: Conv1dSpec
-    /// Taps summed directly.
-    public let head: Int
+    /// Taps summed directly: the plan's first block.
+    public var head: Int { plan.firstBlock }
     /// The receptive field R.
     let field: Int
     let headEngine: DirectConv1dEngine<Scalar>
@@ -57,7 +57,6 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         self.plan = plan
         self.spec = spec
         self.field = field
-        self.head = head
         let (inPer, outs) = (spec.inChannelsPerGroup, spec.outChannels)
         // The head: the last `head` dense taps, read from padded sample t + R − head.
         var headWeight: [Scalar] = []

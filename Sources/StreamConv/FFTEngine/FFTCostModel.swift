@@ -32,8 +32,8 @@ public struct FFTCostModel: Sendable {
         let pairs = outputs * Double(spec.inChannelsPerGroup)
         var total = pairs * Double(plan.firstBlock) * headTap
         for c in plan.classes {
-            var log2 = 0
-            while 1 << log2 < 2 * c.size { log2 += 1 }
+            // Blocks are powers of two: the transform has 2N = 2^log2 points.
+            let log2 = (2 * c.size).trailingZeroBitCount
             let n = Double(c.size)
             let transforms = (inputs + outputs) * transformScale * transformPair[min(log2, transformPair.count - 1)] / 2
             let products = pairs * Double(c.count) * (n + 1) * binProduct

@@ -41,7 +41,10 @@ extension Conv1dSpec {
     /// a strided direct engine's phase rows), one more for a withheld circular head.
     public func engineBytes(choice: Conv1dEngineChoice, maxFrames: Int, scalarSize: Int) -> Int {
         let frames = min(max(1, maxFrames), Self.maximumSize)
-        let perPass = (receptiveField - 1 + frames - receptiveField) / stride + 1
+        // One pass of the stream's history ring (R − 1 + maxFrames frames) computes at most
+        // (ring − R) / stride + 1 outputs, as StreamingConv1d.prepare reserves.
+        let ring = receptiveField - 1 + frames
+        let perPass = (ring - receptiveField) / stride + 1
         let head = withheldHeadOutputs
         return Conv1dEngines.estimatedBytes(spec: self, choice: choice, scalarSize: scalarSize, workspaces: head > 0 ? [perPass, head] : [perPass])
     }

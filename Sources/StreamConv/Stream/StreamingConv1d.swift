@@ -190,9 +190,11 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         // Both copies of the oldest and newest kept samples agree.
         if stored > 0 {
             for c in 0..<inChannels {
-                for at in [historyOffset, historyOffset + stored - 1] where history[c, at] != history[c, at < ring ? at + ring : at - ring] {
-                    if history[c, at].isNaN && history[c, at < ring ? at + ring : at - ring].isNaN { continue }
-                    return "history frame \(at) of channel \(c) differs from its mirror"
+                for at in [historyOffset, historyOffset + stored - 1] {
+                    let (sample, twin) = (history[c, at], history[c, at < ring ? at + ring : at - ring])
+                    if sample != twin && !(sample.isNaN && twin.isNaN) {
+                        return "history frame \(at) of channel \(c) differs from its mirror"
+                    }
                 }
             }
         }
