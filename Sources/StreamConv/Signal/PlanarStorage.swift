@@ -68,6 +68,31 @@ struct PlanarStorage<T: ConvScalar>: ~Copyable, Sendable {
         }
     }
 
+    /// Sets frames `from..<from+count` of every channel to `value(channel, frame − from)`.
+    mutating func fill(from: Int, count: Int, _ value: (Int, Int) -> T) {
+        precondition(from >= 0 && from + count <= capacity, "PlanarStorage.fill out of bounds")
+        for c in 0..<channels {
+            let row = buffer.base + c * capacity + from
+            for j in 0..<count { row[j] = value(c, j) }
+        }
+    }
+
+    /// Moves frames `from..<from+count` of every channel to `to…` (the runs may overlap).
+    mutating func move(from: Int, count: Int, to: Int) {
+        guard count > 0, from != to else { return }
+        precondition(from >= 0 && to >= 0 && max(from, to) + count <= capacity, "PlanarStorage.move out of bounds")
+        for c in 0..<channels {
+            let row = buffer.base + c * capacity
+            (row + to).update(from: row + from, count: count)
+        }
+    }
+
+    /// An output cursor writing frames `at..<at+capacity`.
+    mutating func output(at: Int, capacity frames: Int) -> PlanarOutput<T> {
+        precondition(at >= 0 && at + frames <= capacity, "PlanarStorage.output out of bounds")
+        return PlanarOutput(base: buffer.base + at, stride: capacity, capacity: frames)
+    }
+
     /// A view of the whole storage, valid while the storage is neither grown nor gone.
     var view: PlanarView<T> { PlanarView(base: buffer.base, stride: capacity) }
 }
@@ -96,6 +121,22 @@ struct PlanarOutput<T: ConvScalar> {
             output: base! + written, outputStride: stride, first: first, count: count)
         written += count
     }
+}
+
+extension PlanarOutput {
+    /// Writes the next `count` frames of `channels` channels: `body(c, row)` fills channel
+    /// `c`'s `count` samples from `row`.
+    mutating func write(count: Int, channels: Int, _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
+        guard count > 0 else { return }
+        precondition(written + count <= capacity, "network output count out of step")
+        for c in 0..<channels { body(c, base! + c * stride + written) }
+        written += count
+    }
+}
+
+extension PlanarView {
+    /// Channel `c`'s samples from the view's offset.
+    func row(_ c: Int) -> UnsafePointer<T> { base + c * stride + offset }
 }
 
 extension Signal {

@@ -43,6 +43,17 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
     case joinHistoryTooShort(position: Int64, needed: Int, got: Int)
     /// A stage that cannot join a signal part-way through (it needs the signal's start).
     case cannotJoin(reason: String)
+    /// An error in one node of a network.
+    indirect case node(name: String, Conv1dError)
+    /// The inputs of a network node that combines frame by frame ended at different lengths.
+    case branchLengths(node: String, lengths: [Int])
+    /// `output_padding` of a transposed convolution must be smaller than its stride or its
+    /// dilation, as PyTorch requires.
+    case outputPaddingTooLarge(outputPadding: Int, stride: Int, dilation: Int)
+    /// A transposed convolution's output for this input length would be empty or negative.
+    case transposedOutputTooShort(inputLength: Int, outputLength: Int)
+    /// A pad's negative amounts would crop more than the signal has.
+    case cropTooLarge(left: Int, right: Int, inputLength: Int)
 
     public var description: String {
         switch self {
@@ -90,6 +101,16 @@ public enum Conv1dError: Error, Equatable, Sendable, CustomStringConvertible {
             return "joining the signal at frame \(position) needs its last \(needed) frames, but only \(got) were given; keep a longer input history"
         case let .cannotJoin(reason):
             return "this filter cannot join a signal part-way through: \(reason)"
+        case let .node(name, error):
+            return "node '\(name)': \(error)"
+        case let .branchLengths(node, lengths):
+            return "inputs of different lengths (\(lengths.map(String.init).joined(separator: ", ")) frames), which PyTorch refuses as well; pad or crop the branches so they end together (node '\(node)')"
+        case let .outputPaddingTooLarge(outputPadding, stride, dilation):
+            return "output_padding (\(outputPadding)) must be smaller than either stride (\(stride)) or dilation (\(dilation)), as in PyTorch"
+        case let .transposedOutputTooShort(length, output):
+            return "a transposed convolution of \(length) input frames gives \(output) output frames; give a longer input or less padding"
+        case let .cropTooLarge(left, right, length):
+            return "padding (\(left), \(right)) crops more than the \(length) frames of the input; give a longer input or crop less"
         }
     }
 

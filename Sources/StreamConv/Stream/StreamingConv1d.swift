@@ -437,6 +437,23 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
         }
     }
 
+    /// A network node's end: the right pad's outputs into `sink` (networks refuse circular
+    /// padding, so there is no withheld head).
+    /// - Throws: the whole-signal call's error for a signal of this length.
+    mutating func finish(into sink: inout PlanarOutput<T>) throws(Conv1dError) {
+        if finished { throw .streamFinished }
+        _ = try finishFrameCounts()
+        finished = true
+        feedRightPad(length: Int(inputFrames), into: &sink)
+    }
+
+    /// Outputs from now through `finish` if `extra` more frames arrive first, or the error
+    /// `finish` would throw then.
+    func remainingOutputs(afterMore extra: Int) throws(Conv1dError) -> Int {
+        let total = Int64(try spec.outputLength(inputLength: Int(inputFrames) + extra))
+        return Int(max(0, total - nextOutput))
+    }
+
     /// Refuses an output buffer with the wrong channel count or too little room.
     private func checkOutput(_ buffer: Signal<T>, needed: Int) throws(Conv1dError) {
         if buffer.channels != spec.outChannels {
@@ -449,7 +466,7 @@ public struct StreamingConv1d<T: ConvScalar>: Stage, ~Copyable, Sendable {
 
     /// Takes `count` input frames: remembers what the padding mode needs, pads the start when
     /// it can, and feeds the samples.
-    private mutating func consume(_ source: PlanarView<T>, count: Int, into sink: inout PlanarOutput<T>) {
+    mutating func consume(_ source: PlanarView<T>, count: Int, into sink: inout PlanarOutput<T>) {
         let before = Int(inputFrames)
         inputFrames += Int64(count)
         remember(source, count: count)
