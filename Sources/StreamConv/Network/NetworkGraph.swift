@@ -102,7 +102,7 @@ public struct NetworkGraph<T: ConvScalar>: Sendable {
             if Set(inRatios).count > 1 {
                 throw .rates(node: node.name, inputs: names, ratios: inRatios.map(\.description))
             }
-            let ratio = inRatios[0] * Self.ratio(of: node.op)
+            let ratio = inRatios[0] * node.op.rateRatio
             let inputLatency = reads.map { $0 < 0 ? 0 : latencies[$0] }.max()!
             let own = Double(Self.latency(of: node.op)) * Double(inRatios[0].inputs) / Double(inRatios[0].outputs)
             index[node.name] = position
@@ -184,15 +184,6 @@ public struct NetworkGraph<T: ConvScalar>: Sendable {
             let c = try one()
             if frames < 0 { throw .parameter(node: name, key: "frames", reason: "must be 0 or more, got \(frames)") }
             return c
-        }
-    }
-
-    /// Output frames per input frame of one op.
-    static func ratio(of op: NetworkOp<T>) -> FrameRatio {
-        switch op {
-        case let .conv1d(conv): return FrameRatio(outputs: 1, inputs: conv.spec.stride)
-        case let .convTranspose1d(conv): return FrameRatio(outputs: conv.spec.stride, inputs: 1)
-        default: return .one
         }
     }
 

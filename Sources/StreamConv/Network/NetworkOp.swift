@@ -22,6 +22,15 @@ public enum NetworkOp<T: ConvScalar>: Sendable {
     /// `F.pad(x, (frames, 0))[..., :L]`: the signal later by whole frames, same length.
     case delay(frames: Int)
 
+    /// Output frames per input frame.
+    public var rateRatio: FrameRatio {
+        switch self {
+        case let .conv1d(conv): return FrameRatio(outputs: 1, inputs: conv.spec.stride)
+        case let .convTranspose1d(conv): return FrameRatio(outputs: conv.spec.stride, inputs: 1)
+        default: return .one
+        }
+    }
+
     /// The schema's name of the op.
     public var name: String {
         switch self {

@@ -33,6 +33,8 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
     case design(path: String, expected: String, FIRDesign.Failure)
     /// The configuration or weights are inconsistent: the core's error, with what led to it.
     case conv1d(path: String, Conv1dError, context: String = "")
+    /// A network preset's graph does not hold together (channels, rates, names).
+    case network(NetworkError)
 
     public var description: String {
         switch self {
@@ -65,6 +67,8 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): expected \(expected), got \(failure)"
         case let .conv1d(path, error, context):
             return "\(path): \(context)\(error)"
+        case let .network(error):
+            return "network: \(error)"
         }
     }
 }

@@ -20,6 +20,13 @@ extension JSONValue {
         return n
     }
 
+    func double(_ path: String) throws(PresetError) -> Double {
+        guard case let .number(text) = self, let value = Double(text), value.isFinite else {
+            throw .invalid(path: path, expected: "a finite number", got: kind)
+        }
+        return value
+    }
+
     func uint64(_ path: String) throws(PresetError) -> UInt64 {
         guard case let .number(text) = self, let n = UInt64(text) else {
             let got: String = if case let .number(text) = self { String(text) } else { kind }
