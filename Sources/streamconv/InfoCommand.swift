@@ -34,7 +34,15 @@ struct InfoCommand: ParsableCommand {
     /// Describes the preset from its spec alone: weights made by `init` are never drawn, so a
     /// preset of any size is described at once.
     func run() throws {
-        let (loaded, path) = try presetOptions.load()
+        let (document, path) = try presetOptions.loadDocument()
+        let loaded: Preset
+        switch document {
+        case let .network(network):
+            try describe(network, path: path)
+            return
+        case let .filter(preset):
+            loaded = preset
+        }
         let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine)
         let (preset, spec, rate) = (filter.preset, filter.spec, filter.rate)
         if let channels, channels != spec.inChannels {

@@ -15,6 +15,29 @@ struct PresetOptions: ParsableArguments {
     /// The preset and the file it came from.
     func load() throws -> (preset: Preset, path: String) { try Self.load(preset) }
 
+    /// The preset or network preset and the file it came from.
+    func loadDocument() throws -> (document: PresetDocument, path: String) {
+        let raw = SystemPath.fromArgument(preset).bytes
+        if String(validating: raw, as: UTF8.self) == nil {
+            return (try PresetLibrary.loadDocument(file: raw, impulseResponses: ImpulseResponseFile.reader), String(decoding: raw, as: UTF8.self))
+        }
+        let (document, url) = try PresetLibrary.standard(impulseResponses: ImpulseResponseFile.reader).loadDocument(preset)
+        return (document, url.path)
+    }
+
+    /// A network's graph for an input at `rate`: `preset` nodes are loaded as `--preset` would.
+    func graph<T: ConvScalar>(_ network: NetworkPreset, as _: T.Type, rate: Int) throws -> NetworkGraph<T> {
+        try network.graph(as: T.self, rate: rate, engine: engine) { reference throws(PresetError) in
+            do {
+                return try Self.load(reference).preset
+            } catch let error as PresetError {
+                throw error
+            } catch {
+                throw PresetError.unreadable(path: reference, reason: "\(error)")
+            }
+        }
+    }
+
     /// The preset `argument` names (a file, or a shipped preset's name) and its file.
     static func load(_ argument: String) throws -> (preset: Preset, path: String) {
         // A path that is not UTF-8 is opened by its bytes; names are always UTF-8.

@@ -129,23 +129,19 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (loaded, _) = try presetOptions.load()
+        let loaded: Preset
+        switch try presetOptions.loadDocument().document {
+        case let .network(network):
+            try runNetwork(network)
+            return
+        case let .filter(preset):
+            loaded = preset
+        }
         var spec = loaded.spec
         let budget = try MemoryBudget(option: maxMemory)
 
         // The input is opened and checked against the spec before anything large is built.
-        let source: any AudioSource
-        var file: SndFileSource?
-        if input == "-" {
-            let raw = RawSource(channels: channels ?? spec.inChannels, sampleRate: rate ?? loaded.sampleRate ?? Preset.designRate, format: rawFormat?.encoding ?? .f32)
-            raw.immediate = true
-            guard try raw.hasData() else { throw Conv1dError.emptyInput }
-            source = raw
-        } else {
-            let opened = try SndFileSource(path: SystemPath.fromArgument(input))
-            file = opened
-            source = opened
-        }
+        let (source, file) = try openSource(channels: spec.inChannels, rate: loaded.sampleRate)
         // The preset for this input: its length at the input's rate, a filter that acts on
         // each channel alone widened to the input's channels.
         let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine)
@@ -200,29 +196,12 @@ struct RunCommand: ParsableCommand {
             return
         }
         let outRate = rawToRaw ? source.sampleRate / spec.stride : try FilterPipeline.outputRate(inputRate: source.sampleRate, stride: spec.stride)
-        let sink: any AudioSink
-        if output == "-" {
-            sink = RawSink(format: rawFormat?.encoding ?? .f32, dither: dither, clip: clip)
-        } else {
-            let path = SystemPath.fromArgument(output)
-            let format = try Container.outputFormat(
-                path: path, type: container, input: file?.format, sampleFormat: outFormat?.encoding,
-                channels: spec.outChannels, rate: outRate)
-            var settings = SndFileSink.Settings(format: format)
-            settings.dither = dither
-            settings.clip = clip
-            settings.quality = quality
-            settings.compression = compression
-            settings.metadata = file?.metadata ?? AudioMetadata()
-            if spec.outChannels != spec.inChannels { settings.metadata.channelMap = nil }
-            settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
-            if let frames = source.frameCount {
-                settings.expectedFrames = preset.keepsTail
-                    ? try? Int64(spec.outputLength(inputLength: Int(frames))) : Int64(spec.outputsBeforeTail(inputLength: Int(frames)))
-            }
-            let outputFile = try OutputFile(path: path, input: file?.identity, inPlace: inPlace)
-            sink = try SndFileSink(output: outputFile, settings: settings, channels: spec.outChannels, sampleRate: outRate)
+        var expected: Int64?
+        if let frames = source.frameCount {
+            expected = preset.keepsTail
+                ? try? Int64(spec.outputLength(inputLength: Int(frames))) : Int64(spec.outputsBeforeTail(inputLength: Int(frames)))
         }
+        let sink = try makeSink(file: file, inputChannels: spec.inChannels, outputChannels: spec.outChannels, rate: outRate, expectedFrames: expected)
         let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate, mode: progress)
         let summary: RunSummary
         do {
@@ -240,6 +219,43 @@ struct RunCommand: ParsableCommand {
         printError("\(preset.name): \(summary.line)" + (precision == .double ? ", computed in double" : "")
             + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
+    }
+}
+
+extension RunCommand {
+    /// The input: raw samples on stdin (`channels` and `rate` unless given), or a file.
+    func openSource(channels defaultChannels: Int, rate defaultRate: Int?) throws -> (any AudioSource, SndFileSource?) {
+        if input == "-" {
+            let raw = RawSource(channels: channels ?? defaultChannels, sampleRate: rate ?? defaultRate ?? Preset.designRate, format: rawFormat?.encoding ?? .f32)
+            raw.immediate = true
+            guard try raw.hasData() else { throw Conv1dError.emptyInput }
+            return (raw, nil)
+        }
+        let opened = try SndFileSource(path: SystemPath.fromArgument(input))
+        return (opened, opened)
+    }
+
+    /// The output: raw samples on stdout, or a file in the input's format unless told
+    /// otherwise, with the input's metadata.
+    func makeSink(file: SndFileSource?, inputChannels: Int, outputChannels: Int, rate outRate: Int, expectedFrames: Int64?) throws -> any AudioSink {
+        if output == "-" {
+            return RawSink(format: rawFormat?.encoding ?? .f32, dither: dither, clip: clip)
+        }
+        let path = SystemPath.fromArgument(output)
+        let format = try Container.outputFormat(
+            path: path, type: container, input: file?.format, sampleFormat: outFormat?.encoding,
+            channels: outputChannels, rate: outRate)
+        var settings = SndFileSink.Settings(format: format)
+        settings.dither = dither
+        settings.clip = clip
+        settings.quality = quality
+        settings.compression = compression
+        settings.metadata = file?.metadata ?? AudioMetadata()
+        if outputChannels != inputChannels { settings.metadata.channelMap = nil }
+        settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
+        settings.expectedFrames = expectedFrames
+        let outputFile = try OutputFile(path: path, input: file?.identity, inPlace: inPlace)
+        return try SndFileSink(output: outputFile, settings: settings, channels: outputChannels, sampleRate: outRate)
     }
 }
 

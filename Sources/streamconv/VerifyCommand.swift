@@ -29,6 +29,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The output expected for --input (e.g. PyTorch's), compared within float32 rounding.", valueName: "file"))
     var expect: String?
 
+    @Option(help: ArgumentHelp("With --input/--expect on a network: the arithmetic compared, float (tolerance 1e-4 of the peak) or double (1e-10).", valueName: "type"))
+    var precision: Precision = .float
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))
     var maxMemory: ByteCount?
 
@@ -42,7 +45,14 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (preset, _) = try presetOptions.load()
+        let preset: Preset
+        switch try presetOptions.loadDocument().document {
+        case let .network(network):
+            try verify(network)
+            return
+        case let .filter(loaded):
+            preset = loaded
+        }
         if let input, let expect {
             let (line, passed) = try ExpectedOutputCheck(preset: preset, input: input, expect: expect, engine: presetOptions.engine).run()
             print(line)

@@ -36,6 +36,9 @@ public struct Preset: Sendable {
 
     /// Decodes a parsed document (see ``init(json:defaultName:file:directory:impulseResponses:)``).
     public init(_ root: JSONValue, defaultName: String, directory: String = ".", impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) {
+        if NetworkPreset.isNetwork(root) {
+            throw .invalid(path: "network", expected: "a one-filter preset (schema version 1) here; load network presets with PresetLibrary.loadDocument", got: "a network preset")
+        }
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
             "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail",

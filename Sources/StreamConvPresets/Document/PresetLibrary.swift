@@ -78,6 +78,33 @@ public struct PresetLibrary: Sendable {
         throw .notFound(name: nameOrPath, searched: looksLikePath ? [] : folders.map(\.path))
     }
 
+    /// Loads a preset or network preset by path or name.
+    public func loadDocument(_ nameOrPath: String) throws(PresetError) -> (document: PresetDocument, url: URL) {
+        let url = try locate(nameOrPath)
+        return (try Self.loadDocument(file: Array(url.path.utf8), impulseResponses: impulseResponses), url)
+    }
+
+    /// Loads the preset or network preset file at `path` (bytes as the system uses them).
+    public static func loadDocument(file path: [UInt8], impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) -> PresetDocument {
+        let shown = String(decoding: path, as: UTF8.self)
+        let bytes = try readRegularFile(path, limit: largestFile, kind: "a .json file")
+        let text = try decodeUTF8(bytes, path: shown)
+        let name = shown.split(separator: "/").last.map(String.init) ?? shown
+        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        let folder = shown.contains("/") ? String(shown[..<shown.lastIndex(of: "/")!]) : "."
+        let directory = folder.isEmpty ? "/" : folder
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(text)
+        } catch {
+            throw .syntax(file: name, error)
+        }
+        if NetworkPreset.isNetwork(root) {
+            return .network(try NetworkPreset(root, defaultName: stem, directory: directory))
+        }
+        return .filter(try Preset(root, defaultName: stem, directory: directory, impulseResponses: impulseResponses))
+    }
+
     /// Loads a preset by path or name.
     public func load(_ nameOrPath: String) throws(PresetError) -> (preset: Preset, url: URL) {
         let url = try locate(nameOrPath)
@@ -185,5 +212,21 @@ public struct PresetLibrary: Sendable {
             }
         }
         return found.sorted { $0.0 < $1.0 }
+    }
+}
+
+/// What a preset file holds: one filter (schema version 1) or a network (version 2).
+public enum PresetDocument: Sendable {
+    /// A `conv1d` filter.
+    case filter(Preset)
+    /// A network of layers.
+    case network(NetworkPreset)
+
+    /// The document's name.
+    public var name: String {
+        switch self {
+        case let .filter(p): return p.name
+        case let .network(n): return n.name
+        }
     }
 }
