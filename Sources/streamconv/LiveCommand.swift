@@ -116,7 +116,14 @@ struct LiveCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (loaded, _) = try presetOptions.load()
+        let loaded: Preset
+        switch try presetOptions.loadDocument().document {
+        case let .network(network):
+            try runNetwork(network)
+            return
+        case let .filter(preset):
+            loaded = preset
+        }
         // A filter that acts on each channel alone takes the capture's channel count.
         let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine)
         let (preset, spec, captureRate, broadcast) = (filter.preset, filter.spec, filter.rate, filter.broadcast)
@@ -145,6 +152,15 @@ struct LiveCommand: ParsableCommand {
         // then the devices: a capture opened early would queue what it captured meanwhile, and
         // the first periods would run behind.
         let stage = conv.makeStream(maxFrames: period)
+        let facts = LiveFacts(name: preset.name, inputChannels: channelCount, outputChannels: spec.outChannels, captureRate: captureRate,
+                              outputRate: outRate, ratio: FrameRatio(outputs: 1, inputs: spec.stride), keepsTail: preset.keepsTail,
+                              filterBytes: filterBytes, historyFrames: historyFrames, swappable: true) { try? spec.outputLength(inputLength: $0) }
+        try runLive(stage, facts: facts, fifo: fifo, budget: budget)
+    }
+
+    /// The devices, the output and the audio thread around `stage`, for any stage.
+    func runLive<S: Stage<Float> & ~Copyable>(_ stage: consuming sending S, facts: LiveFacts, fifo: ControlFIFO?, budget: MemoryBudget) throws {
+        let (channelCount, captureRate, outRate, historyFrames, filterBytes) = (facts.inputChannels, facts.captureRate, facts.outputRate, facts.historyFrames, facts.filterBytes)
         let inFormat = (captureFormat ?? format).encoding
         let captureDevice = try PCM(name: capture, direction: .capture, settings: .init(format: inFormat, channels: channelCount, rate: captureRate, periodFrames: period, bufferFrames: buffer))
         let frameLimit = frames.map(Int64.init) ?? duration.map { Int64(($0 * Double(captureRate)).rounded()) }
@@ -154,57 +170,58 @@ struct LiveCommand: ParsableCommand {
         var sink: (any AudioSink)?
         var ring: FrameRing?
         if let playback {
-            let outPeriod = max(1, period / spec.stride)
+            let (up, down) = (facts.ratio.outputs, facts.ratio.inputs)
+            let outPeriod = max(1, period * up / down)
             let device = try PCM(name: playback, direction: .playback, settings: .init(
-                format: (playbackFormat ?? format).encoding, channels: spec.outChannels, rate: outRate,
-                periodFrames: outPeriod, bufferFrames: buffer.map { max(3 * outPeriod, $0 / spec.stride) }))
+                format: (playbackFormat ?? format).encoding, channels: facts.outputChannels, rate: outRate,
+                periodFrames: outPeriod, bufferFrames: buffer.map { max(3 * outPeriod, $0 * up / down) }))
             playbackDevice = device
             destination = .playback(device)
         } else {
             let ringFrames = max(8 * outRate, 64 * period)
-            try budget.check(Saturating.sum([filterBytes, Saturating.product([ringFrames, spec.outChannels, 4])]), for: "buffering \(ringFrames) output frames")
-            let made = FrameRing(channels: spec.outChannels, capacity: ringFrames)
+            try budget.check(Saturating.sum([filterBytes, Saturating.product([ringFrames, facts.outputChannels, 4])]), for: "buffering \(ringFrames) output frames")
+            let made = FrameRing(channels: facts.outputChannels, capacity: ringFrames)
             ring = made
             destination = .ring(made)
             if output == "-" {
                 sink = RawSink(format: rawFormat?.encoding ?? .f32, dither: dither)
             } else {
                 let path = SystemPath.fromArgument(output!)
-                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: outFormat?.encoding ?? inFormat, channels: spec.outChannels, rate: outRate)
+                let fileFormat = try Container.outputFormat(path: path, type: nil, input: nil, sampleFormat: outFormat?.encoding ?? inFormat, channels: facts.outputChannels, rate: outRate)
                 var settings = SndFileSink.Settings(format: fileFormat)
                 settings.dither = dither
                 settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
-                settings.expectedFrames = frameLimit.flatMap { try? Int64(spec.outputLength(inputLength: Int($0))) }
-                sink = try SndFileSink(output: OutputFile(path: path), settings: settings, channels: spec.outChannels, sampleRate: outRate)
+                settings.expectedFrames = frameLimit.flatMap { facts.outputLength(Int($0)).map(Int64.init) }
+                sink = try SndFileSink(output: OutputFile(path: path), settings: settings, channels: facts.outputChannels, sampleRate: outRate)
             }
         }
 
         let counters = LiveCounters()
-        let swapControl = swapHistory > 0
+        let swapControl = swapHistory > 0 && facts.swappable
             ? SwapControl(channels: channelCount, period: period, historyFrames: historyFrames, crossfadeFrames: Int((crossfade / 1000 * Double(outRate)).rounded()))
             : nil
         let json = try jsonStats.map { path throws(IOError) in try JSONLines(path: path) }
         defer { json?.close() }
         var report = LiveReport(latency: stage.latency, ratio: stage.rateRatio, captureRate: captureRate, capturePeriod: captureDevice.periodFrames,
                                 playbackBuffer: playbackDevice?.bufferFrames, counters: counters)
-        report.filterName = preset.name
+        report.filterName = facts.name
         // A long FFT filter's large partitions run on worker threads, below the audio thread
         // (a filter without them starts no thread).
         let workers = noWorkers ? nil : PartitionWorkers(rate: captureRate, counters: counters.workerCounters)
         defer { workers?.stop() }
         let loop = LiveLoop(capture: captureDevice, stage: stage, destination: destination, rate: captureRate,
-                            frameLimit: frameLimit, dither: dither, keepTail: preset.keepsTail, counters: counters, workers: workers,
-                            name: preset.name, swaps: swapControl)
+                            frameLimit: frameLimit, dither: dither, keepTail: facts.keepsTail, counters: counters, workers: workers,
+                            name: facts.name, swaps: swapControl)
         let shape = loop.shape
         let swaps = swapControl.map { control in
-            let swapper = FilterSwapper(control: control, shape: shape, counters: counters, rate: captureRate, running: preset.name)
+            let swapper = FilterSwapper(control: control, shape: shape, counters: counters, rate: captureRate, running: facts.name)
             let (engine, threads) = (presetOptions.engine, !noWorkers)
             return LiveSwaps(swapper: swapper, control: control, fifo: fifo, preset: presetOptions.preset) { argument in
                 try Self.swapSlot(argument, engine: engine, rate: captureRate, channels: channelCount, period: period, workers: threads, counters: counters, budget: budget)
             }
         }
         report.swapper = swaps?.swapper
-        var pending = Signal<Float>(channels: spec.outChannels, capacity: 8192)
+        var pending = Signal<Float>(channels: facts.outputChannels, capacity: 8192)
         var writeError: (any Error)?
         let outcome = LiveRun.run(loop, counters: counters, report: report, statsEvery: stats, json: json, reloads: swaps != nil) {
             swaps?.service()
@@ -235,6 +252,23 @@ struct LiveCommand: ParsableCommand {
         if let error = outcome.filterError { throw error }
         if let error = outcome.error { throw error }
     }
+}
+
+/// What the live loop needs to know of the stage it runs.
+struct LiveFacts {
+    let name: String
+    let inputChannels: Int
+    let outputChannels: Int
+    let captureRate: Int
+    let outputRate: Int
+    let ratio: FrameRatio
+    let keepsTail: Bool
+    let filterBytes: Int
+    let historyFrames: Int
+    /// Whether filter swaps (`--control`, `SIGHUP`) may replace it.
+    let swappable: Bool
+    /// Output frames for an input of so many frames, when known.
+    let outputLength: (Int) -> Int?
 }
 
 extension LiveCommand {

@@ -110,3 +110,53 @@ import Testing
         #expect(result.out.components(separatedBy: "within").count - 1 == 10 && result.out.contains("refused as it should be"))
     }
 }
+
+/// A network live through ALSA's file plugin (capture → file, capture → playback, and
+/// `run --playback`) equals the offline run of the same samples, bit for bit.
+@Suite(.serialized) struct NetworkLiveTests {
+    @Test(arguments: [("FLOAT_LE", 64), ("S16_LE", 160), ("FLOAT_LE", 1000)])
+    func liveNetworkEqualsOffline(format: String, period: Int) throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try NetworkCLITests.preset("encoder-decoder", in: dir)
+        let frames = 24000
+        let input = format == "S16_LE" ? LiveTests.s16(frames: frames, channels: 1, seed: 4) : LiveTests.float(frames: frames, channels: 1, seed: 4)
+        try input.write(to: dir.appendingPathComponent("in.raw"))
+        let rc = """
+            pcm.testcap { type file; slave.pcm "null"; file "/dev/null"; infile "\(dir.path)/in.raw"; format "raw" }
+            pcm.testout { type file; slave.pcm "null"; file "\(dir.path)/out.raw"; format "raw" }
+            """
+        try Data(rc.utf8).write(to: dir.appendingPathComponent(".asoundrc"))
+        let raw = format == "S16_LE" ? "s16" : "f32"
+        let env: [String: String?] = ["HOME": dir.path]
+        let recorded = try CLI.run(["live", "--preset", "encoder-decoder.json", "--capture", "testcap", "--out", "live.wav", "--frames", "\(frames)",
+                                    "--format", format, "--period", "\(period)", "--out-format", "float"], in: dir, environment: env)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let reference = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "-", "--raw-format", raw, "--out", "ref.wav", "--out-format", "float"], in: dir, input: input)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let (live, liveSource) = try readFile(dir.appendingPathComponent("live.wav").path)
+        let (offline, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
+        #expect(live.bitwiseEquals(offline) && liveSource.channels == 2, "\(live) vs \(offline)")
+
+        let played = try CLI.run(["live", "--preset", "encoder-decoder.json", "--capture", "testcap", "--playback", "testout", "--frames", "\(frames)",
+                                  "--format", format, "--period", "\(period)"], in: dir, environment: env)
+        #expect(played.status == 0, "\(played.stderr)")
+        let expected = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "-", "--raw-format", raw, "--out", "-"], in: dir, input: input)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out.raw")) == expected.stdout)
+
+        if format == "S16_LE" {
+            try FileManager.default.removeItem(at: dir.appendingPathComponent("out.raw"))
+            try writeFile(Signal<Float>([LiveTests.s16Samples(input)]), dir.appendingPathComponent("in.wav").path, format: .s16)
+            let playback = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "in.wav", "--playback", "testout", "--period", "\(period)"], in: dir, environment: env)
+            #expect(playback.status == 0, "\(playback.stderr)")
+            #expect(try Data(contentsOf: dir.appendingPathComponent("out.raw")) == expected.stdout)
+        }
+    }
+}
+
+extension LiveTests {
+    /// Little-endian s16 bytes as samples in [−1, 1), as libsndfile reads them.
+    static func s16Samples(_ data: Data) -> [Float] {
+        data.withUnsafeBytes { raw in (0..<(raw.count / 2)).map { Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self))) / 32768 } }
+    }
+}
