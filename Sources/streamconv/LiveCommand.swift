@@ -30,6 +30,9 @@ struct LiveCommand: ParsableCommand {
 
     @OptionGroup var presetOptions: PresetOptions
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Gain in dB after the preset(s), as a last node of the chain.", valueName: "dB"))
+    var gain: Double?
+
     @Option(help: ArgumentHelp("ALSA capture device (default, hw:1,0, plughw:1, a name from an asoundrc).", valueName: "device"))
     var capture: String
 
@@ -97,7 +100,7 @@ struct LiveCommand: ParsableCommand {
     var maxMemory: ByteCount?
 
     func validate() throws {
-        try RepeatedOptions.refuse(["--capture", "--playback", "--out", "--preset", "--rate", "--period", "--frames", "--duration"])
+        try RepeatedOptions.refuse(["--capture", "--playback", "--out", "--gain", "--rate", "--period", "--frames", "--duration"])
         if (playback == nil) == (output == nil) { throw ValidationError("give exactly one of --playback DEVICE and --out FILE|-") }
         if frames != nil && duration != nil { throw ValidationError("give --frames or --duration, not both") }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1, got \(frames)") }
@@ -117,7 +120,7 @@ struct LiveCommand: ParsableCommand {
 
     func run() throws {
         let loaded: Preset
-        switch try presetOptions.loadDocument().document {
+        switch try presetOptions.loadDocument(gainDB: gain).document {
         case let .network(network):
             try runNetwork(network)
             return

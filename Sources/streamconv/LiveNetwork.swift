@@ -6,7 +6,9 @@ import StreamConvPresets
 extension LiveCommand {
     /// `live` with a network preset: the network as the audio thread's stage (no swaps yet:
     /// `--control` is refused for a network).
-    func runNetwork(_ network: NetworkPreset) throws {
+    func runNetwork(_ chosen: NetworkPreset) throws {
+        var network = chosen
+        if network.acceptsAnyChannels, let channels { network.inChannels = channels }
         if control != nil { throw LiveError("--control swaps filter presets; \(network.name) is a network, which a live run cannot swap yet") }
         let captureRate = rate ?? network.sampleRate ?? Preset.designRate
         let channelCount = channels ?? network.inChannels

@@ -6,8 +6,15 @@ import StreamConvPresets
 
 /// `--preset`, shared by every command that uses a filter.
 struct PresetOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A preset file, or the name of a shipped preset (see 'streamconv presets').", valueName: "preset"))
-    var preset: String
+    @Option(name: .customLong("preset"), help: ArgumentHelp("A preset file, or the name of a shipped preset (see 'streamconv presets'); given again, the presets run one after another.", valueName: "preset"))
+    var presets: [String] = []
+
+    /// The preset named first.
+    var preset: String { presets.first ?? "" }
+
+    func validate() throws {
+        if presets.isEmpty { throw ValidationError("Missing expected argument '--preset <preset>': a preset file or a shipped preset's name (see 'streamconv presets')") }
+    }
 
     @Option(help: ArgumentHelp("Engine: auto (FFT for filters of 1024 taps or more at stride 1, else direct), direct, fft.", valueName: "engine"))
     var engine: Conv1dEngineChoice = .auto
@@ -15,8 +22,25 @@ struct PresetOptions: ParsableArguments {
     /// The preset and the file it came from.
     func load() throws -> (preset: Preset, path: String) { try Self.load(preset) }
 
-    /// The preset or network preset and the file it came from.
-    func loadDocument() throws -> (document: PresetDocument, path: String) {
+    /// The preset or network preset and the file it came from; several `--preset`s (or a
+    /// `gainDB`) are a chain of them.
+    func loadDocument(gainDB: Double? = nil) throws -> (document: PresetDocument, path: String) {
+        if presets.count > 1 || gainDB != nil {
+            var loaded: [(reference: String, preset: Preset)] = []
+            for reference in presets {
+                guard case let .filter(p) = try Self.loadDocument(reference).document else {
+                    throw ValidationError("--preset \(reference) is a network; a chain of --preset options takes one-filter presets")
+                }
+                loaded.append((reference, p))
+            }
+            return (.network(NetworkPreset.chain(loaded, gainDB: gainDB)), presets.joined(separator: " "))
+        }
+        return try Self.loadDocument(preset)
+    }
+
+    /// The preset or network preset `argument` names, and its file.
+    static func loadDocument(_ argument: String) throws -> (document: PresetDocument, path: String) {
+        let preset = argument
         let raw = SystemPath.fromArgument(preset).bytes
         if String(validating: raw, as: UTF8.self) == nil {
             return (try PresetLibrary.loadDocument(file: raw, impulseResponses: ImpulseResponseFile.reader), String(decoding: raw, as: UTF8.self))

@@ -24,6 +24,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var presetOptions: PresetOptions
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Gain in dB after the preset(s), as a last node of the chain.", valueName: "dB"))
+    var gain: Double?
+
     @Option(name: .customLong("in"), help: ArgumentHelp("Input file, or - for raw samples on stdin.", valueName: "file"))
     var input: String
 
@@ -94,7 +97,7 @@ struct RunCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        try RepeatedOptions.refuse(["--in", "--out", "--preset", "--block", "--out-format", "--type", "--raw-format", "--rate", "--channels", "--playback", "--precision"])
+        try RepeatedOptions.refuse(["--in", "--out", "--gain", "--block", "--out-format", "--type", "--raw-format", "--rate", "--channels", "--playback", "--precision"])
         if (outputOption == nil) == (playback == nil) { throw ValidationError("give exactly one of --out FILE|- and --playback DEVICE") }
         if playback != nil && (outFormat != nil || container != nil) { throw ValidationError("--out-format and --type are for --out FILE; --playback takes --playback-format") }
         if playback != nil && precision == .double { throw ValidationError("--precision double is for --out; --playback runs in float") }
@@ -130,7 +133,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let loaded: Preset
-        switch try presetOptions.loadDocument().document {
+        switch try presetOptions.loadDocument(gainDB: gain).document {
         case let .network(network):
             try runNetwork(network)
             return

@@ -7,9 +7,12 @@ import StreamConvPresets
 extension RunCommand {
     /// `run` with a network preset: the same input, output, blocks, threads and precision as
     /// a filter, through the network as one stage.
-    func runNetwork(_ network: NetworkPreset) throws {
+    func runNetwork(_ chosen: NetworkPreset) throws {
+        var network = chosen
         let budget = try MemoryBudget(option: maxMemory)
         let (source, file) = try openSource(channels: network.inChannels, rate: network.sampleRate)
+        // A chain that starts with a filter acting on each channel alone takes the input's channels.
+        if network.acceptsAnyChannels { network.inChannels = source.channels }
         if source.channels != network.inChannels {
             throw IOError.channels(path: source.name, got: source.channels, expected: network.inChannels)
         }

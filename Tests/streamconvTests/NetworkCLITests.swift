@@ -76,6 +76,26 @@ import Testing
         #expect(verify.status == 0 && verify.out.contains("20/20"), "\(verify.out)\(verify.stderr)")
     }
 
+    /// `--preset A --preset B` is A then B in one run: the same bits as piping two runs, the
+    /// latencies summed; `--gain DB` multiplies by 10^(DB/20) at the end.
+    @Test func chainsEqualPipedRunsAndGainIsLast() throws {
+        let dir = temporaryFolder()
+        var rng = SeededGenerator(seed: 21)
+        let samples = (0..<(2 * 9000)).map { _ in Float.random(in: -0.5..<0.5, using: &rng) }
+        let input = samples.withUnsafeBytes { Data($0) }
+        let chain = try CLI.run(["run", "--preset", "lowpass-4k", "--preset", "highpass-100", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        #expect(chain.status == 0 && chain.stderr.contains("latency \(31 + 1023) frames"), "\(chain.stderr)")
+        let first = try CLI.run(["run", "--preset", "lowpass-4k", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        let second = try CLI.run(["run", "--preset", "highpass-100", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: first.stdout)
+        #expect(!chain.stdout.isEmpty && chain.stdout == second.stdout)
+        let louder = try CLI.run(["run", "--preset", "lowpass-4k", "--preset", "highpass-100", "--gain", "6", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        let factor = Float(Foundation.pow(10, 6.0 / 20))
+        let expected = chain.stdout.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) * factor } }
+        #expect(louder.stdout == expected.withUnsafeBytes { Data($0) })
+        let info = try CLI.run(["info", "--preset", "lowpass-4k", "--preset", "highpass-100"], in: dir)
+        #expect(info.status == 0 && info.out.contains("latency:       1054 input frames"), "\(info.out)")
+    }
+
     /// Wrong inputs are one line on stderr and a non-zero exit, with nothing written.
     @Test func networkErrorsAreOneLine() throws {
         let dir = temporaryFolder()

@@ -59,11 +59,21 @@ extension NetworkPreset {
             case let .delay(frames): op = .delay(frames: frames)
             case let .preset(reference):
                 let preset = try presets(reference)
+                // The node's input channels: a filter that acts on each channel alone is widened to them.
+                var channels = inChannels
+                if inputName != "input" {
+                    do {
+                        let partial = try NetworkGraph(inputChannels: inChannels, nodes: built, output: inputName)
+                        channels = partial.outputChannels
+                    } catch {
+                        throw .network(error)
+                    }
+                }
                 // The node's input rate: a design is made there, fixed weights must match it.
                 guard let nodeRate = inputRatio.wholeOutputRate(inputRate: rate) else {
                     throw .invalid(path: path + ".preset", expected: "a whole input rate", got: "\(inputRatio.outputRate(inputRate: rate)) Hz")
                 }
-                let resolved = try preset.resolve(rate: nodeRate, engine: engine)
+                let resolved = try preset.resolve(rate: nodeRate, channels: channels, engine: engine)
                 if let fixed = resolved.rateMismatch {
                     throw .invalid(path: path + ".preset", expected: "a preset for \(nodeRate) Hz (the node's input rate)", got: "\(preset.name), made for \(fixed) Hz")
                 }

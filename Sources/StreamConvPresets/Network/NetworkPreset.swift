@@ -23,6 +23,9 @@ public struct NetworkPreset: Sendable {
     /// The nodes, in order.
     public var nodes: [Node]
     let stateDicts = StateDictCache()
+    /// A chain whose first filter acts on each channel alone takes any channel count: set
+    /// ``inChannels`` to the input's.
+    public private(set) var acceptsAnyChannels = false
 
     /// One decoded node: its op with the hyper-parameters read, its tensors not yet.
     public struct Node: Sendable {
@@ -56,6 +59,27 @@ public struct NetworkPreset: Sendable {
         case gain(Double)
         case delay(Int)
         case preset(String)
+    }
+
+    /// `--preset A --preset B … [--gain DB]`: the presets one after another as `preset`
+    /// nodes, then a gain node. Each is resolved at its input's rate and channel count.
+    public static func chain(_ presets: [(reference: String, preset: Preset)], gainDB: Double?) -> NetworkPreset {
+        let first = presets[0].preset
+        var nodes = presets.enumerated().map { i, p in
+            Node(name: presets.count == 1 ? p.preset.name : "\(i + 1):\(p.preset.name)", op: "preset", inputs: [],
+                 kind: .preset(p.reference), prefix: nil, inline: [:])
+        }
+        if let gainDB { nodes.append(Node(name: "gain", op: "gain", inputs: [], kind: .gain(Foundation.pow(10, gainDB / 20)), prefix: nil, inline: [:])) }
+        var chain = NetworkPreset(name: presets.map(\.preset.name).joined(separator: " → ") + (gainDB.map { String(format: " → %+g dB", $0) } ?? ""),
+                                  description: "a chain of presets", sampleRate: presets.compactMap(\.preset.fixedRate).first,
+                                  inChannels: first.spec.inChannels, weights: nil, output: nil, nodes: nodes)
+        chain.acceptsAnyChannels = first.spec(forChannels: first.spec.inChannels + 1) != nil
+        return chain
+    }
+
+    private init(name: String, description: String, sampleRate: Int?, inChannels: Int, weights: String?, output: String?, nodes: [Node]) {
+        (self.name, self.description, self.sampleRate, self.inChannels) = (name, description, sampleRate, inChannels)
+        (self.weights, self.output, self.nodes) = (weights, output, nodes)
     }
 
     /// Whether a document is a network preset (it has `network`).
