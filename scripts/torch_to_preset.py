@@ -13,7 +13,11 @@ then:
     streamconv run --preset conv.json --in in.wav --out out.wav
 
 The hyper-parameters the weights do not carry (stride, padding, dilation, groups,
-padding_mode) are options; in_channels = weight.shape[1] · groups, out_channels and
+padding_mode) are options; a state dict cannot say whether a layer is an nn.ConvTranspose1d
+(its weight has the same three dimensions), so --transposed says it (scripts/export_torch.py,
+which sees the module, needs no such option). Weight norm (weight_g/weight_v, or
+parametrizations.weight.original0/1) is written as a network preset whose node streamconv
+folds as PyTorch computes it; in_channels = weight.shape[1] · groups, out_channels and
 kernel_size come from the weight, bias from whether the file holds one.
 """
 import argparse
@@ -38,6 +42,9 @@ def main():
     p.add_argument("--dilation", type=int, default=1)
     p.add_argument("--groups", type=int, default=1)
     p.add_argument("--padding-mode", default="zeros", choices=["zeros", "reflect", "replicate", "circular"])
+    p.add_argument("--transposed", action="store_true",
+                   help="the layer is an nn.ConvTranspose1d (its weight [in][out/groups][K] looks like a Conv1d's: a state dict cannot tell)")
+    p.add_argument("--output-padding", type=int, default=0, help="output_padding of a --transposed layer")
     p.add_argument("--sample-rate", type=int, help="the rate the layer was trained at, if it matters")
     p.add_argument("--name")
     p.add_argument("--description", default="")
@@ -46,6 +53,12 @@ def main():
 
     tensors = header(a.safetensors)
     weight = tensors.get(a.prefix + "weight")
+    # Weight norm: the weight is g·v/‖v‖, which streamconv folds from a network preset's node.
+    norm = None
+    for g, v in [("weight_g", "weight_v"), ("parametrizations.weight.original0", "parametrizations.weight.original1")]:
+        if weight is None and a.prefix + g in tensors and a.prefix + v in tensors:
+            norm = v
+            weight = tensors[a.prefix + v]
     if weight is None:
         names = ", ".join(sorted(k for k in tensors if k != "__metadata__"))
         sys.exit(f"{a.safetensors}: no tensor {a.prefix}weight (it holds {names}); give --prefix")
@@ -60,6 +73,30 @@ def main():
     }
     if a.sample_rate:
         preset["sample_rate"] = a.sample_rate
+    if a.transposed or norm:
+        # A network preset of one node: it carries conv_transpose1d and folds weight norm.
+        if a.transposed:
+            in_channels, per_group_out, kernel = weight["shape"]
+            node = {"name": "layer", "op": "conv_transpose1d", "in_channels": in_channels,
+                    "out_channels": per_group_out * a.groups, "kernel_size": kernel, "stride": a.stride,
+                    "padding": int(padding) if not isinstance(padding, str) else sys.exit("--transposed takes an integer --padding"),
+                    "output_padding": a.output_padding, "groups": a.groups, "dilation": a.dilation,
+                    "bias": (a.prefix + "bias") in tensors, "weights_prefix": a.prefix}
+        else:
+            node = {"name": "layer", "op": "conv1d", "in_channels": per_group * a.groups, "out_channels": out_channels,
+                    "kernel_size": kernel, "stride": a.stride, "padding": padding, "dilation": a.dilation,
+                    "groups": a.groups, "bias": (a.prefix + "bias") in tensors, "padding_mode": a.padding_mode,
+                    "weights_prefix": a.prefix}
+        preset["in_channels"] = node["in_channels"]
+        preset["weights"] = os.path.relpath(os.path.abspath(a.safetensors), folder)
+        preset["network"] = [node]
+        text = json.dumps(preset, indent=2) + "\n"
+        if a.output:
+            with open(a.output, "w") as f:
+                f.write(text)
+        else:
+            sys.stdout.write(text)
+        return
     preset["conv1d"] = {
         "in_channels": per_group * a.groups, "out_channels": out_channels, "kernel_size": kernel,
         "stride": a.stride, "padding": padding, "dilation": a.dilation, "groups": a.groups,

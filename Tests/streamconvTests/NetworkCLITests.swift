@@ -96,6 +96,34 @@ import Testing
         #expect(info.status == 0 && info.out.contains("latency:       1054 input frames"), "\(info.out)")
     }
 
+    /// scripts/torch_to_preset.py on a weight-normed state dict (both spellings) writes a
+    /// one-node network preset that folds it, and `--transposed` a ConvTranspose1d's; run on
+    /// the fixture's input, the two layers with a ReLU between give PyTorch's output.
+    @Test func torchToPresetFoldsWeightNormAndTakesTransposed() throws {
+        let dir = temporaryFolder()
+        let state = CLI.repository.appendingPathComponent("Tests/StreamConvPresetsTests/Fixtures/weight_norm.safetensors").path
+        let script = CLI.repository.appendingPathComponent("scripts/torch_to_preset.py").path
+        let enc = try CLI.shell("python3 '\(script)' '\(state)' --prefix enc. --padding 1 --output enc.json", in: dir)
+        let dec = try CLI.shell("python3 '\(script)' '\(state)' --prefix dec. --transposed --stride 2 --padding 1 --output dec.json", in: dir)
+        #expect(enc.status == 0 && dec.status == 0, "\(enc.stderr)\(dec.stderr)")
+        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures)) as! [String: Any]
+        let entry = all["weight_norm"] as! [String: Any]
+        let input = entry["input"] as! [[Double]], expected = entry["expected64"] as! [[Double]]
+        let first = try CLI.run(["run", "--preset", "enc.json", "--in", "-", "--channels", "2", "--raw-format", "f64", "--out", "-", "--precision", "double"],
+                                in: dir, input: input[0].indices.reduce(into: Data()) { d, i in for c in 0..<2 { withUnsafeBytes(of: input[c][i]) { d.append(contentsOf: $0) } } })
+        #expect(first.status == 0, "\(first.stderr)")
+        // The ReLU between the layers, on the raw f64 samples.
+        let relu = first.stdout.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { max(0, raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self)) } }
+        let second = try CLI.run(["run", "--preset", "dec.json", "--in", "-", "--channels", "3", "--raw-format", "f64", "--out", "-", "--precision", "double"],
+                                 in: dir, input: relu.withUnsafeBytes { Data($0) })
+        #expect(second.status == 0, "\(second.stderr)")
+        let y = second.stdout.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self) } }
+        #expect(y.count == 2 * expected[0].count, "\(y.count) samples")
+        guard y.count == 2 * expected[0].count else { return }
+        let worst = expected[0].indices.map { i in max(abs(y[2 * i] - expected[0][i]), abs(y[2 * i + 1] - expected[1][i])) }.max()!
+        #expect(worst <= 1e-12, "off by \(worst)")
+    }
+
     /// Wrong inputs are one line on stderr and a non-zero exit, with nothing written.
     @Test func networkErrorsAreOneLine() throws {
         let dir = temporaryFolder()
