@@ -65,9 +65,6 @@ class NodeKernel<T: ConvScalar>: @unchecked Sendable {
     /// what finish writes.
     var bounds: KernelBounds { KernelBounds(ratio: .one, lag: 0, lead: 0, tail: 0) }
 
-    /// Steady-state latency in this node's input frames.
-    var latency: Int { 0 }
-
     /// Makes room for `frames` input frames per step. Allocates.
     func prepare(maxInput frames: Int) {}
 

@@ -86,23 +86,27 @@ public struct PresetLibrary: Sendable {
 
     /// Loads the preset or network preset file at `path` (bytes as the system uses them).
     public static func loadDocument(file path: [UInt8], impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) -> PresetDocument {
+        let (root, stem, directory) = try readDocument(path)
+        if NetworkPreset.isNetwork(root) {
+            return .network(try NetworkPreset(root, defaultName: stem, directory: directory))
+        }
+        return .filter(try Preset(root, defaultName: stem, directory: directory, impulseResponses: impulseResponses))
+    }
+
+    /// The parsed JSON of the preset file at `path`, its stem (the default name) and its folder
+    /// (where relative paths start).
+    static func readDocument(_ path: [UInt8]) throws(PresetError) -> (root: JSONValue, stem: String, directory: String) {
         let shown = String(decoding: path, as: UTF8.self)
         let bytes = try readRegularFile(path, limit: largestFile, kind: "a .json file")
         let text = try decodeUTF8(bytes, path: shown)
         let name = shown.split(separator: "/").last.map(String.init) ?? shown
         let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
         let folder = shown.contains("/") ? String(shown[..<shown.lastIndex(of: "/")!]) : "."
-        let directory = folder.isEmpty ? "/" : folder
-        let root: JSONValue
         do {
-            root = try JSONValue.parse(text)
+            return (try JSONValue.parse(text), stem, folder.isEmpty ? "/" : folder)
         } catch {
             throw .syntax(file: name, error)
         }
-        if NetworkPreset.isNetwork(root) {
-            return .network(try NetworkPreset(root, defaultName: stem, directory: directory))
-        }
-        return .filter(try Preset(root, defaultName: stem, directory: directory, impulseResponses: impulseResponses))
     }
 
     /// Loads a preset by path or name.
@@ -124,13 +128,8 @@ public struct PresetLibrary: Sendable {
     /// Loads the preset file at `path`, given as the bytes the system uses (a name that is
     /// not UTF-8 is found as it is).
     public static func load(file path: [UInt8], impulseResponses: ImpulseResponseReader? = nil) throws(PresetError) -> Preset {
-        let shown = String(decoding: path, as: UTF8.self)
-        let bytes = try readRegularFile(path, limit: largestFile, kind: "a .json file")
-        let text = try decodeUTF8(bytes, path: shown)
-        let name = shown.split(separator: "/").last.map(String.init) ?? shown
-        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
-        let folder = shown.contains("/") ? String(shown[..<shown.lastIndex(of: "/")!]) : "."
-        return try Preset(json: text, defaultName: stem, file: name, directory: folder.isEmpty ? "/" : folder, impulseResponses: impulseResponses)
+        let (root, stem, directory) = try readDocument(path)
+        return try Preset(root, defaultName: stem, directory: directory, impulseResponses: impulseResponses)
     }
 
     /// A regular file of at most `limit` bytes opened for reading through a byte path: its

@@ -60,7 +60,5 @@ final class ConvKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendable {
                             tail: stream.finishBound.tail)
     }
 
-    override var latency: Int { stream.spec.latency }
-
     override func checkInvariants() -> String? { stream.checkInvariants() }
 }

@@ -171,8 +171,6 @@ final class ConvTransposeKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendab
                             tail: spec.dilation * (spec.kernelSize - 1) + spec.outputPadding + spec.padding + 2 * spec.stride + 2)
     }
 
-    override var latency: Int { conv.latency }
-
     override func checkInvariants() -> String? {
         for phase in phases { if let problem = phase?.stream.checkInvariants() { return problem } }
         return nil

@@ -148,7 +148,6 @@ final class PadKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendable {
         KernelBounds(ratio: .one, lag: skip + hold + need, lead: padLeft, tail: padLeft + need + padRight + hold + 1)
     }
 
-    override var latency: Int { hold }
 }
 
 /// A `delay` node: `frames` zeros, then the input, cut to the input's length.
@@ -199,6 +198,4 @@ final class DelayKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendable {
             done += n
         }
     }
-
-    override var latency: Int { frames }
 }
