@@ -46,6 +46,14 @@ def array(name, values, doc, highest_first=False):
         out.append(f"        p = p * u + {lit(v)}")
     out.append("        return p")
     out.append("    }")
+    # The same steps on eight lanes (VectorMath): each lane's bits are the scalar's.
+    out += [f"    /// ``{name}(_:)-(Double)`` on eight lanes, the same steps per lane.", "    @inline(__always)",
+            f"    static func {name}(_ u: SIMD8<Double>) -> SIMD8<Double> {{",
+            f"        var p = SIMD8<Double>(repeating: {lit(coefs[0])})"]
+    for v in coefs[1:]:
+        out.append(f"        p = p * u + {lit(v)}")
+    out.append("        return p")
+    out.append("    }")
     return "\n".join(out)
 
 

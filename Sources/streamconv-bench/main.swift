@@ -368,6 +368,11 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
             pairs.append(("\(prefix)\(size)", t / Double(repetitions) * 1e9))
         } }
         print(json(pairs))
+    case "tcn", "encdec":
+        print(json(try BenchNetworks.workload(CommandLine.arguments[at + 1], smoke: smoke, runs: runs)))
+    case "network-overhead":
+        // A 10-node network of almost no arithmetic: ns per chunk at 1, 64 and 160 frames.
+        print(json(try [1, 64, 160].map { ("block\($0)", try BenchNetworks.overheadPerChunk(block: $0, smoke: smoke, runs: runs)) }))
     default:
         print("unknown workload \(CommandLine.arguments[at + 1])")
         exit(2)

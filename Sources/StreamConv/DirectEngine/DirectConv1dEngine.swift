@@ -59,17 +59,17 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Sendable {
         }
         // In tiles of at most the scratch's outputs, so a whole-signal call's phases stay in
         // cache like a stream's (each output's operations do not depend on the tile).
-        weights.weight.withUnsafeBufferPointer { w in
+        weights.weight.withUnsafeBufferPointer { w in phases.tapOffsets.withUnsafeBufferPointer { taps in
             var done = 0
             while done < count {
                 let n = min(phases.maxOutputs, count - done)
                 DirectKernelLoops.phased(
                     weight: w.baseAddress!, bias: weights.bias, spec: spec,
                     input: input + done * spec.stride, inputStride: inputStride,
-                    phases: phases.storage.base, phaseLength: phases.phaseLength,
+                    phases: phases.storage.base, phaseLength: phases.phaseLength, taps: taps.baseAddress!,
                     output: output + done, outputStride: outputStride, count: n)
                 done += n
             }
-        }
+        } }
     }
 }

@@ -137,6 +137,20 @@ enum DirectKernelLoops {
             store(a, output + t)
             t += lanes
         }
+        // The last few outputs as one vector ending at `to`, when the call has that many: it
+        // recomputes some outputs already written, with the same bits (same terms, same order),
+        // instead of a scalar loop over each.
+        if t < to && to >= lanes {
+            let at = to - lanes
+            var a = T.Lanes(repeating: start)
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + at
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize { a += T.Lanes(repeating: w[k]) * load(row + k * g.dilation) }
+            }
+            store(a, output + at)
+            t = to
+        }
         while t < to {
             var a = start
             for il in 0..<g.inPerGroup {
@@ -219,6 +233,18 @@ enum DirectKernelLoops {
             block.store(output + t, outputStride: outputStride)
             t += 2 * lanes
         }
+        // The rest as one block ending at `to` (see oneChannel): outputs 0..<to are all this call's.
+        if t < to && to >= 2 * lanes {
+            let at = to - 2 * lanes
+            var block = FourChannelBlock<T>(b0, b1, b2, b3)
+            for il in 0..<g.inPerGroup {
+                let row = x + il * g.inputStride + at
+                let w = weight + il * g.kernelSize
+                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights) }
+            }
+            block.store(output + at, outputStride: outputStride)
+            t = to
+        }
         return t
     }
 
@@ -233,9 +259,9 @@ enum DirectKernelLoops {
     static func phased<T: ConvScalar>(
         weight: UnsafePointer<T>, bias: [T]?, spec: Conv1dSpec,
         input: UnsafePointer<T>, inputStride: Int, phases: UnsafeMutablePointer<T>, phaseLength: Int,
-        output: UnsafeMutablePointer<T>, outputStride: Int, count: Int
+        taps: UnsafePointer<Int>, output: UnsafeMutablePointer<T>, outputStride: Int, count: Int
     ) {
-        let (s, d, k) = (spec.stride, spec.dilation, spec.kernelSize)
+        let (s, k) = (spec.stride, spec.kernelSize)
         let (inPer, outPer) = (spec.inChannelsPerGroup, spec.outChannelsPerGroup)
         let available = (count - 1) * s + spec.receptiveField
         for c in 0..<spec.inChannels {
@@ -250,9 +276,11 @@ enum DirectKernelLoops {
             }
         }
         let lanes = T.Lanes.scalarCount
+        // Tap (il, kk) of a group starts taps[il·k + kk] scalars into the group's phase rows
+        // (PhaseRows.tapOffsets): no division in the loops.
+        let groupRows = inPer * s * phaseLength
         @inline(__always) func phaseTap(_ g: Int, _ il: Int, _ kk: Int) -> UnsafePointer<T> {
-            let offset = kk * d
-            return UnsafePointer(phases + ((g * inPer + il) * s + offset % s) * phaseLength + offset / s)
+            UnsafePointer(phases + g * groupRows + taps[il * k + kk])
         }
         var o = 0
         while o < spec.outChannels {
@@ -276,6 +304,18 @@ enum DirectKernelLoops {
                     }
                     block.store(out + from, outputStride: outputStride)
                     from += 2 * lanes
+                }
+                // The rest as one block ending at `count` (see oneChannel).
+                if from < count && count >= 2 * lanes {
+                    let at = count - 2 * lanes
+                    var block = FourChannelBlock<T>(b0, b1, b2, b3)
+                    for il in 0..<inPer {
+                        for kk in 0..<k {
+                            block.add(phaseTap(g, il, kk) + at, weights: w + il * k + kk, rowWeights: rowWeights)
+                        }
+                    }
+                    block.store(out + at, outputStride: outputStride)
+                    from = count
                 }
             }
             for o in o..<(o + channels) {
@@ -310,6 +350,15 @@ enum DirectKernelLoops {
                     }
                     store(a, out + t)
                     t += lanes
+                }
+                if t < count && count >= lanes {
+                    let at = count - lanes
+                    var a = T.Lanes(repeating: start)
+                    for il in 0..<inPer {
+                        for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + at) }
+                    }
+                    store(a, out + at)
+                    t = count
                 }
                 while t < count {
                     var a = start

@@ -20,10 +20,52 @@ enum MathConstants {
         p = p * u + 0x1.0000000000000p-1
         return p
     }
+    /// ``expTaylor(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func expTaylor(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: 0x1.93974a8c07c9dp-37)
+        p = p * u + 0x1.6124613a86d09p-33
+        p = p * u + 0x1.1eed8eff8d898p-29
+        p = p * u + 0x1.ae64567f544e4p-26
+        p = p * u + 0x1.27e4fb7789f5cp-22
+        p = p * u + 0x1.71de3a556c734p-19
+        p = p * u + 0x1.a01a01a01a01ap-16
+        p = p * u + 0x1.a01a01a01a01ap-13
+        p = p * u + 0x1.6c16c16c16c17p-10
+        p = p * u + 0x1.1111111111111p-7
+        p = p * u + 0x1.5555555555555p-5
+        p = p * u + 0x1.5555555555555p-3
+        p = p * u + 0x1.0000000000000p-1
+        return p
+    }
     /// Σ x^(n−2)/n! for n = 2…20, so expm1 x = x + x²·expm1Taylor(x) for |x| ≤ 1.
     @inline(__always)
     static func expm1Taylor(_ u: Double) -> Double {
         var p: Double = 0x1.e542ba4020225p-62
+        p = p * u + 0x1.2f49b46814157p-57
+        p = p * u + 0x1.6827863b97d97p-53
+        p = p * u + 0x1.952c77030ad4ap-49
+        p = p * u + 0x1.ae7f3e733b81fp-45
+        p = p * u + 0x1.ae7f3e733b81fp-41
+        p = p * u + 0x1.93974a8c07c9dp-37
+        p = p * u + 0x1.6124613a86d09p-33
+        p = p * u + 0x1.1eed8eff8d898p-29
+        p = p * u + 0x1.ae64567f544e4p-26
+        p = p * u + 0x1.27e4fb7789f5cp-22
+        p = p * u + 0x1.71de3a556c734p-19
+        p = p * u + 0x1.a01a01a01a01ap-16
+        p = p * u + 0x1.a01a01a01a01ap-13
+        p = p * u + 0x1.6c16c16c16c17p-10
+        p = p * u + 0x1.1111111111111p-7
+        p = p * u + 0x1.5555555555555p-5
+        p = p * u + 0x1.5555555555555p-3
+        p = p * u + 0x1.0000000000000p-1
+        return p
+    }
+    /// ``expm1Taylor(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func expm1Taylor(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: 0x1.e542ba4020225p-62)
         p = p * u + 0x1.2f49b46814157p-57
         p = p * u + 0x1.6827863b97d97p-53
         p = p * u + 0x1.952c77030ad4ap-49
@@ -76,6 +118,32 @@ enum MathConstants {
         p = p * u + -0x1.5555555555555p-2
         return p
     }
+    /// ``tanhTaylor(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func tanhTaylor(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: -0x1.42ba1a349b490p-28)
+        p = p * u + 0x1.8e25ff9327e2cp-27
+        p = p * u + -0x1.eb3229047434cp-26
+        p = p * u + 0x1.2efe8db3aff1fp-24
+        p = p * u + -0x1.75cde6563fed9p-23
+        p = p * u + 0x1.cd299de4ae6bbp-22
+        p = p * u + -0x1.1c77df95c1c0dp-20
+        p = p * u + 0x1.5ef2da474e5b7p-19
+        p = p * u + -0x1.b0f72d3ee24e9p-18
+        p = p * u + 0x1.0b132d39a6050p-16
+        p = p * u + -0x1.497d8eea25259p-15
+        p = p * u + 0x1.967e18afcafadp-14
+        p = p * u + -0x1.f57d7734d1664p-13
+        p = p * u + 0x1.3558248036744p-11
+        p = p * u + -0x1.7da36452b75e3p-10
+        p = p * u + 0x1.d6d3d0e157de0p-9
+        p = p * u + -0x1.226e355e6c23dp-7
+        p = p * u + 0x1.664f4882c10fap-6
+        p = p * u + -0x1.ba1ba1ba1ba1cp-5
+        p = p * u + 0x1.1111111111111p-3
+        p = p * u + -0x1.5555555555555p-2
+        return p
+    }
     /// sin r = r + r³·sinTaylor(r²) for |r| ≤ π/4.
     @inline(__always)
     static func sinTaylor(_ u: Double) -> Double {
@@ -91,10 +159,40 @@ enum MathConstants {
         p = p * u + -0x1.5555555555555p-3
         return p
     }
+    /// ``sinTaylor(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func sinTaylor(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: 0x1.71b8ef6dcf572p-66)
+        p = p * u + -0x1.2f49b46814157p-57
+        p = p * u + 0x1.952c77030ad4ap-49
+        p = p * u + -0x1.ae7f3e733b81fp-41
+        p = p * u + 0x1.6124613a86d09p-33
+        p = p * u + -0x1.ae64567f544e4p-26
+        p = p * u + 0x1.71de3a556c734p-19
+        p = p * u + -0x1.a01a01a01a01ap-13
+        p = p * u + 0x1.1111111111111p-7
+        p = p * u + -0x1.5555555555555p-3
+        return p
+    }
     /// cos r = 1 − r²/2 + r⁴·cosTaylor(r²) for |r| ≤ π/4.
     @inline(__always)
     static func cosTaylor(_ u: Double) -> Double {
         var p: Double = -0x1.0ce396db7f853p-70
+        p = p * u + 0x1.e542ba4020225p-62
+        p = p * u + -0x1.6827863b97d97p-53
+        p = p * u + 0x1.ae7f3e733b81fp-45
+        p = p * u + -0x1.93974a8c07c9dp-37
+        p = p * u + 0x1.1eed8eff8d898p-29
+        p = p * u + -0x1.27e4fb7789f5cp-22
+        p = p * u + 0x1.a01a01a01a01ap-16
+        p = p * u + -0x1.6c16c16c16c17p-10
+        p = p * u + 0x1.5555555555555p-5
+        return p
+    }
+    /// ``cosTaylor(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func cosTaylor(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: -0x1.0ce396db7f853p-70)
         p = p * u + 0x1.e542ba4020225p-62
         p = p * u + -0x1.6827863b97d97p-53
         p = p * u + 0x1.ae7f3e733b81fp-45
@@ -170,12 +268,63 @@ enum MathConstants {
         p = p * u + 0x1.06eba8214db69p-3
         return p
     }
+    /// ``erfTaylor(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func erfTaylor(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: -0x1.3676fc48c133cp-71)
+        p = p * u + 0x1.ab5cc31489f29p-67
+        p = p * u + -0x1.18cc8a061c479p-62
+        p = p * u + 0x1.5f7919bc67b8cp-58
+        p = p * u + -0x1.a2007af3447f6p-54
+        p = p * u + 0x1.d70b3537f4765p-50
+        p = p * u + -0x1.f56f071a885cfp-46
+        p = p * u + 0x1.f683ae4a97007p-42
+        p = p * u + -0x1.d8453cb0c46eap-38
+        p = p * u + 0x1.9e6ad5e55a730p-34
+        p = p * u + -0x1.51d7181c5d36dp-30
+        p = p * u + 0x1.fcc5720624c1cp-27
+        p = p * u + -0x1.5f742ec43e71ap-23
+        p = p * u + 0x1.b9e6c9dc651a3p-20
+        p = p * u + -0x1.f4d25c3e0c2ebp-17
+        p = p * u + 0x1.f9a326f9b89b7p-14
+        p = p * u + -0x1.c02db40040b86p-11
+        p = p * u + 0x1.565bcd0e6a53fp-8
+        p = p * u + -0x1.b82ce31288b51p-6
+        p = p * u + 0x1.ce2f21a042be2p-4
+        p = p * u + -0x1.812746b0379e7p-2
+        p = p * u + 0x1.06eba8214db69p-3
+        return p
+    }
     /// 2/√π − 1, for erf of tiny arguments.
     static let erfTiny: Double = 0x1.06eba8214db69p-3
     /// erfc(x)·exp(x²) on [1, 2] as a polynomial in t = (x − 1.5)/0.5 (fit error 1.9e-21).
     @inline(__always)
     static func erfcFit1(_ u: Double) -> Double {
         var p: Double = 0x1.ebbcb67e59cfep-49
+        p = p * u + -0x1.dfedf0fc63352p-46
+        p = p * u + 0x1.a65d02ec951dep-43
+        p = p * u + -0x1.89bb86efe1cd8p-40
+        p = p * u + 0x1.67d4440338f94p-37
+        p = p * u + -0x1.4009e6dbe4d91p-34
+        p = p * u + 0x1.156c86a413bc6p-31
+        p = p * u + -0x1.d415579eabdaep-29
+        p = p * u + 0x1.7f99794b93823p-26
+        p = p * u + -0x1.30c0ec9d0de4fp-23
+        p = p * u + 0x1.d4509d0cf712fp-21
+        p = p * u + -0x1.5b0abfe60eb7ep-18
+        p = p * u + 0x1.ee705e7364af4p-16
+        p = p * u + -0x1.513ed7600d679p-13
+        p = p * u + 0x1.b65944f34f7abp-11
+        p = p * u + -0x1.0dc51d2941e6bp-8
+        p = p * u + 0x1.37ea271bc54bdp-6
+        p = p * u + -0x1.4f1988444caf7p-4
+        p = p * u + 0x1.494daffa2ad68p-2
+        return p
+    }
+    /// ``erfcFit1(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func erfcFit1(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: 0x1.ebbcb67e59cfep-49)
         p = p * u + -0x1.dfedf0fc63352p-46
         p = p * u + 0x1.a65d02ec951dep-43
         p = p * u + -0x1.89bb86efe1cd8p-40
@@ -218,10 +367,52 @@ enum MathConstants {
         p = p * u + 0x1.8c9eb68ff27d7p-3
         return p
     }
+    /// ``erfcFit2(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func erfcFit2(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: 0x1.f2518e0df6d20p-41)
+        p = p * u + -0x1.7d7c2bfcd6982p-38
+        p = p * u + 0x1.fc078a9f4e50bp-36
+        p = p * u + -0x1.75dfab10e59c9p-33
+        p = p * u + 0x1.0fc91fdfb72fap-30
+        p = p * u + -0x1.80fedd3e8dea8p-28
+        p = p * u + 0x1.0b0198c25820ap-25
+        p = p * u + -0x1.6a5f57c4ed79cp-23
+        p = p * u + 0x1.e08350684ea6fp-21
+        p = p * u + -0x1.36d417e2f1edcp-18
+        p = p * u + 0x1.87b4ee0db7c21p-16
+        p = p * u + -0x1.dff13891ede2cp-14
+        p = p * u + 0x1.1d420c46278e8p-11
+        p = p * u + -0x1.48252871439f7p-9
+        p = p * u + 0x1.6c30bd2213f24p-7
+        p = p * u + -0x1.8488341cc80e0p-5
+        p = p * u + 0x1.8c9eb68ff27d7p-3
+        return p
+    }
     /// erfc(x)·exp(x²) on [3.5, 6] as a polynomial in t = (x − 4.75)/1.25 (fit error 2.2e-15).
     @inline(__always)
     static func erfcFit3(_ u: Double) -> Double {
         var p: Double = 0x1.31e468c04221cp-33
+        p = p * u + -0x1.6fb0ae1697bb8p-31
+        p = p * u + 0x1.6d3deb3b4a941p-29
+        p = p * u + -0x1.aaf1e7bc0f169p-27
+        p = p * u + 0x1.f39b29139c832p-25
+        p = p * u + -0x1.1ce55248890a5p-22
+        p = p * u + 0x1.4076e4c435ba7p-20
+        p = p * u + -0x1.63b2c56163672p-18
+        p = p * u + 0x1.8530fd6fe5d16p-16
+        p = p * u + -0x1.a387b0e01525bp-14
+        p = p * u + 0x1.bd41a73d8978ap-12
+        p = p * u + -0x1.d0f256ac41974p-10
+        p = p * u + 0x1.dd51dfbc4b168p-8
+        p = p * u + -0x1.e159c2b5cb1dcp-6
+        p = p * u + 0x1.dc603a3e77e9bp-4
+        return p
+    }
+    /// ``erfcFit3(_:)-(Double)`` on eight lanes, the same steps per lane.
+    @inline(__always)
+    static func erfcFit3(_ u: SIMD8<Double>) -> SIMD8<Double> {
+        var p = SIMD8<Double>(repeating: 0x1.31e468c04221cp-33)
         p = p * u + -0x1.6fb0ae1697bb8p-31
         p = p * u + 0x1.6d3deb3b4a941p-29
         p = p * u + -0x1.aaf1e7bc0f169p-27

@@ -118,15 +118,29 @@ final class ConvTransposeKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendab
         let phases = phases, bias = bias
         output.append(limit: count) { sink in
             sink.write(count: count, channels: output.channels) { c, y in
-                for j in 0..<count {
-                    let t = first + Int64(j)
-                    let r = Int((t + p) % s)
-                    if let phase = phases[r] {
-                        let n = (t - Int64(phase.offset)) / s
-                        y[j] = n >= 0 && n < phase.queue.produced ? phase.queue[c, n] : bias[c]
-                    } else {
-                        y[j] = bias[c]
+                // Phase by phase: phase r holds the outputs t with (t + p) mod s = r, every
+                // s-th one, at consecutive indices n = (t − offset)/s of its queue (exact).
+                for r in 0..<Int(s) {
+                    let j0 = Int((Int64(r) - (first + p) % s + s) % s)
+                    guard j0 < count else { continue }
+                    let b = bias[c]
+                    guard let phase = phases[r] else {
+                        for j in Swift.stride(from: j0, to: count, by: Int(s)) { y[j] = b }
+                        continue
                     }
+                    let queue = phase.queue
+                    let produced = queue.produced
+                    var n = (first + Int64(j0) - Int64(phase.offset)) / s
+                    var j = j0
+                    // Before the phase's first output and after its last: the bias alone.
+                    while j < count && n < 0 { y[j] = b; j += Int(s); n += 1 }
+                    if j < count && n < produced {
+                        let row = queue.view(from: n).row(c)
+                        let available = Int(produced - n)
+                        var i = 0
+                        while j < count && i < available { y[j] = row[i]; j += Int(s); i += 1 }
+                    }
+                    while j < count { y[j] = b; j += Int(s) }
                 }
             }
         }

@@ -48,7 +48,8 @@ final class JoinKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendable {
                 let source = inputs[0].view(from: frame)
                 sink.write(count: count, channels: channels) { c, y in
                     let (a, b) = (source.row(c), source.row(c + channels))
-                    for i in 0..<count { y[i] = a[i] * T(DeterministicMath.sigmoid(Double(b[i]))) }
+                    VectorMath.map(.sigmoid, b, y, count: count)
+                    for i in 0..<count { y[i] = a[i] * y[i] }
                 }
             }
         }

@@ -48,30 +48,34 @@ final class PointwiseKernel<T: ConvScalar>: NodeKernel<T>, @unchecked Sendable {
         switch op {
         case .relu:
             for i in 0..<count { let v = x[i]; y[i] = v < 0 ? 0 : v }
+        // The transcendental part eight lanes at a time (VectorMath: the scalar's bits), then
+        // the rest of the formula in T.
         case .sigmoid:
-            for i in 0..<count { y[i] = T(M.sigmoid(d(x[i]))) }
+            VectorMath.map(.sigmoid, x, y, count: count)
         case .tanh:
-            for i in 0..<count { y[i] = T(M.tanh(d(x[i]))) }
+            VectorMath.map(.tanh, x, y, count: count)
         case .silu:
-            for i in 0..<count { let v = x[i]; y[i] = v / (1 + T(M.exp(d(-v)))) }
+            for i in 0..<count { y[i] = -x[i] }
+            VectorMath.map(.exp, y, y, count: count)
+            for i in 0..<count { y[i] = x[i] / (1 + y[i]) }
         case .selu:
             let scale = T(1.0507009873554804934193349852946)
             let negative = T(1.6732632423543772848170429916717) * scale
-            for i in 0..<count { let v = x[i]; y[i] = v <= 0 ? T(M.expm1(d(v))) * negative : v * scale }
+            VectorMath.map(.expm1, x, y, count: count)
+            for i in 0..<count { let v = x[i]; y[i] = v <= 0 ? y[i] * negative : v * scale }
         case let .leakyRelu(slope):
             for i in 0..<count { let v = x[i]; y[i] = v > 0 ? v : v * slope }
         case let .elu(alpha):
-            for i in 0..<count { let v = x[i]; y[i] = v <= 0 ? T(M.expm1(d(v))) * alpha : v }
+            VectorMath.map(.expm1, x, y, count: count)
+            for i in 0..<count { let v = x[i]; y[i] = v <= 0 ? y[i] * alpha : v }
         case .gelu(tanhApproximation: false):
             let half = T(0.5), sqrtHalf = T(0.70710678118654752440)
             for i in 0..<count { let v = x[i]; y[i] = v * half * (1 + T(M.erf(d(v * sqrtHalf)))) }
         case .gelu(tanhApproximation: true):
             let beta = T(0.79788456080286535588), kappa = T(0.044715), half = T(0.5)
-            for i in 0..<count {
-                let v = x[i]
-                let inner = beta * (v + kappa * v * v * v)
-                y[i] = half * v * (1 + T(M.tanh(d(inner))))
-            }
+            for i in 0..<count { let v = x[i]; y[i] = beta * (v + kappa * v * v * v) }
+            VectorMath.map(.tanh, y, y, count: count)
+            for i in 0..<count { y[i] = half * x[i] * (1 + y[i]) }
         case let .hardtanh(low, high):
             for i in 0..<count { let v = x[i]; y[i] = v < low ? low : (v > high ? high : v) }
         case .prelu:
