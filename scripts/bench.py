@@ -175,7 +175,7 @@ def install_peers():
     sh(apt + ["update", "-qq"], env=env)
     sh(apt + ["install", "-y", "-qq", "sox", "brutefir", "python3-venv", "g++", "libzita-convolver-dev", "libfftw3-dev"], env=env)
     sh([sys.executable, "-m", "venv", VENV])
-    sh([os.path.join(VENV, "bin", "pip"), "install", "-q", "torch", "numpy", "scipy"])
+    sh([os.path.join(VENV, "bin", "pip"), "install", "-q", "torch", "numpy", "scipy", "cached_conv"])
 
 
 def torch_python():
@@ -216,12 +216,12 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median), after a warm-up")
     parser.add_argument("--install-peers", action="store_true", help="install sox, brutefir (apt) and torch (pip, bench venv)")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results.json"))
-    parser.add_argument("--only", metavar="IDS", help="comma-separated workloads to run (B1, B2, Z, B3, B4, direct, FFT, json, overhead, B5)")
+    parser.add_argument("--only", metavar="IDS", help="comma-separated workloads to run (B1, B2, Z, B3, B4, direct, FFT, json, overhead, B5, N1, N2)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     runs = 1 if args.smoke else args.runs
-    known = {"B1", "B2", "Z", "B3", "B4", "direct", "FFT", "json", "overhead", "B5"}
+    known = {"B1", "B2", "Z", "B3", "B4", "direct", "FFT", "json", "overhead", "B5", "N1", "N2"}
     only = None
     if args.only is not None:
         only = {i.strip() for i in args.only.split(",") if i.strip()}
@@ -420,6 +420,43 @@ def measure(results, work, streamconv, bench, runs, smoke, perf, only=None):
                 else:
                     row["peers"]["PyTorch"] = {"absent": True}
                 add(row)
+
+    if wanted("N1", "N2", "network"):
+        # N1, N2: networks streamed in 160-frame chunks on one thread, CPU; PyTorch streamed with a
+        # concatenated cache per layer, and cached_conv (scripts/bench_torch_networks.py).
+        python = torch_python()
+        for ident, name, label in [("N1", "tcn", "causal TCN, 16 channels × 8 dilated layers, tanh, residual adds"),
+                                   ("N2", "encdec", "strided encoder / ConvTranspose1d decoder, ELU")]:
+            ours = workload_json(bench, name, smoke)
+            audio = ours["frames"] / 48000
+            peers = None
+            if python:
+                out = subprocess.run([python, os.path.join(ROOT, "scripts", "bench_torch_networks.py"), name] + (["--smoke"] if smoke else []),
+                                     check=True, capture_output=True, text=True).stdout
+                peers = json.loads(out)
+            for mode in ["streamed", "whole"]:
+                row = {"id": f"{ident} {mode}", "workload": f"{label}, {audio:g} s at 48 kHz, {mode}" + (" (160-frame chunks)" if mode == "streamed" else ""),
+                       "metric": "CPU s", "streamconv": ours[mode], "rt_factor": audio / ours[mode],
+                       "target": "≥ 2× less CPU than PyTorch streamed and cached_conv" if mode == "streamed" else "(informational)", "peers": {}}
+                if peers:
+                    row["peers"]["PyTorch"] = {"seconds": peers[mode], "ratio": ratio(peers[mode], ours[mode]), "version": peers["torch"]}
+                    if mode == "streamed":
+                        ratios = [row["peers"]["PyTorch"]["ratio"]]
+                        if "cached_conv" in peers:
+                            row["peers"]["cached_conv"] = {"seconds": peers["cached_conv"], "ratio": ratio(peers["cached_conv"], ours[mode]),
+                                                           "version": peers["cached_conv_version"]}
+                            ratios.append(row["peers"]["cached_conv"]["ratio"])
+                        else:
+                            row["peers"]["cached_conv"] = {"absent": True}
+                        row["met"] = min(ratios) >= 2 and "cached_conv" in peers
+                else:
+                    row["peers"]["PyTorch"] = {"absent": True}
+                add(row)
+        overhead = workload_json(bench, "network-overhead", smoke)
+        for block in [1, 64]:
+            ns = overhead[f"block{block}"]
+            add({"id": f"N overhead {block}", "workload": f"10-node network of almost no arithmetic, stereo, {block}-frame chunks, per chunk",
+                 "metric": "ns", "streamconv": ns, "target": "≤ 2,000 ns", "met": ns <= 2000, "peers": {}})
 
     if wanted("direct"):
         # The direct engine in process: 255-tap FIR GFLOP/s at blocks ≥ 256; per-call overhead.

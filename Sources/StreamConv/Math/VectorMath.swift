@@ -47,15 +47,19 @@ enum VectorMath {
         var i = 0
         if T.self == Float.self {
             let xs = UnsafeRawPointer(x), ys = UnsafeMutableRawPointer(y)
-            // Two vectors per step: their long polynomial chains are independent, so one's
-            // latency hides the other's.
-            while i + 16 <= count {
+            // Four vectors per step: their long polynomial chains are independent, so one's
+            // latency hides the others'.
+            while i + 32 <= count {
                 let v0 = V(xs.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
                 let v1 = V(xs.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self))
-                let (r0, r1) = (f.vector(v0), f.vector(v1))
+                let v2 = V(xs.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD8<Float>.self))
+                let v3 = V(xs.loadUnaligned(fromByteOffset: i * 4 + 96, as: SIMD8<Float>.self))
+                let (r0, r1, r2, r3) = (f.vector(v0), f.vector(v1), f.vector(v2), f.vector(v3))
                 ys.storeBytes(of: SIMD8<Float>(finish(f, v0, r0)), toByteOffset: i * 4, as: SIMD8<Float>.self)
                 ys.storeBytes(of: SIMD8<Float>(finish(f, v1, r1)), toByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
-                i += 16
+                ys.storeBytes(of: SIMD8<Float>(finish(f, v2, r2)), toByteOffset: i * 4 + 64, as: SIMD8<Float>.self)
+                ys.storeBytes(of: SIMD8<Float>(finish(f, v3, r3)), toByteOffset: i * 4 + 96, as: SIMD8<Float>.self)
+                i += 32
             }
             while i + 8 <= count {
                 let v = V(xs.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
@@ -111,8 +115,12 @@ enum VectorMath {
     static func expm1(_ x: V) -> (V, Mask) {
         let a = magnitude(x)
         let redo = .!(a .>= 0x1p-54) .| (x .> 700) .| (x .< -37.5)
+        // Only the sides some lane takes are computed (activations often keep to one).
+        let inner = a .<= 1
+        if all(inner) { return (x + x * x * MathConstants.expm1Taylor(x), redo) }
+        if !any(inner) { return (expm1Reduced(x), redo) }
         let small = x + x * x * MathConstants.expm1Taylor(x)
-        return (select(a .<= 1, small, expm1Reduced(x)), redo)
+        return (select(inner, small, expm1Reduced(x)), redo)
     }
 
     /// The hyperbolic tangent for 2^−28 ≤ |x| < 22.
@@ -120,12 +128,20 @@ enum VectorMath {
     static func tanh(_ x: V) -> (V, Mask) {
         let a = magnitude(x)
         let redo = .!(a .>= 0x1p-28) .| (a .>= 22)
-        let u = x * x
-        let small = x + x * u * MathConstants.tanhTaylor(u)
+        let inner = a .< 0.55
+        @inline(__always) func small() -> V {
+            let u = x * x
+            return x + x * u * MathConstants.tanhTaylor(u)
+        }
         // 2a ≥ 1.1 there, so expm1 takes its reduced path; y > 0, so −y is y with the sign bit.
-        let y = 1 - 2 / (expm1Reduced(2 * a) + 2)
-        let signed = V(bitPattern: y.bitPattern | (x.bitPattern & signBit))
-        return (select(a .< 0.55, small, signed), redo)
+        @inline(__always) func large() -> V {
+            let y = 1 - 2 / (expm1Reduced(2 * a) + 2)
+            return V(bitPattern: y.bitPattern | (x.bitPattern & signBit))
+        }
+        // Only the sides some lane takes are computed.
+        if all(inner) { return (small(), redo) }
+        if !any(inner) { return (large(), redo) }
+        return (select(inner, small(), large()), redo)
     }
 
     /// The logistic sigmoid for −40 ≤ x ≤ 700, x ∉ (−2^−54, 2^−54).
