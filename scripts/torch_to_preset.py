@@ -13,9 +13,11 @@ then:
     streamconv run --preset conv.json --in in.wav --out out.wav
 
 The hyper-parameters the weights do not carry (stride, padding, dilation, groups,
-padding_mode) are options; a state dict cannot say whether a layer is an nn.ConvTranspose1d
-(its weight has the same three dimensions), so --transposed says it (scripts/export_torch.py,
-which sees the module, needs no such option). Weight norm (weight_g/weight_v, or
+padding_mode) are options; a weight alone cannot say whether a layer is an nn.ConvTranspose1d
+(it has the same three dimensions), so --transposed says it (scripts/export_torch.py, which
+sees the module, needs no such option). A bias can: a Conv1d's has weight.shape[0] values, a
+ConvTranspose1d's weight.shape[1]·groups, so a state dict that cannot be a Conv1d is refused
+without --transposed (and one whose bias does not fit --groups with it). Weight norm (weight_g/weight_v, or
 parametrizations.weight.original0/1) is written as a network preset whose node streamconv
 folds as PyTorch computes it; in_channels = weight.shape[1] · groups, out_channels and
 kernel_size come from the weight, bias from whether the file holds one.
@@ -65,11 +67,21 @@ def main():
     if len(weight["shape"]) != 3:
         sys.exit(f"{a.prefix}weight has shape {weight['shape']}; a Conv1d weight has 3 dimensions (out, in/groups, kernel)")
     out_channels, per_group, kernel = weight["shape"]
+    # The bias tells the two layers apart where it can: a Conv1d's has weight.shape[0] values
+    # (out_channels), a ConvTranspose1d's weight.shape[1]·groups.
+    bias = tensors.get(a.prefix + "bias")
+    if bias is not None and not a.transposed and list(bias["shape"]) != [out_channels]:
+        sys.exit(f"{a.prefix}bias has shape {bias['shape']} but {a.prefix}weight {weight['shape']}: not a Conv1d "
+                 f"(whose bias has weight.shape[0] = {out_channels} values); a ConvTranspose1d's has "
+                 f"weight.shape[1]·groups: give --transposed (and --groups)")
+    if bias is not None and a.transposed and list(bias["shape"]) != [per_group * a.groups]:
+        sys.exit(f"{a.prefix}bias has shape {bias['shape']}; a ConvTranspose1d with weight {weight['shape']} and "
+                 f"--groups {a.groups} has {per_group * a.groups} output channels: check --groups (or drop --transposed)")
     padding = a.padding if a.padding in ("same", "valid") else int(a.padding)
     folder = os.path.dirname(os.path.abspath(a.output)) if a.output else os.getcwd()
     preset = {
         "name": a.name or os.path.splitext(os.path.basename(a.safetensors))[0],
-        "description": a.description or f"Conv1d from {os.path.basename(a.safetensors)}",
+        "description": a.description or f"{'ConvTranspose1d' if a.transposed else 'Conv1d'} from {os.path.basename(a.safetensors)}",
     }
     if a.sample_rate:
         preset["sample_rate"] = a.sample_rate

@@ -17,7 +17,7 @@ struct InfoCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Input channel count (a single-channel filter takes any).", valueName: "C"))
     var channels: Int?
 
-    @Option(help: ArgumentHelp("Write the magnitude response as an SVG picture.", valueName: "FILE.svg"))
+    @Option(help: ArgumentHelp("Write the magnitude response as an SVG picture (of a filter, or of a linear network such as a chain of filters).", valueName: "FILE.svg"))
     var plot: String?
 
     @Flag(help: "Print the facts as JSON, for scripts.")

@@ -8,7 +8,6 @@ extension InfoCommand {
     /// `info` of a network: the graph as a table (node, op, inputs, channels, rate, latency,
     /// parameters), then the totals.
     func describe(_ network: NetworkPreset, path: String) throws {
-        if plot != nil { throw ValidationError("--plot draws a single filter's response; a network has no one response (run an impulse through it with 'streamconv run')") }
         let rate = rate ?? network.sampleRate ?? Preset.designRate
         if let channels, channels != network.inChannels {
             throw ValidationError("--channels \(channels): this network takes exactly \(network.inChannels) input channels")
@@ -16,6 +15,13 @@ extension InfoCommand {
         if let fixed = network.sampleRate, fixed != rate { throw ValidationError("--rate \(rate): the network was trained at \(fixed) Hz") }
         let graph = try presetOptions.graph(network, as: Float.self, rate: rate)
         let summary = NetworkSummary(graph)
+        if let plot {
+            let responses = try Self.impulseResponses(try presetOptions.graph(network, as: Double.self, rate: rate), rate: rate)
+            let svg = ResponsePlot.svg(title: "\(network.name): network of \(graph.nodes.count) nodes", responses: responses, rate: rate)
+            let output = try OutputFile(path: SystemPath.fromArgument(plot))
+            try output.write(Array(svg.utf8))
+            try output.commit()
+        }
         let outRate = summary.ratio.outputRate(inputRate: rate)
         let macsPerSecond = summary.multiplyAddsPerFrame * Double(rate)
         if json {
@@ -54,6 +60,39 @@ extension InfoCommand {
         print("receptive field: \(summary.receptiveField) input frames")
         print("parameters:    \(summary.parameters)")
         print("compute:       \(String(format: "%.3g", macsPerSecond)) multiply-adds per second of audio at \(rate) Hz")
+    }
+}
+
+extension InfoCommand {
+    /// The (output, input) responses of a linear, time-invariant network (the first 16 pairs):
+    /// an impulse on each input channel in the middle of a signal twice the receptive field
+    /// long, so every output it reaches is computed, and each output channel's whole output
+    /// as the filter (the zeros and the shift around it leave the magnitude as it is).
+    /// - Throws: ``PlotError`` naming the first node that is not linear or changes the rate.
+    static func impulseResponses(_ graph: NetworkGraph<Double>, rate: Int) throws -> [FilterResponse] {
+        for node in graph.nodes {
+            switch node.op {
+            case let .conv1d(conv) where conv.spec.stride == 1 && conv.spec.paddingMode == .zeros: continue
+            case let .pad(_, _, mode, value) where mode == .zeros && value == 0: continue
+            case .add, .cat, .slice, .delay, .pointwise(.gain): continue
+            default:
+                throw PlotError.notLinear(node: node.name, op: node.op.name)
+            }
+        }
+        let field = NetworkSummary(graph).receptiveField
+        let length = 2 * field + 1
+        var responses: [FilterResponse] = []
+        var network = Network(graph, maxFrames: 4096)
+        outer: for i in 0..<graph.inputChannels {
+            var x = Signal<Double>(channels: graph.inputChannels, frames: length)
+            x[i, field] = 1
+            let outputs = try network.forward(x).channelArrays
+            for (o, taps) in outputs.enumerated() {
+                if responses.count == 16 { break outer }
+                responses.append(FilterResponse(output: o, input: i, taps: taps, dilation: 1, rate: rate))
+            }
+        }
+        return responses
     }
 }
 

@@ -69,6 +69,40 @@ final class SVGReader: NSObject, XMLParserDelegate {
         }
     }
 
+    /// A linear network's plot is its impulse's response: a chain of the low-pass with itself
+    /// is drawn at twice the low-pass's dB (from its taps, computed here);
+    /// a network with an activation is refused in one line, with no file written.
+    @Test func linearNetworkPlotIsItsResponse() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"in_channels": 1, "network": [{"name": "t", "op": "tanh"}]}"#.write(to: dir.appendingPathComponent("tanh.json"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["info", "--preset", "lowpass", "--preset", "lowpass", "--rate", "44100", "--plot", "chain.svg"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let taps = try PresetLibrary(folders: [CLI.repository.appendingPathComponent("presets")]).load("lowpass").preset
+            .weights(as: Double.self, sampleRate: 44100).weight
+        let reader = SVGReader()
+        let parser = XMLParser(data: try Data(contentsOf: dir.appendingPathComponent("chain.svg")))
+        parser.delegate = reader
+        #expect(parser.parse(), "the SVG parses as XML")
+        let a = reader.root.mapValues { Double($0) ?? .nan }
+        let curve = try #require(reader.curves.first)
+        #expect(curve.count > 100 && reader.curves.count == 1)
+        func frequency(_ x: Double) -> Double {
+            a["data-f-low"]! * pow(a["data-f-high"]! / a["data-f-low"]!, (x - a["data-left"]!) / (a["data-right"]! - a["data-left"]!))
+        }
+        var checked = 0
+        for (x, y) in curve {
+            let db = a["data-db-top"]! - (y - a["data-top"]!) / (a["data-bottom"]! - a["data-top"]!) * (a["data-db-top"]! - a["data-db-bottom"]!)
+            let around = [x - 0.005, x, x + 0.005].map { max(a["data-db-bottom"]!, 2 * decibels(taps, frequency($0), rate: 44100)) }
+            #expect(db >= around.min()! - 0.05 && db <= around.max()! + 0.05, "\(frequency(x)) Hz: plotted \(db) dB, chain \(around) dB")
+            checked += 1
+        }
+        #expect(checked > 100)
+        let refused = try CLI.run(["info", "--preset", "tanh.json", "--plot", "t.svg"], in: dir)
+        #expect(refused.status != 0 && refused.stderr.contains("node 't' (tanh) is not a linear") && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.svg").path))
+    }
+
     @Test func textSummaryAndRefusals() throws {
         let text = try CLI.run(["info", "--preset", "speech-band", "--channels", "6"])
         #expect(text.status == 0)

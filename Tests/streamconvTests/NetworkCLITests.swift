@@ -106,6 +106,13 @@ import Testing
         let enc = try CLI.shell("python3 '\(script)' '\(state)' --prefix enc. --padding 1 --output enc.json", in: dir)
         let dec = try CLI.shell("python3 '\(script)' '\(state)' --prefix dec. --transposed --stride 2 --padding 1 --output dec.json", in: dir)
         #expect(enc.status == 0 && dec.status == 0, "\(enc.stderr)\(dec.stderr)")
+        // Without --transposed the decoder's state dict is refused: its bias has weight.shape[1]
+        // values, which no Conv1d has (before, it became a Conv1d of the wrong shape).
+        let guessed = try CLI.shell("python3 '\(script)' '\(state)' --prefix dec. --output guessed.json", in: dir)
+        #expect(guessed.status != 0 && guessed.stderr.contains("--transposed") && guessed.stderr.split(separator: "\n").count == 1, "\(guessed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("guessed.json").path))
+        let wrongGroups = try CLI.shell("python3 '\(script)' '\(state)' --prefix dec. --transposed --groups 3 --output g.json", in: dir)
+        #expect(wrongGroups.status != 0 && wrongGroups.stderr.contains("--groups"), "\(wrongGroups.stderr)")
         let all = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures)) as! [String: Any]
         let entry = all["weight_norm"] as! [String: Any]
         let input = entry["input"] as! [[Double]], expected = entry["expected64"] as! [[Double]]
