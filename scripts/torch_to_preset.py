@@ -85,38 +85,33 @@ def main():
     }
     if a.sample_rate:
         preset["sample_rate"] = a.sample_rate
-    if a.transposed or norm:
-        # A network preset of one node: it carries conv_transpose1d and folds weight norm.
-        if a.transposed:
-            in_channels, per_group_out, kernel = weight["shape"]
-            node = {"name": "layer", "op": "conv_transpose1d", "in_channels": in_channels,
-                    "out_channels": per_group_out * a.groups, "kernel_size": kernel, "stride": a.stride,
-                    "padding": int(padding) if not isinstance(padding, str) else sys.exit("--transposed takes an integer --padding"),
-                    "output_padding": a.output_padding, "groups": a.groups, "dilation": a.dilation,
-                    "bias": (a.prefix + "bias") in tensors, "weights_prefix": a.prefix}
-        else:
-            node = {"name": "layer", "op": "conv1d", "in_channels": per_group * a.groups, "out_channels": out_channels,
-                    "kernel_size": kernel, "stride": a.stride, "padding": padding, "dilation": a.dilation,
-                    "groups": a.groups, "bias": (a.prefix + "bias") in tensors, "padding_mode": a.padding_mode,
-                    "weights_prefix": a.prefix}
+    weights = os.path.relpath(os.path.abspath(a.safetensors), folder)
+    # Conv1d's fields, the same in a version 1 preset and in a network node.
+    conv = {"in_channels": per_group * a.groups, "out_channels": out_channels, "kernel_size": kernel,
+            "stride": a.stride, "padding": padding, "dilation": a.dilation, "groups": a.groups,
+            "bias": bias is not None, "padding_mode": a.padding_mode}
+    if a.transposed:
+        # A network preset of one node: it carries conv_transpose1d (and folds weight norm).
+        in_channels, per_group_out, kernel = weight["shape"]
+        node = {"name": "layer", "op": "conv_transpose1d", "in_channels": in_channels,
+                "out_channels": per_group_out * a.groups, "kernel_size": kernel, "stride": a.stride,
+                "padding": int(padding) if not isinstance(padding, str) else sys.exit("--transposed takes an integer --padding"),
+                "output_padding": a.output_padding, "groups": a.groups, "dilation": a.dilation,
+                "bias": bias is not None, "weights_prefix": a.prefix}
+    elif norm:
+        # A network preset of one node, which folds weight norm.
+        node = {"name": "layer", "op": "conv1d", **conv, "weights_prefix": a.prefix}
+    else:
+        node = None
+    if node is not None:
         preset["in_channels"] = node["in_channels"]
-        preset["weights"] = os.path.relpath(os.path.abspath(a.safetensors), folder)
+        preset["weights"] = weights
         preset["network"] = [node]
-        text = json.dumps(preset, indent=2) + "\n"
-        if a.output:
-            with open(a.output, "w") as f:
-                f.write(text)
-        else:
-            sys.stdout.write(text)
-        return
-    preset["conv1d"] = {
-        "in_channels": per_group * a.groups, "out_channels": out_channels, "kernel_size": kernel,
-        "stride": a.stride, "padding": padding, "dilation": a.dilation, "groups": a.groups,
-        "bias": (a.prefix + "bias") in tensors, "padding_mode": a.padding_mode,
-    }
-    preset["weights"] = os.path.relpath(os.path.abspath(a.safetensors), folder)
-    if a.prefix:
-        preset["weights_prefix"] = a.prefix
+    else:
+        preset["conv1d"] = conv
+        preset["weights"] = weights
+        if a.prefix:
+            preset["weights_prefix"] = a.prefix
     text = json.dumps(preset, indent=2) + "\n"
     if a.output:
         with open(a.output, "w") as f:

@@ -87,14 +87,7 @@ enum BenchNetworks {
             var at = 0
             while at < x.frames {
                 let n = min(block, x.frames - at)
-                input.setFrames(n)
-                x.withUnsafeBufferPointer { src in
-                    input.withUnsafeMutableBufferPointer { dst in
-                        for c in 0..<x.channels {
-                            (dst.baseAddress! + c * block).update(from: src.baseAddress! + c * x.capacity + at, count: n)
-                        }
-                    }
-                }
+                x.copyFrames(at..<(at + n), into: &input)
                 try network.process(input, into: &output)
                 at += n
             }

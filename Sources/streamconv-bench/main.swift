@@ -40,14 +40,7 @@ func stream<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>, block: Int) throws
     var at = 0
     while at < x.frames {
         let n = min(block, x.frames - at)
-        input.setFrames(n)
-        x.withUnsafeBufferPointer { src in
-            input.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<x.channels {
-                    for i in 0..<n { dst[c * block + i] = src[c * x.capacity + at + i] }
-                }
-            }
-        }
+        x.copyFrames(at..<(at + n), into: &input)
         try s.process(input, into: &output)
         produced += output.frames
         at += n

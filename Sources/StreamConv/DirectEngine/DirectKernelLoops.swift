@@ -127,21 +127,11 @@ enum DirectKernelLoops {
             store(a3, output + t + 3 * lanes)
             t += 4 * lanes
         }
-        while t + lanes <= to {
-            var a = T.Lanes(repeating: start)
-            for il in 0..<g.inPerGroup {
-                let row = x + il * g.inputStride + t
-                let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize { a += T.Lanes(repeating: w[k]) * load(row + k * g.dilation) }
-            }
-            store(a, output + t)
-            t += lanes
-        }
-        // The last few outputs as one vector ending at `to`, when the call has that many: it
-        // recomputes some outputs already written, with the same bits (same terms, same order),
-        // instead of a scalar loop over each.
-        if t < to && to >= lanes {
-            let at = to - lanes
+        // Single vectors, the last one ending at `to` when fewer than a vector are left and the
+        // call has that many outputs: it recomputes some outputs already written, with the same
+        // bits (same terms, same order), instead of a scalar loop over each.
+        while t < to && to >= lanes {
+            let at = min(t, to - lanes)
             var a = T.Lanes(repeating: start)
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + at
@@ -149,7 +139,7 @@ enum DirectKernelLoops {
                 for k in 0..<g.kernelSize { a += T.Lanes(repeating: w[k]) * load(row + k * g.dilation) }
             }
             store(a, output + at)
-            t = to
+            t = at + lanes
         }
         while t < to {
             var a = start
@@ -223,19 +213,10 @@ enum DirectKernelLoops {
             put(3, a30, a31, a32, a33)
             t += 4 * lanes
         }
-        while t + 2 * lanes <= to {
-            var block = FourChannelBlock<T>(b0, b1, b2, b3)
-            for il in 0..<g.inPerGroup {
-                let row = x + il * g.inputStride + t
-                let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights) }
-            }
-            block.store(output + t, outputStride: outputStride)
-            t += 2 * lanes
-        }
-        // The rest as one block ending at `to` (see oneChannel): outputs 0..<to are all this call's.
-        if t < to && to >= 2 * lanes {
-            let at = to - 2 * lanes
+        // Two-vector blocks, the last one ending at `to` (see oneChannel): outputs 0..<to are all
+        // this call's.
+        while t < to && to >= 2 * lanes {
+            let at = min(t, to - 2 * lanes)
             var block = FourChannelBlock<T>(b0, b1, b2, b3)
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + at
@@ -243,7 +224,7 @@ enum DirectKernelLoops {
                 for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights) }
             }
             block.store(output + at, outputStride: outputStride)
-            t = to
+            t = at + 2 * lanes
         }
         return t
     }
@@ -295,19 +276,9 @@ enum DirectKernelLoops {
                 let w = weight + o * rowWeights
                 let (b0, b1, b2, b3) = (bias?[o] ?? 0, bias?[o + 1] ?? 0, bias?[o + 2] ?? 0, bias?[o + 3] ?? 0)
                 let out = output + o * outputStride
-                while from + 2 * lanes <= count {
-                    var block = FourChannelBlock<T>(b0, b1, b2, b3)
-                    for il in 0..<inPer {
-                        for kk in 0..<k {
-                            block.add(phaseTap(g, il, kk) + from, weights: w + il * k + kk, rowWeights: rowWeights)
-                        }
-                    }
-                    block.store(out + from, outputStride: outputStride)
-                    from += 2 * lanes
-                }
-                // The rest as one block ending at `count` (see oneChannel).
-                if from < count && count >= 2 * lanes {
-                    let at = count - 2 * lanes
+                // The last block ends at `count` (see oneChannel).
+                while from < count && count >= 2 * lanes {
+                    let at = min(from, count - 2 * lanes)
                     var block = FourChannelBlock<T>(b0, b1, b2, b3)
                     for il in 0..<inPer {
                         for kk in 0..<k {
@@ -315,7 +286,7 @@ enum DirectKernelLoops {
                         }
                     }
                     block.store(out + at, outputStride: outputStride)
-                    from = count
+                    from = at + 2 * lanes
                 }
             }
             for o in o..<(o + channels) {
@@ -343,22 +314,15 @@ enum DirectKernelLoops {
                     store(a3, out + t + 3 * lanes)
                     t += 4 * lanes
                 }
-                while t + lanes <= count {
-                    var a = T.Lanes(repeating: start)
-                    for il in 0..<inPer {
-                        for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + t) }
-                    }
-                    store(a, out + t)
-                    t += lanes
-                }
-                if t < count && count >= lanes {
-                    let at = count - lanes
+                // The last vector ends at `count` (see oneChannel).
+                while t < count && count >= lanes {
+                    let at = min(t, count - lanes)
                     var a = T.Lanes(repeating: start)
                     for il in 0..<inPer {
                         for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + at) }
                     }
                     store(a, out + at)
-                    t = count
+                    t = at + lanes
                 }
                 while t < count {
                     var a = start
