@@ -206,6 +206,22 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         let whole = try workloadMedian(runs) { _ = try conv.forward(x) }
         let streamed = try workloadMedian(runs) { _ = try stream(conv, x, block: block) }
         print(json([("frames", Double(frames)), ("flops", flops), ("whole", whole), ("streamed", streamed), ("block", Double(block))]))
+    case "dense-kernel":
+        // The direct kernel's rate alone on B3's layer: one chunk of N frames, processed again
+        // and again (no input copy, no new output), in GFLOP/s, against `probe`'s peak.
+        guard at + 2 < CommandLine.arguments.count, let n = Int(CommandLine.arguments[at + 2]), n > 0 else {
+            print("dense-kernel needs a chunk size in frames: --workload dense-kernel 960")
+            exit(2)
+        }
+        let spec = try Conv1dSpec(inChannels: 64, outChannels: 64, kernelSize: 7, dilation: 4)
+        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let x = Signal<Float>((0..<64).map { _ in (0..<n).map { _ in Float(rng.nextUnit() - 0.5) } })
+        var st = conv.makeStream(maxFrames: n)
+        var y = Signal<Float>(channels: 64, capacity: st.maxOutputFramesPerChunk)
+        let calls = 300_000 / n
+        let t = try workloadMedian(5) { for _ in 0..<calls { try st.process(x, into: &y) } }
+        print(json([("gflops", Double(calls * n * 64 * 64 * 7 * 2) / t / 1e9)]))
     case "overhead":
         let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 1, groups: 2, bias: false)
         let conv = Conv1d<Float>(spec: spec, seed: 1)

@@ -41,8 +41,9 @@ import Testing
         let whole = try conv.forward(x)
         let shortest = Int.random(in: 1...(engine == .fft ? 900 : 60), using: &rng)
         let segments = try Conv1dSegments(conv, input: x, maxSegments: Int.random(in: 2...9, using: &rng), shortest: shortest)
-        DispatchQueue.concurrentPerform(iterations: segments.ranges.count) { segments.run(segments.ranges.count - 1 - $0) }
-        let cut = segments.output()
+        let cut = segments.output { count, segment in
+            DispatchQueue.concurrentPerform(iterations: count) { segment(count - 1 - $0) }
+        }
         #expect(segments.ranges.map(\.count).reduce(0, +) == whole.frames)
         let difference = ChunkEquivalence.firstDifference(expected: whole, actual: cut)
         #expect(difference == nil, "\(spec) \(conv.engine.name) L=\(length) segments \(segments.ranges): \(difference ?? "")")

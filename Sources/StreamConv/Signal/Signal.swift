@@ -29,6 +29,21 @@ public struct Signal<T: ConvScalar>: Sendable, Equatable, CustomStringConvertibl
         self.storage = Array(repeating: value, count: channels * capacity)
     }
 
+    /// A signal of `frames` frames per channel whose samples `initialize` writes, every one of
+    /// them, through a pointer to the storage (channel `c` at `c · frames`): a large output
+    /// is then written once, with no zero fill before it and no copy after.
+    init(channels: Int, frames: Int, initializingWith initialize: (UnsafeMutablePointer<T>) -> Void) {
+        precondition(channels >= 0 && frames >= 0, "channels and frames must not be negative")
+        self.channels = channels
+        self.capacity = frames
+        self.frames = frames
+        let count = channels * frames
+        self.storage = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { initialize(base) }
+            initialized = count
+        }
+    }
+
     /// A signal from one array per channel; all must have the same length.
     public init(_ channelData: [[T]]) {
         let length = channelData.first?.count ?? 0

@@ -1,16 +1,29 @@
+/// How a whole-signal call's segments run: `runner(count, segment)` calls `segment(k)` once
+/// for every `k` in `0..<count`, from any threads, and returns when all have returned
+/// (`DispatchQueue.concurrentPerform(iterations:execute:)` is one).
+public typealias SegmentRunner = (_ count: Int, _ segment: @Sendable (Int) -> Void) -> Void
+
 /// A whole-signal call cut into segments that may run on separate threads
-/// (``Stage/wholeSignal(_:maxSegments:)``): ``run(_:)`` once for each of ``segmentCount``
-/// segments, from any threads, then ``output()``. The core starts no thread: the caller
-/// chooses how to run the segments.
+/// (``Stage/wholeSignal(_:maxSegments:)``): ``output(runningSegments:)`` runs each of
+/// ``segmentCount`` segments through the caller's runner, straight into the output's
+/// storage. The core starts no thread: the caller chooses how to run the segments.
 public protocol WholeSignalCall<Scalar>: AnyObject, Sendable {
     /// The sample type.
     associatedtype Scalar: ConvScalar
     /// Segments to run.
     var segmentCount: Int { get }
-    /// Computes segment `k`. Safe to call for different segments at the same time.
-    func run(_ k: Int)
-    /// The output, once every segment has run.
-    func output() -> Signal<Scalar>
+    /// The output: every segment computed through `runner` (segments are independent, so any
+    /// order or overlap gives the same bits). Call it once.
+    func output(runningSegments runner: SegmentRunner) -> Signal<Scalar>
+}
+
+extension WholeSignalCall {
+    /// The output, its segments run one after another on this thread.
+    public func output() -> Signal<Scalar> {
+        output { count, segment in
+            for k in 0..<count { segment(k) }
+        }
+    }
 }
 
 /// The whole-signal call of any stage: the signal streamed in one chunk through a fresh
@@ -30,7 +43,8 @@ final class StreamedWholeSignal<T: ConvScalar>: WholeSignalCall, Sendable {
 
     var segmentCount: Int { 1 }
 
-    func run(_ k: Int) {}
-
-    func output() -> Signal<T> { result }
+    func output(runningSegments runner: SegmentRunner) -> Signal<T> {
+        runner(1) { _ in }
+        return result
+    }
 }

@@ -45,9 +45,7 @@ public struct Conv1d<T: ConvScalar>: Sendable {
     /// - Throws: ``Conv1dError`` where PyTorch raises: wrong channel count, an input too short
     ///   for the padding mode or the receptive field.
     public func forward(_ x: Signal<T>) throws(Conv1dError) -> Signal<T> {
-        let segments = try Conv1dSegments(self, input: x, maxSegments: 1)
-        for k in segments.ranges.indices { segments.run(k) }
-        return segments.output()
+        try Conv1dSegments(self, input: x, maxSegments: 1).output()
     }
 
     /// The output for a batched `(N, C, L)` input: each item independently.

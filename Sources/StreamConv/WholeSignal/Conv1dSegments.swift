@@ -1,5 +1,5 @@
-/// A whole-signal call cut into time segments that may run on separate threads: call
-/// ``run(_:)`` once for each segment, from any threads, then take ``output()``.
+/// A whole-signal call cut into time segments that may run on separate threads
+/// (``output(runningSegments:)`` runs each through the caller's runner).
 ///
 /// Each segment computes its own range of outputs on a fresh workspace that starts
 /// ``Conv1dEngine/warmUp`` outputs early (its halo), so its outputs equal the one-segment
@@ -20,7 +20,6 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
     let input: Signal<T>
     /// Outputs computed per engine call.
     let tile: Int
-    let outputs: UnsafeMutablePointer<T>
 
     /// Segments for `x`: at most `maxSegments`, none shorter than `shortest` outputs
     /// (by default 4096 or four warm-ups, so the halos cost little).
@@ -40,7 +39,6 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
         // Rows of a few thousand outputs: with the receptive field they fit in L2 for dozens of
         // channels; long filters get tiles a few fields long, so the overlap copied is small.
         tile = Self.tileOutputs(spec)
-        outputs = .allocate(capacity: max(1, spec.outChannels * count))
         // Circular padding's first outputs read the signal's end, which a stream only knows at
         // the end: it computes them apart, from a fresh workspace. So does this call, so that
         // an engine with state runs the same two sequences (the direct engine cannot tell).
@@ -53,8 +51,6 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
         }
         self.ranges = ranges.filter { !$0.isEmpty }
     }
-
-    deinit { outputs.deallocate() }
 
     /// Outputs per engine call (and so per segment workspace).
     public static func tileOutputs(_ spec: Conv1dSpec) -> Int { max(2048, 2 * spec.receptiveField / spec.stride) }
@@ -88,11 +84,11 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
         }
     }
 
-    /// Computes segment `k`'s outputs. Safe to call for different segments at the same time;
-    /// allocates its workspace and scratch.
+    /// Computes segment `k`'s outputs into `outputs` (channel o's output t at o · frames + t).
+    /// Safe to call for different segments at the same time; allocates its workspace and scratch.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func run(_ k: Int) {
+    func run(_ k: Int, into outputs: UnsafeMutablePointer<T>) {
         let range = ranges[k]
         let engine = conv.engine
         let (stride, field, inputs, outs) = (conv.spec.stride, conv.spec.receptiveField, conv.spec.inChannels, conv.spec.outChannels)
@@ -121,17 +117,19 @@ public final class Conv1dSegments<T: ConvScalar>: WholeSignalCall, @unchecked Se
         }
     }
 
-    /// The outputs, once every segment has run.
+    /// The outputs, every segment run through `runner` straight into the signal's storage.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func output() -> Signal<T> {
-        var y = Signal<T>(channels: conv.spec.outChannels, frames: frames)
-        let (outs, frames, outputs, capacity) = (conv.spec.outChannels, self.frames, self.outputs, y.capacity)
-        y.withUnsafeMutableBufferPointer { dst in
-            for o in 0..<outs {
-                (dst.baseAddress! + o * capacity).update(from: outputs + o * frames, count: frames)
-            }
+    public func output(runningSegments runner: SegmentRunner) -> Signal<T> {
+        Signal(channels: conv.spec.outChannels, frames: frames) { storage in
+            let outputs = SegmentOutputs(base: storage)
+            runner(ranges.count) { k in run(k, into: outputs.base) }
         }
-        return y
     }
+}
+
+/// The output storage the segments of a whole-signal call write, each its own range of it.
+/// Unchecked: the ranges are disjoint, and the storage lives until the runner has returned.
+private struct SegmentOutputs<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
 }

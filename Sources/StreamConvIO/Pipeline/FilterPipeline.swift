@@ -178,8 +178,7 @@ public enum FilterPipeline {
         // Segments (a convolution's are time segments with their halos) on up to `threads`
         // threads: the same bits as one call.
         let segments = try filtering { () throws(Conv1dError) in try stage.wholeSignal(x, maxSegments: max(1, threads)) }
-        DispatchQueue.concurrentPerform(iterations: segments.segmentCount) { segments.run($0) }
-        let y = segments.output()
+        let y = segments.output { count, segment in DispatchQueue.concurrentPerform(iterations: count, execute: segment) }
         let frames = keepTail ? y.frames : min(y.frames, stage.outputsBeforeTail(inputLength: x.frames))
         var at = 0
         var piece = Signal<T>(channels: y.channels, capacity: min(block, frames))
