@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "StreamConvIOTests", dependencies: ["StreamConvIO", "StreamConvPresets"]),
         .testTarget(name: "StreamConvLiveTests", dependencies: ["StreamConvLive", "StreamConvIO", "StreamConvTestSupport"]),
         .testTarget(name: "StreamConvALSATests", dependencies: ["StreamConvALSA", "StreamConvLive", "StreamConvIO", "StreamConvTestSupport", "StreamConvALSATestSupport"]),
-        .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets"], exclude: ["Fixtures"]),
+        .testTarget(name: "streamconvTests", dependencies: ["streamconv", "StreamConvIO", "StreamConvPresets", "StreamConvTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

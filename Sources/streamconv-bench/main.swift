@@ -203,18 +203,30 @@ if let at = CommandLine.arguments.firstIndex(of: "--workload"), at + 1 < Command
         let x = Signal<Float>((0..<spec.inChannels).map { _ in (0..<frames).map { _ in Float(rng.nextUnit() - 0.5) } })
         let outputs = try spec.outputLength(inputLength: frames)
         let flops = 2 * Double(outputs * spec.outChannels * spec.inChannelsPerGroup * spec.kernelSize)
-        let whole = try workloadMedian(runs) { _ = try conv.forward(x) }
-        let streamed = try workloadMedian(runs) { _ = try stream(conv, x, block: block) }
-        print(json([("frames", Double(frames)), ("flops", flops), ("whole", whole), ("streamed", streamed), ("block", Double(block))]))
+        var pairs: [(String, Double)] = [("frames", Double(frames)), ("flops", flops), ("block", Double(block))]
+        // The dense layer also with `--arithmetic fused`, interleaved with the default.
+        let fused = Conv1d<Float>(spec: spec, weights: conv.weights, arithmetic: .fused)
+        for (suffix, conv) in dense ? [("", conv), ("_fused", fused)] : [("", conv)] {
+            pairs.append(("whole" + suffix, try workloadMedian(runs) { _ = try conv.forward(x) }))
+            pairs.append(("streamed" + suffix, try workloadMedian(runs) { _ = try stream(conv, x, block: block) }))
+        }
+        print(json(pairs))
     case "dense-kernel":
         // The direct kernel's rate alone on B3's layer: one chunk of N frames, processed again
-        // and again (no input copy, no new output), in GFLOP/s, against `probe`'s peak.
+        // and again (no input copy, no new output), in GFLOP/s, against `probe`'s peak;
+        // `--workload dense-kernel 960 fused` with fused multiply-add.
         guard at + 2 < CommandLine.arguments.count, let n = Int(CommandLine.arguments[at + 2]), n > 0 else {
             print("dense-kernel needs a chunk size in frames: --workload dense-kernel 960")
             exit(2)
         }
+        let arithmetic = at + 3 < CommandLine.arguments.count ? Conv1dArithmetic(rawValue: CommandLine.arguments[at + 3]) : .unfused
+        guard let arithmetic else {
+            print("dense-kernel's arithmetic is unfused or fused")
+            exit(2)
+        }
         let spec = try Conv1dSpec(inChannels: 64, outChannels: 64, kernelSize: 7, dilation: 4)
-        let conv = Conv1d<Float>(spec: spec, seed: 1)
+        let seeded = Conv1d<Float>(spec: spec, seed: 1)
+        let conv = Conv1d<Float>(spec: spec, weights: seeded.weights, arithmetic: arithmetic)
         var rng = SeededGenerator(seed: 2)
         let x = Signal<Float>((0..<64).map { _ in (0..<n).map { _ in Float(rng.nextUnit() - 0.5) } })
         var st = conv.makeStream(maxFrames: n)

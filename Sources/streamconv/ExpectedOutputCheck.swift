@@ -14,6 +14,8 @@ struct ExpectedOutputCheck {
     let expect: String
     /// The engine checked (`--engine`); the FFT engine is held to its own bound.
     var engine: Conv1dEngineChoice = .auto
+    /// The arithmetic checked (`--arithmetic`): a fused term rounds once, so the same bound holds.
+    var arithmetic: Conv1dArithmetic = .unfused
 
     /// Reads `.npy` ((C, L) or (1, C, L), float32 or float64) or any audio file libsndfile reads.
     static func signal(_ path: String) throws -> Signal<Double> {
@@ -37,7 +39,7 @@ struct ExpectedOutputCheck {
         let x = try Self.signal(input)
         let expected = try Self.signal(expect)
         // A filter acting on each channel alone takes the input's channel count, as run does.
-        let filter = try preset.resolve(channels: x.channels, engine: engine)
+        let filter = try preset.resolve(channels: x.channels, engine: engine, arithmetic: arithmetic)
         let float = try filter.conv1d(as: Float.self)
         let spec = float.spec
         var y = try float.forward(Signal(x.channelArrays.map { $0.map { Float($0) } }))

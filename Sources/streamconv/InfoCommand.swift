@@ -43,7 +43,7 @@ struct InfoCommand: ParsableCommand {
         case let .filter(preset):
             loaded = preset
         }
-        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
         let (preset, spec, rate) = (filter.preset, filter.spec, filter.rate)
         if let channels, channels != spec.inChannels {
             throw ValidationError("--channels \(channels): this preset takes exactly \(spec.inChannels) input channels")
@@ -142,6 +142,9 @@ struct InfoCommand: ParsableCommand {
         var reason = choice == .auto ? "auto: \(why)" : "--engine \(choice)"
         if asked == .fft, let unsuitable = Conv1dEngines.fftUnsuitable(spec) {
             reason += "; " + unsuitable
+        }
+        if presetOptions.arithmetic == .fused {
+            reason += "; --arithmetic fused (one fused multiply-add per term)"
         }
         if let engine = built?.engine.details, let layout = engine.layout, let bound = engine.normBound {
             reason += "; blocks \(layout), no added latency, error ≤ \(Int(bound))·u·‖h‖₂·‖x‖₂"

@@ -128,7 +128,7 @@ struct LiveCommand: ParsableCommand {
             loaded = preset
         }
         // A filter that acts on each channel alone takes the capture's channel count.
-        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
         let (preset, spec, captureRate, broadcast) = (filter.preset, filter.spec, filter.rate, filter.broadcast)
         if spec.paddingMode == .circular {
             throw LiveError("circular padding needs the whole signal; use streamconv run")
@@ -218,9 +218,9 @@ struct LiveCommand: ParsableCommand {
         let shape = loop.shape
         let swaps = swapControl.map { control in
             let swapper = FilterSwapper(control: control, shape: shape, counters: counters, rate: captureRate, running: facts.name)
-            let (engine, threads) = (presetOptions.engine, !noWorkers)
+            let (engine, arithmetic, threads) = (presetOptions.engine, presetOptions.arithmetic, !noWorkers)
             return LiveSwaps(swapper: swapper, control: control, fifo: fifo, preset: presetOptions.preset) { argument in
-                try Self.swapSlot(argument, engine: engine, rate: captureRate, channels: channelCount, period: period, workers: threads, counters: counters, budget: budget)
+                try Self.swapSlot(argument, engine: engine, arithmetic: arithmetic, rate: captureRate, channels: channelCount, period: period, workers: threads, counters: counters, budget: budget)
             }
         }
         report.swapper = swaps?.swapper
@@ -285,11 +285,11 @@ extension LiveCommand {
     /// rate and channels), as the run's first filter was; refused in one line for what a live
     /// run cannot take.
     static func swapSlot(
-        _ argument: String, engine: Conv1dEngineChoice, rate: Int, channels: Int, period: Int, workers: Bool,
+        _ argument: String, engine: Conv1dEngineChoice, arithmetic: Conv1dArithmetic, rate: Int, channels: Int, period: Int, workers: Bool,
         counters: LiveCounters, budget: MemoryBudget
     ) throws -> StageSlot {
         let (loaded, _) = try PresetOptions.load(argument)
-        let filter = try loaded.resolve(rate: rate, channels: channels, engine: engine)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: engine, arithmetic: arithmetic)
         if filter.spec.paddingMode == .circular {
             throw LiveError("\(loaded.name) uses circular padding, which needs the whole signal")
         }

@@ -19,6 +19,9 @@ struct PresetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Engine: auto (FFT for filters of 1024 taps or more at stride 1, else direct), direct, fft.", valueName: "engine"))
     var engine: Conv1dEngineChoice = .auto
 
+    @Option(help: ArgumentHelp("How direct sums add each term: unfused (a multiply then an add: the same bits on every CPU and build), fused (one fused multiply-add: faster where the CPU has FMA, other bits, the same on every CPU).", valueName: "arithmetic"))
+    var arithmetic: Conv1dArithmetic = .unfused
+
     /// The preset and the file it came from.
     func load() throws -> (preset: Preset, path: String) { try Self.load(preset) }
 
@@ -51,7 +54,7 @@ struct PresetOptions: ParsableArguments {
 
     /// A network's graph for an input at `rate`: `preset` nodes are loaded as `--preset` would.
     func graph<T: ConvScalar>(_ network: NetworkPreset, as _: T.Type, rate: Int) throws -> NetworkGraph<T> {
-        try network.graph(as: T.self, rate: rate, engine: engine) { reference throws(PresetError) in
+        try network.graph(as: T.self, rate: rate, engine: engine, arithmetic: arithmetic) { reference throws(PresetError) in
             do {
                 return try Self.load(reference).preset
             } catch let error as PresetError {
@@ -120,3 +123,4 @@ enum RepeatedOptions {
 }
 
 extension Conv1dEngineChoice: ExpressibleByArgument {}
+extension Conv1dArithmetic: ExpressibleByArgument {}

@@ -147,7 +147,7 @@ struct RunCommand: ParsableCommand {
         let (source, file) = try openSource(channels: spec.inChannels, rate: loaded.sampleRate)
         // The preset for this input: its length at the input's rate, a filter that acts on
         // each channel alone widened to the input's channels.
-        let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine)
+        let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
         let preset = filter.preset
         spec = filter.spec
         let broadcast = filter.broadcast

@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
             preset = loaded
         }
         if let input, let expect {
-            let (line, passed) = try ExpectedOutputCheck(preset: preset, input: input, expect: expect, engine: presetOptions.engine).run()
+            let (line, passed) = try ExpectedOutputCheck(preset: preset, input: input, expect: expect, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic).run()
             print(line)
             if !passed { throw ExitCode(1) }
             return
@@ -71,7 +71,7 @@ struct VerifyCommand: ParsableCommand {
         // The engines once each, Float and Double (a trial's stream is made from them).
         let engines = Saturating.sum([4, 8].map { spec.engineBytes(choice: presetOptions.engine, maxFrames: 4096, scalarSize: $0) })
         try MemoryBudget(option: maxMemory).check(Saturating.sum([Saturating.product([perScalar, 12]), engines]), for: "verifying \(spec) on signals of up to \(longest) frames")
-        let filter = try preset.resolve(engine: presetOptions.engine)
+        let filter = try preset.resolve(engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
         let float = try filter.conv1d(as: Float.self)
         let double = try filter.conv1d(as: Double.self)
         var checked = 0

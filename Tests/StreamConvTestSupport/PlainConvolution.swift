@@ -4,8 +4,9 @@ import StreamConv
 /// output bias, input channel ascending, tap ascending, a rounded multiply then a rounded
 /// add. The direct engine must give its bits (the bits test); the bench times it as "naive".
 public enum PlainConvolution {
-    /// `conv`'s output for `x`.
-    public static func forward<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>) throws -> Signal<T> {
+    /// `conv`'s output for `x`, each term a rounded product then a rounded sum, or with
+    /// `fused` one fused multiply-add (`--arithmetic fused`).
+    public static func forward<T: ConvScalar>(_ conv: Conv1d<T>, _ x: Signal<T>, fused: Bool = false) throws -> Signal<T> {
         let s = conv.spec
         let length = x.frames
         let padded = s.padLeft + length + s.padRight
@@ -23,8 +24,9 @@ public enum PlainConvolution {
                 var acc: T = conv.weights.bias?[o] ?? 0
                 for i in 0..<s.inChannelsPerGroup {
                     for k in 0..<s.kernelSize {
-                        let product = conv.weights.weight(out: o, in: i, tap: k, spec: s) * xp[g * s.inChannelsPerGroup + i][t * s.stride + k * s.dilation]
-                        acc = acc + product
+                        let w = conv.weights.weight(out: o, in: i, tap: k, spec: s)
+                        let v = xp[g * s.inChannelsPerGroup + i][t * s.stride + k * s.dilation]
+                        acc = fused ? acc.addingProduct(w, v) : acc + w * v
                     }
                 }
                 y[o, t] = acc

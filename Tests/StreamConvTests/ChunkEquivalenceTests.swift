@@ -51,10 +51,27 @@ import Testing
         #expect(full.outputsBeforeTail(inputLength: 1000) == 1000 && full.outputsBeforeTail(inputLength: 1) == 1)
     }
 
+    /// The same with `--arithmetic fused`: one fused multiply-add per term keeps the contract.
+    @Test(arguments: [1, 2])
+    func fusedArithmeticRandomConfigurationsAndChunkings(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: 1100 + seed)
+        for trial in 0..<60 {
+            let spec = randomSpec(using: &rng)
+            let length = max(0, minimumLength(spec) + Int.random(in: -2...70, using: &rng))
+            let maxFrames = [1, 2, 3, 7, 64, 4096].randomElement(using: &rng)!
+            if trial % 2 == 0 {
+                try checkChunkings(Float.self, spec: spec, length: length, maxFrames: maxFrames, seed: rng.next(), rng: &rng, arithmetic: .fused)
+            } else {
+                try checkChunkings(Double.self, spec: spec, length: length, maxFrames: maxFrames, seed: rng.next(), rng: &rng, arithmetic: .fused)
+            }
+        }
+    }
+
     func checkChunkings<T: ConvScalar>(
-        _: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, seed: UInt64, rng: inout SeededGenerator
+        _: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, seed: UInt64, rng: inout SeededGenerator,
+        arithmetic: Conv1dArithmetic = .unfused
     ) throws {
-        let conv = Conv1d<T>(spec: spec, seed: seed)
+        let conv = Conv1d<T>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: seed), arithmetic: arithmetic)
         let x = randomSignal(T.self, channels: spec.inChannels, frames: length, using: &rng)
         var stream = conv.makeStream(maxFrames: maxFrames)
         let mismatch = ChunkEquivalence.check(

@@ -25,21 +25,45 @@ import Testing
             let spec = randomLongSpec(using: &rng)
             let length = max(spec.minimumInputLength, 1) + Int.random(in: 0...3000, using: &rng)
             let maxFrames = [1, 7, 64, 4096].randomElement(using: &rng)!
+            // Half the trials with the head's terms fused (`--arithmetic fused`).
+            let arithmetic: Conv1dArithmetic = trial % 4 < 2 ? .unfused : .fused
             if trial % 2 == 0 {
-                try check(Float.self, spec: spec, length: length, maxFrames: maxFrames, rng: &rng)
+                try check(Float.self, spec: spec, length: length, maxFrames: maxFrames, rng: &rng, arithmetic: arithmetic)
             } else {
-                try check(Double.self, spec: spec, length: length, maxFrames: maxFrames, rng: &rng)
+                try check(Double.self, spec: spec, length: length, maxFrames: maxFrames, rng: &rng, arithmetic: arithmetic)
             }
         }
     }
 
-    func check<T: ConvScalar>(_: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, rng: inout SeededGenerator) throws {
-        let conv = Conv1d<T>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: rng.next()), engine: .fft)
-        #expect(conv.engine.name == "fft")
+    func check<T: ConvScalar>(_: T.Type, spec: Conv1dSpec, length: Int, maxFrames: Int, rng: inout SeededGenerator,
+                              arithmetic: Conv1dArithmetic = .unfused) throws {
+        let conv = Conv1d<T>(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: rng.next()), engine: .fft, arithmetic: arithmetic)
+        #expect(conv.engine.name == "fft" && conv.engine.arithmetic == arithmetic)
         let x = randomSignal(T.self, channels: spec.inChannels, frames: length, using: &rng)
         var stream = conv.makeStream(maxFrames: maxFrames)
         let mismatch = ChunkEquivalence.check(&stream, signal: x, expected: Result { try conv.forward(x) }, trials: 3, using: &rng)
         #expect(mismatch == nil, "\(spec) L=\(length) maxFrames=\(maxFrames) \(T.self): \(mismatch?.description ?? "")")
+    }
+
+    /// `--arithmetic fused` reaches the FFT engine's direct head: its outputs get other bits
+    /// than the unfused engine's (each within rounding of the other), and the spectra are unchanged.
+    @Test func fusedArithmeticFusesTheHead() throws {
+        var rng = SeededGenerator(seed: 515)
+        let spec = try Conv1dSpec(inChannels: 2, outChannels: 2, kernelSize: 3000, padding: .same)
+        let weights = Conv1dWeights<Float>(defaultInitFor: spec, seed: 7)
+        let x = randomSignal(Float.self, channels: 2, frames: 8000, using: &rng)
+        let unfused = try Conv1d(spec: spec, weights: weights, engine: .fft).forward(x)
+        let fused = try Conv1d(spec: spec, weights: weights, engine: .fft, arithmetic: .fused).forward(x)
+        var differing = 0, largest: Float = 0, peak: Float = 0
+        for c in 0..<2 {
+            for t in 0..<unfused.frames {
+                if unfused[c, t].bitPattern != fused[c, t].bitPattern { differing += 1 }
+                largest = max(largest, abs(unfused[c, t] - fused[c, t]))
+                peak = max(peak, abs(unfused[c, t]))
+            }
+        }
+        #expect(differing > unfused.frames / 10, "\(differing) outputs differ")
+        #expect(largest <= 1e-5 * peak, "largest difference \(largest), peak \(peak)")
     }
 
     /// Filters long enough for the largest partition class (the cost-chosen plan for 65,536

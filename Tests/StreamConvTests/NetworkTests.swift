@@ -39,7 +39,8 @@ enum RandomNetwork {
                                            padding: .samples(padding), dilation: r(1...3), groups: groups,
                                            bias: r(0...1) == 0, paddingMode: mode)
                 let engine = [Conv1dEngineChoice.auto, .direct, .fft].randomElement(using: &rng)!
-                op = .conv1d(Conv1d(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: rng.next()), engine: engine))
+                let arithmetic = Conv1dArithmetic.allCases.randomElement(using: &rng)!
+                op = .conv1d(Conv1d(spec: spec, weights: Conv1dWeights(defaultInitFor: spec, seed: rng.next()), engine: engine, arithmetic: arithmetic))
                 outChannels = cout
                 ratio = ratio * FrameRatio(outputs: 1, inputs: stride)
             case 2:
@@ -50,7 +51,7 @@ enum RandomNetwork {
                 let spec = try! ConvTranspose1dSpec(inChannels: c, outChannels: cout, kernelSize: k, stride: stride,
                                                     padding: r(0...min(2, k)), outputPadding: r(0...(max(stride, dilation) - 1)),
                                                     groups: groups, bias: r(0...1) == 0, dilation: dilation)
-                op = .convTranspose1d(ConvTranspose1d(spec: spec, seed: rng.next()))
+                op = .convTranspose1d(ConvTranspose1d(spec: spec, seed: rng.next(), arithmetic: Conv1dArithmetic.allCases.randomElement(using: &rng)!))
                 outChannels = cout
                 ratio = ratio * FrameRatio(outputs: stride, inputs: 1)
             case 3:

@@ -1,6 +1,8 @@
 import Foundation
 import StreamConv
 import StreamConvIO
+import StreamConvPresets
+import StreamConvTestSupport
 import Testing
 
 /// Network presets through the CLI: `run` on raw pipes and files (blocks, whole signal,
@@ -129,6 +131,53 @@ import Testing
         guard y.count == 2 * expected[0].count else { return }
         let worst = expected[0].indices.map { i in max(abs(y[2 * i] - expected[0][i]), abs(y[2 * i + 1] - expected[1][i])) }.max()!
         #expect(worst <= 1e-12, "off by \(worst)")
+    }
+
+    /// `--arithmetic fused`: `run` gives the plain fused loop's bits (any block size), other
+    /// bits than the default's; a network run with it still matches PyTorch, `verify` passes its
+    /// chunkings and `info` says so.
+    @Test func fusedArithmeticRunsEverywhere() throws {
+        let dir = temporaryFolder()
+        let json = #"{"conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 41, "padding": "same"}, "init": {"seed": 3}}"#
+        try json.write(to: dir.appendingPathComponent("dense.json"), atomically: true, encoding: .utf8)
+        var rng = SeededGenerator(seed: 33)
+        let x = Signal<Float>((0..<2).map { _ in (0..<5000).map { _ in Float.random(in: -0.5..<0.5, using: &rng) } })
+        let input = Self.interleavedFloats(x.channelArrays.map { $0.map(Double.init) })
+        func run(_ extra: [String], preset: String = "dense.json", _ data: Data? = nil) throws -> Data {
+            let r = try CLI.run(["run", "--preset", preset, "--in", "-", "--channels", "2", "--out", "-"] + extra, in: dir, input: data ?? input)
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout
+        }
+        func interleaved(_ y: Signal<Float>) -> Data {
+            var values: [Float] = []
+            for t in 0..<y.frames { for c in 0..<y.channels { values.append(y[c, t]) } }
+            return values.withUnsafeBytes { Data($0) }
+        }
+        // The weights as the preset defines them; the sums written out plainly, fused and not.
+        let conv = try Preset(json: json, defaultName: "dense").conv1d(as: Float.self)
+        let fused = try run(["--arithmetic", "fused"])
+        #expect(fused == interleaved(try PlainConvolution.forward(conv, x, fused: true)))
+        #expect(try run(["--arithmetic", "fused", "--block", "7"]) == fused)
+        #expect(try run(["--arithmetic", "fused", "--block", "whole", "--threads", "2"]) == fused)
+        let unfused = try run([])
+        #expect(unfused == interleaved(try PlainConvolution.forward(conv, x)) && unfused != fused)
+
+        let (tcnInput, expected) = try Self.preset("tcn", in: dir)
+        let tcnData = Self.interleavedFloats(tcnInput)
+        let r = try CLI.run(["run", "--preset", "tcn.json", "--arithmetic", "fused", "--in", "-", "--channels", "1", "--out", "-"], in: dir, input: tcnData)
+        let plain = try CLI.run(["run", "--preset", "tcn.json", "--in", "-", "--channels", "1", "--out", "-"], in: dir, input: tcnData)
+        #expect(r.status == 0 && r.stdout != plain.stdout, "\(r.stderr)")
+        let values = r.stdout.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { Double(raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)) } }
+        #expect(values.count == expected[0].count)
+        let peak = expected[0].map(\.magnitude).max()!
+        let worst = zip(values, expected[0]).map { ($0 - $1).magnitude }.max() ?? .infinity
+        #expect(worst <= 2e-5 * max(1, peak), "off by \(worst)")
+        let verify = try CLI.run(["verify", "--preset", "tcn.json", "--arithmetic", "fused", "--trials", "10"], in: dir)
+        #expect(verify.status == 0 && verify.out.contains("10/10"), "\(verify.out)\(verify.stderr)")
+        let info = try CLI.run(["info", "--preset", "dense.json", "--arithmetic", "fused"], in: dir)
+        #expect(info.status == 0 && info.out.contains("--arithmetic fused"), "\(info.out)")
+        let wrong = try CLI.run(["run", "--preset", "dense.json", "--arithmetic", "fast", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        #expect(wrong.status != 0 && wrong.stderr.contains("'unfused' and 'fused'"), "\(wrong.stderr)")
     }
 
     /// Wrong inputs are one line on stderr and a non-zero exit, with nothing written.

@@ -1,7 +1,8 @@
 /// The direct engine: the convolution sum, output by output.
 ///
 /// Summation order, per output sample: bias (or zero), then input channel ascending, then tap
-/// ascending, each product and each sum rounded to `Scalar` (never fused). The loops keep a
+/// ascending, each product and each sum rounded to `Scalar` (``Conv1dArithmetic/unfused``, the
+/// default), or each term one fused multiply-add (``Conv1dArithmetic/fused``). The loops keep a
 /// block of outputs in SIMD registers while the terms are added (``DirectKernelLoops``), which
 /// vectorises across outputs without reassociating any output's sum. It keeps nothing between
 /// calls; a strided spec's workspace is only scratch for its phase rows.
@@ -10,15 +11,18 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Sendable {
     public let spec: Conv1dSpec
     /// Weights and bias.
     public let weights: Conv1dWeights<Scalar>
+    /// How each term is multiplied and added.
+    public let arithmetic: Conv1dArithmetic
 
     /// The most outputs the strided loop splits into phases at once: a whole-signal call's
     /// phase rows would otherwise leave the cache before every output channel has read them.
     static var phaseTile: Int { 2048 }
 
-    /// An engine for `weights` (already checked against `spec`).
-    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>) {
+    /// An engine for `weights` (already checked against `spec`) adding terms as `arithmetic` says.
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, arithmetic: Conv1dArithmetic = .unfused) {
         self.spec = spec
         self.weights = weights
+        self.arithmetic = arithmetic
     }
 
     /// Stride 1 needs no scratch. A strided spec gets room to split its input into `stride`
@@ -44,11 +48,24 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Sendable {
         output: UnsafeMutablePointer<Scalar>, outputStride: Int,
         count: Int, phases: PhaseRows<Scalar>?
     ) {
+        switch arithmetic {
+        case .unfused: compute(UnfusedArithmetic.self, input: input, inputStride: inputStride, output: output, outputStride: outputStride, count: count, phases: phases)
+        case .fused: compute(FusedArithmetic.self, input: input, inputStride: inputStride, output: output, outputStride: outputStride, count: count, phases: phases)
+        }
+    }
+
+    @inline(__always)
+    private func compute<A: KernelArithmetic>(
+        _: A.Type, input: UnsafePointer<Scalar>, inputStride: Int,
+        output: UnsafeMutablePointer<Scalar>, outputStride: Int,
+        count: Int, phases: PhaseRows<Scalar>?
+    ) {
         guard count > 0 else { return }
         guard let phases else {
             precondition(spec.stride == 1, "a strided direct engine computes through its phase rows")
             weights.weight.withUnsafeBufferPointer { w in
                 DirectKernelLoops.run(
+                    A.self,
                     weight: w.baseAddress!, bias: weights.bias,
                     inPerGroup: spec.inChannelsPerGroup, outPerGroup: spec.outChannelsPerGroup,
                     groups: spec.groups, kernelSize: spec.kernelSize, dilation: spec.dilation,
@@ -64,6 +81,7 @@ public struct DirectConv1dEngine<Scalar: ConvScalar>: Sendable {
             while done < count {
                 let n = min(phases.maxOutputs, count - done)
                 DirectKernelLoops.phased(
+                    A.self,
                     weight: w.baseAddress!, bias: weights.bias, spec: spec,
                     input: input + done * spec.stride, inputStride: inputStride,
                     phases: phases.storage.base, phaseLength: phases.phaseLength, taps: taps.baseAddress!,

@@ -3,9 +3,9 @@
 /// Register-blocked: a block of outputs lives in SIMD accumulators (``ConvScalar/Lanes``)
 /// while every (input channel, tap) term is added into it, instead of a row in memory that is
 /// reloaded and stored for every tap. Every path, vector or scalar, main or remainder, adds the
-/// same terms in the same order with separate multiply and add (Swift never contracts them to
-/// a fused multiply-add), so an output has the same bits wherever it falls in a call, on any
-/// CPU and any build target.
+/// same terms in the same order, each as the ``KernelArithmetic`` `A` says (separate multiply
+/// and add, which Swift never contracts, or one fused multiply-add), so an output has the same
+/// bits wherever it falls in a call, on any CPU and any build target.
 enum DirectKernelLoops {
     /// Outputs per time tile: a dense layer's input for one tile (channels × (tile + receptive
     /// field)) stays in L2 while every block of output channels reads it.
@@ -13,10 +13,13 @@ enum DirectKernelLoops {
     /// four-channel block's 64 and 32, so only a call's last tile ends in an overlapped block.
     static let timeTile = 960
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
+    @_specialize(where T == Float, A == UnfusedArithmetic)
+    @_specialize(where T == Double, A == UnfusedArithmetic)
+    @_specialize(where T == Float, A == FusedArithmetic)
+    @_specialize(where T == Double, A == FusedArithmetic)
     /// Stride-1 convolutions: time tiles, groups, then blocks of eight output channels, four, or one.
-    static func run<T: ConvScalar>(
+    static func run<T: ConvScalar, A: KernelArithmetic>(
+        _: A.Type,
         weight: UnsafePointer<T>, bias: [T]?,
         inPerGroup: Int, outPerGroup: Int, groups: Int, kernelSize: Int, dilation: Int,
         input: UnsafePointer<T>, inputStride: Int,
@@ -33,14 +36,14 @@ enum DirectKernelLoops {
                 // widest block that fits AVX-512's registers; measured faster on AVX2 and SSE too).
                 while ol + 8 <= outPerGroup {
                     let o = g * outPerGroup + ol
-                    let done = eightChannels(geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
+                    let done = eightChannels(A.self, geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
                                              x: x, output: output + o * outputStride, outputStride: outputStride, from: t0, to: end)
                     for half in [0, 4] {
                         let o = o + half
-                        let rest = fourChannels(geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
+                        let rest = fourChannels(A.self, geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
                                                 x: x, output: output + o * outputStride, outputStride: outputStride, from: done, to: end)
                         for c in 0..<4 {
-                            oneChannel(geometry, weight: weight + (o + c) * inPerGroup * kernelSize, start: bias?[o + c] ?? 0,
+                            oneChannel(A.self, geometry, weight: weight + (o + c) * inPerGroup * kernelSize, start: bias?[o + c] ?? 0,
                                        x: x, output: output + (o + c) * outputStride, from: rest, to: end)
                         }
                     }
@@ -49,17 +52,17 @@ enum DirectKernelLoops {
                 // Four output channels at once: each input vector loaded feeds four sums.
                 while ol + 4 <= outPerGroup {
                     let o = g * outPerGroup + ol
-                    let done = fourChannels(geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
+                    let done = fourChannels(A.self, geometry, weight: weight + o * inPerGroup * kernelSize, bias: bias, o: o,
                                             x: x, output: output + o * outputStride, outputStride: outputStride, from: t0, to: end)
                     for c in 0..<4 {
-                        oneChannel(geometry, weight: weight + (o + c) * inPerGroup * kernelSize, start: bias?[o + c] ?? 0,
+                        oneChannel(A.self, geometry, weight: weight + (o + c) * inPerGroup * kernelSize, start: bias?[o + c] ?? 0,
                                    x: x, output: output + (o + c) * outputStride, from: done, to: end)
                     }
                     ol += 4
                 }
                 while ol < outPerGroup {
                     let o = g * outPerGroup + ol
-                    oneChannel(geometry, weight: weight + o * inPerGroup * kernelSize, start: bias?[o] ?? 0,
+                    oneChannel(A.self, geometry, weight: weight + o * inPerGroup * kernelSize, start: bias?[o] ?? 0,
                                x: x, output: output + o * outputStride, from: t0, to: end)
                     ol += 1
                 }
@@ -89,7 +92,8 @@ enum DirectKernelLoops {
     /// Outputs `from..<to` of one channel (stride 1): blocks of eight vectors, then four, then one,
     /// then single outputs, each summed as bias, then input channel and tap ascending.
     @inline(__always)
-    static func oneChannel<T: ConvScalar>(
+    static func oneChannel<T: ConvScalar, A: KernelArithmetic>(
+        _: A.Type,
         _ g: Geometry, weight: UnsafePointer<T>, start: T,
         x: UnsafePointer<T>, output: UnsafeMutablePointer<T>, from: Int, to: Int
     ) {
@@ -106,14 +110,14 @@ enum DirectKernelLoops {
                 for k in 0..<g.kernelSize {
                     let wk = T.Lanes(repeating: w[k])
                     let p = row + k * g.dilation
-                    a0 += wk * load(p)
-                    a1 += wk * load(p + lanes)
-                    a2 += wk * load(p + 2 * lanes)
-                    a3 += wk * load(p + 3 * lanes)
-                    a4 += wk * load(p + 4 * lanes)
-                    a5 += wk * load(p + 5 * lanes)
-                    a6 += wk * load(p + 6 * lanes)
-                    a7 += wk * load(p + 7 * lanes)
+                    a0 = A.term(a0, wk, load(p))
+                    a1 = A.term(a1, wk, load(p + lanes))
+                    a2 = A.term(a2, wk, load(p + 2 * lanes))
+                    a3 = A.term(a3, wk, load(p + 3 * lanes))
+                    a4 = A.term(a4, wk, load(p + 4 * lanes))
+                    a5 = A.term(a5, wk, load(p + 5 * lanes))
+                    a6 = A.term(a6, wk, load(p + 6 * lanes))
+                    a7 = A.term(a7, wk, load(p + 7 * lanes))
                 }
             }
             store(a0, output + t)
@@ -134,10 +138,10 @@ enum DirectKernelLoops {
                 for k in 0..<g.kernelSize {
                     let wk = T.Lanes(repeating: w[k])
                     let p = row + k * g.dilation
-                    a0 += wk * load(p)
-                    a1 += wk * load(p + lanes)
-                    a2 += wk * load(p + 2 * lanes)
-                    a3 += wk * load(p + 3 * lanes)
+                    a0 = A.term(a0, wk, load(p))
+                    a1 = A.term(a1, wk, load(p + lanes))
+                    a2 = A.term(a2, wk, load(p + 2 * lanes))
+                    a3 = A.term(a3, wk, load(p + 3 * lanes))
                 }
             }
             store(a0, output + t)
@@ -155,7 +159,7 @@ enum DirectKernelLoops {
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + at
                 let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize { a += T.Lanes(repeating: w[k]) * load(row + k * g.dilation) }
+                for k in 0..<g.kernelSize { a = A.term(a, T.Lanes(repeating: w[k]), load(row + k * g.dilation)) }
             }
             store(a, output + at)
             t = at + lanes
@@ -165,7 +169,7 @@ enum DirectKernelLoops {
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + t
                 let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize { a += w[k] * row[k * g.dilation] }
+                for k in 0..<g.kernelSize { a = A.term(a, w[k], row[k * g.dilation]) }
             }
             output[t] = a
             t += 1
@@ -175,7 +179,8 @@ enum DirectKernelLoops {
     /// Outputs of eight consecutive channels `o…o+7` (stride 1) in blocks of three vectors
     /// each, the last ending at `to` (see oneChannel); returns where the blocks stopped.
     @inline(__always)
-    static func eightChannels<T: ConvScalar>(
+    static func eightChannels<T: ConvScalar, A: KernelArithmetic>(
+        _: A.Type,
         _ g: Geometry, weight: UnsafePointer<T>, bias: [T]?, o: Int,
         x: UnsafePointer<T>, output: UnsafeMutablePointer<T>, outputStride: Int, from: Int, to: Int
     ) -> Int {
@@ -188,7 +193,7 @@ enum DirectKernelLoops {
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + at
                 let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights) }
+                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights, A.self) }
             }
             block.store(output + at, outputStride: outputStride)
             t = at + width
@@ -199,7 +204,8 @@ enum DirectKernelLoops {
     /// Outputs of four consecutive channels `o…o+3` (stride 1) in blocks of two vectors each;
     /// returns where the blocks stopped (the rest goes through ``oneChannel``).
     @inline(__always)
-    static func fourChannels<T: ConvScalar>(
+    static func fourChannels<T: ConvScalar, A: KernelArithmetic>(
+        _: A.Type,
         _ g: Geometry, weight: UnsafePointer<T>, bias: [T]?, o: Int,
         x: UnsafePointer<T>, output: UnsafeMutablePointer<T>, outputStride: Int, from: Int, to: Int
     ) -> Int {
@@ -222,25 +228,25 @@ enum DirectKernelLoops {
                     let x0: T.Lanes = load(p), x1: T.Lanes = load(p + lanes)
                     let x2: T.Lanes = load(p + 2 * lanes), x3: T.Lanes = load(p + 3 * lanes)
                     let w0 = T.Lanes(repeating: w[k])
-                    a00 += w0 * x0
-                    a01 += w0 * x1
-                    a02 += w0 * x2
-                    a03 += w0 * x3
+                    a00 = A.term(a00, w0, x0)
+                    a01 = A.term(a01, w0, x1)
+                    a02 = A.term(a02, w0, x2)
+                    a03 = A.term(a03, w0, x3)
                     let w1 = T.Lanes(repeating: w[rowWeights + k])
-                    a10 += w1 * x0
-                    a11 += w1 * x1
-                    a12 += w1 * x2
-                    a13 += w1 * x3
+                    a10 = A.term(a10, w1, x0)
+                    a11 = A.term(a11, w1, x1)
+                    a12 = A.term(a12, w1, x2)
+                    a13 = A.term(a13, w1, x3)
                     let w2 = T.Lanes(repeating: w[2 * rowWeights + k])
-                    a20 += w2 * x0
-                    a21 += w2 * x1
-                    a22 += w2 * x2
-                    a23 += w2 * x3
+                    a20 = A.term(a20, w2, x0)
+                    a21 = A.term(a21, w2, x1)
+                    a22 = A.term(a22, w2, x2)
+                    a23 = A.term(a23, w2, x3)
                     let w3 = T.Lanes(repeating: w[3 * rowWeights + k])
-                    a30 += w3 * x0
-                    a31 += w3 * x1
-                    a32 += w3 * x2
-                    a33 += w3 * x3
+                    a30 = A.term(a30, w3, x0)
+                    a31 = A.term(a31, w3, x1)
+                    a32 = A.term(a32, w3, x2)
+                    a33 = A.term(a33, w3, x3)
                 }
             }
             @inline(__always) func put(_ c: Int, _ v0: T.Lanes, _ v1: T.Lanes, _ v2: T.Lanes, _ v3: T.Lanes) {
@@ -264,7 +270,7 @@ enum DirectKernelLoops {
             for il in 0..<g.inPerGroup {
                 let row = x + il * g.inputStride + at
                 let w = weight + il * g.kernelSize
-                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights) }
+                for k in 0..<g.kernelSize { block.add(row + k * g.dilation, weights: w + k, rowWeights: rowWeights, A.self) }
             }
             block.store(output + at, outputStride: outputStride)
             t = at + 2 * lanes
@@ -278,9 +284,12 @@ enum DirectKernelLoops {
     /// the same order (bias, input channel, tap ascending) as the plain loop the bits test writes.
     /// Its blocks repeat ``oneChannel``'s on purpose: one shared loop taking a tap closure
     /// measured slower on the stride-1 hot path (median 204 against 185 ms task-clock).
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    static func phased<T: ConvScalar>(
+    @_specialize(where T == Float, A == UnfusedArithmetic)
+    @_specialize(where T == Double, A == UnfusedArithmetic)
+    @_specialize(where T == Float, A == FusedArithmetic)
+    @_specialize(where T == Double, A == FusedArithmetic)
+    static func phased<T: ConvScalar, A: KernelArithmetic>(
+        _: A.Type,
         weight: UnsafePointer<T>, bias: [T]?, spec: Conv1dSpec,
         input: UnsafePointer<T>, inputStride: Int, phases: UnsafeMutablePointer<T>, phaseLength: Int,
         taps: UnsafePointer<Int>, output: UnsafeMutablePointer<T>, outputStride: Int, count: Int
@@ -325,7 +334,7 @@ enum DirectKernelLoops {
                     var block = EightChannelBlock<T>(bias: bias, o: o)
                     for il in 0..<inPer {
                         for kk in 0..<k {
-                            block.add(phaseTap(g, il, kk) + at, weights: w + il * k + kk, rowWeights: rowWeights)
+                            block.add(phaseTap(g, il, kk) + at, weights: w + il * k + kk, rowWeights: rowWeights, A.self)
                         }
                     }
                     block.store(out + at, outputStride: outputStride)
@@ -344,7 +353,7 @@ enum DirectKernelLoops {
                     var block = FourChannelBlock<T>(b0, b1, b2, b3)
                     for il in 0..<inPer {
                         for kk in 0..<k {
-                            block.add(phaseTap(g, il, kk) + at, weights: w + il * k + kk, rowWeights: rowWeights)
+                            block.add(phaseTap(g, il, kk) + at, weights: w + il * k + kk, rowWeights: rowWeights, A.self)
                         }
                     }
                     block.store(out + at, outputStride: outputStride)
@@ -364,10 +373,10 @@ enum DirectKernelLoops {
                         for kk in 0..<k {
                             let wk = T.Lanes(repeating: w[il * k + kk])
                             let q = tap(il, kk) + t
-                            a0 += wk * load(q)
-                            a1 += wk * load(q + lanes)
-                            a2 += wk * load(q + 2 * lanes)
-                            a3 += wk * load(q + 3 * lanes)
+                            a0 = A.term(a0, wk, load(q))
+                            a1 = A.term(a1, wk, load(q + lanes))
+                            a2 = A.term(a2, wk, load(q + 2 * lanes))
+                            a3 = A.term(a3, wk, load(q + 3 * lanes))
                         }
                     }
                     store(a0, out + t)
@@ -381,7 +390,7 @@ enum DirectKernelLoops {
                     let at = min(t, count - lanes)
                     var a = T.Lanes(repeating: start)
                     for il in 0..<inPer {
-                        for kk in 0..<k { a += T.Lanes(repeating: w[il * k + kk]) * load(tap(il, kk) + at) }
+                        for kk in 0..<k { a = A.term(a, T.Lanes(repeating: w[il * k + kk]), load(tap(il, kk) + at)) }
                     }
                     store(a, out + at)
                     t = at + lanes
@@ -389,7 +398,7 @@ enum DirectKernelLoops {
                 while t < count {
                     var a = start
                     for il in 0..<inPer {
-                        for kk in 0..<k { a += w[il * k + kk] * tap(il, kk)[t] }
+                        for kk in 0..<k { a = A.term(a, w[il * k + kk], tap(il, kk)[t]) }
                     }
                     out[t] = a
                     t += 1

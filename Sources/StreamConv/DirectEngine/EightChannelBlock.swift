@@ -22,43 +22,43 @@ struct EightChannelBlock<T: ConvScalar> {
 
     /// Adds one tap: inputs at `x` (three vectors), channel c's weight at `w + c·rowWeights`.
     @inline(__always)
-    mutating func add(_ x: UnsafePointer<T>, weights w: UnsafePointer<T>, rowWeights: Int) {
+    mutating func add<A: KernelArithmetic>(_ x: UnsafePointer<T>, weights w: UnsafePointer<T>, rowWeights: Int, _: A.Type) {
         let lanes = T.Lanes.scalarCount
         let x0: T.Lanes = DirectKernelLoops.load(x)
         let x1: T.Lanes = DirectKernelLoops.load(x + lanes)
         let x2: T.Lanes = DirectKernelLoops.load(x + 2 * lanes)
         var v = T.Lanes(repeating: w[0])
-        a00 += v * x0
-        a01 += v * x1
-        a02 += v * x2
+        a00 = A.term(a00, v, x0)
+        a01 = A.term(a01, v, x1)
+        a02 = A.term(a02, v, x2)
         v = T.Lanes(repeating: w[rowWeights])
-        a10 += v * x0
-        a11 += v * x1
-        a12 += v * x2
+        a10 = A.term(a10, v, x0)
+        a11 = A.term(a11, v, x1)
+        a12 = A.term(a12, v, x2)
         v = T.Lanes(repeating: w[2 * rowWeights])
-        a20 += v * x0
-        a21 += v * x1
-        a22 += v * x2
+        a20 = A.term(a20, v, x0)
+        a21 = A.term(a21, v, x1)
+        a22 = A.term(a22, v, x2)
         v = T.Lanes(repeating: w[3 * rowWeights])
-        a30 += v * x0
-        a31 += v * x1
-        a32 += v * x2
+        a30 = A.term(a30, v, x0)
+        a31 = A.term(a31, v, x1)
+        a32 = A.term(a32, v, x2)
         v = T.Lanes(repeating: w[4 * rowWeights])
-        a40 += v * x0
-        a41 += v * x1
-        a42 += v * x2
+        a40 = A.term(a40, v, x0)
+        a41 = A.term(a41, v, x1)
+        a42 = A.term(a42, v, x2)
         v = T.Lanes(repeating: w[5 * rowWeights])
-        a50 += v * x0
-        a51 += v * x1
-        a52 += v * x2
+        a50 = A.term(a50, v, x0)
+        a51 = A.term(a51, v, x1)
+        a52 = A.term(a52, v, x2)
         v = T.Lanes(repeating: w[6 * rowWeights])
-        a60 += v * x0
-        a61 += v * x1
-        a62 += v * x2
+        a60 = A.term(a60, v, x0)
+        a61 = A.term(a61, v, x1)
+        a62 = A.term(a62, v, x2)
         v = T.Lanes(repeating: w[7 * rowWeights])
-        a70 += v * x0
-        a71 += v * x1
-        a72 += v * x2
+        a70 = A.term(a70, v, x0)
+        a71 = A.term(a71, v, x1)
+        a72 = A.term(a72, v, x2)
     }
 
     /// Writes the block: channel c's three vectors at `output + c·outputStride`.

@@ -14,21 +14,21 @@ struct FourChannelBlock<T: ConvScalar> {
     /// Adds one tap: inputs at `x` (two vectors), the channels' weights at `w`, `w + rowWeights`,
     /// `w + 2·rowWeights`, `w + 3·rowWeights`.
     @inline(__always)
-    mutating func add(_ x: UnsafePointer<T>, weights w: UnsafePointer<T>, rowWeights: Int) {
+    mutating func add<A: KernelArithmetic>(_ x: UnsafePointer<T>, weights w: UnsafePointer<T>, rowWeights: Int, _: A.Type) {
         let lanes = T.Lanes.scalarCount
         let x0: T.Lanes = DirectKernelLoops.load(x), x1: T.Lanes = DirectKernelLoops.load(x + lanes)
         let w0 = T.Lanes(repeating: w[0])
         let w1 = T.Lanes(repeating: w[rowWeights])
         let w2 = T.Lanes(repeating: w[2 * rowWeights])
         let w3 = T.Lanes(repeating: w[3 * rowWeights])
-        a00 += w0 * x0
-        a01 += w0 * x1
-        a10 += w1 * x0
-        a11 += w1 * x1
-        a20 += w2 * x0
-        a21 += w2 * x1
-        a30 += w3 * x0
-        a31 += w3 * x1
+        a00 = A.term(a00, w0, x0)
+        a01 = A.term(a01, w0, x1)
+        a10 = A.term(a10, w1, x0)
+        a11 = A.term(a11, w1, x1)
+        a20 = A.term(a20, w2, x0)
+        a21 = A.term(a21, w2, x1)
+        a30 = A.term(a30, w3, x0)
+        a31 = A.term(a31, w3, x1)
     }
 
     /// Writes the block: channel c's two vectors at `output + c·outputStride`.

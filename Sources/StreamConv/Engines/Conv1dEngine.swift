@@ -21,24 +21,35 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
 
     /// The engine `choice` names for `weights` (already checked against `spec`): `auto` as
     /// ``Conv1dEngines/choose(spec:)`` says; the FFT engine falls back to direct where it
-    /// cannot run the spec (``Conv1dEngines/fftUnsuitable(_:)``).
-    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, choice: Conv1dEngineChoice = .auto) {
-        if Conv1dEngines.resolve(spec: spec, choice: choice) == .fft, let engine = FFTConv1dEngine(spec: spec, weights: weights) {
+    /// cannot run the spec (``Conv1dEngines/fftUnsuitable(_:)``). Direct sums add their terms
+    /// as `arithmetic` says.
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, choice: Conv1dEngineChoice = .auto, arithmetic: Conv1dArithmetic = .unfused) {
+        if Conv1dEngines.resolve(spec: spec, choice: choice) == .fft,
+           let engine = FFTConv1dEngine(spec: spec, weights: weights, arithmetic: arithmetic) {
             self = .fft(engine)
         } else {
-            self = .direct(DirectConv1dEngine(spec: spec, weights: weights))
+            self = .direct(DirectConv1dEngine(spec: spec, weights: weights, arithmetic: arithmetic))
         }
     }
 
     /// An engine for `spec` (a part of `other`'s convolution: some of its channels) made the
-    /// way `other` was: the same kind and, for the FFT engine, the same partition plan, so
+    /// way `other` was: the same kind, the same arithmetic and, for the FFT engine, the same partition plan, so
     /// each output has the bits it has in `other`'s convolution. A plan chosen for the part
     /// alone could differ, since the cost model weighs channel counts.
     public init(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, matching other: Conv1dEngine) {
-        if case let .fft(engine) = other, let part = FFTConv1dEngine(spec: spec, weights: weights, plan: engine.plan) {
+        if case let .fft(engine) = other,
+           let part = FFTConv1dEngine(spec: spec, weights: weights, plan: engine.plan, arithmetic: other.arithmetic) {
             self = .fft(part)
         } else {
-            self = .direct(DirectConv1dEngine(spec: spec, weights: weights))
+            self = .direct(DirectConv1dEngine(spec: spec, weights: weights, arithmetic: other.arithmetic))
+        }
+    }
+
+    /// How its direct sums add their terms.
+    public var arithmetic: Conv1dArithmetic {
+        switch self {
+        case let .direct(engine): engine.arithmetic
+        case let .fft(engine): engine.arithmetic
         }
     }
 
@@ -68,10 +79,11 @@ public enum Conv1dEngine<Scalar: ConvScalar>: Sendable {
     /// The engine's account of itself: kind, blocks, error bound.
     public var details: Conv1dEngineDescription {
         switch self {
-        case .direct:
-            Conv1dEngineDescription(kind: .direct, layout: nil, normBound: nil, reach: 0, warmUp: 0)
+        case let .direct(engine):
+            Conv1dEngineDescription(kind: .direct, arithmetic: engine.arithmetic, layout: nil, normBound: nil, reach: 0, warmUp: 0)
         case let .fft(engine):
-            Conv1dEngineDescription(kind: .fft, layout: engine.layout, normBound: engine.errorBound, reach: engine.reach, warmUp: engine.warmUp)
+            Conv1dEngineDescription(kind: .fft, arithmetic: engine.arithmetic, layout: engine.layout, normBound: engine.errorBound,
+                                    reach: engine.reach, warmUp: engine.warmUp)
         }
     }
 

@@ -31,6 +31,8 @@ public enum Conv1dEngineKind: String, Sendable, CaseIterable, CustomStringConver
 public struct Conv1dEngineDescription: Sendable, Equatable {
     /// The engine.
     public let kind: Conv1dEngineKind
+    /// How its direct sums add their terms.
+    public let arithmetic: Conv1dArithmetic
     /// Its blocks, for the FFT engine: "head 256 + 15×256 + 14×2048 + …"; `nil` for direct.
     public let layout: String?
     /// The FFT engine's error bound in units of u·‖h‖₂·‖x‖₂ (``FFTConv1dEngine/errorBound``),

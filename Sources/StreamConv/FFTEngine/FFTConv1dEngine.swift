@@ -45,10 +45,14 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
     /// The head and the partition classes, chosen by cost for this filter.
     public let plan: FFTPartitionPlan
 
+    /// How the direct head adds its terms (the spectra's products are never fused).
+    public var arithmetic: Conv1dArithmetic { headEngine.arithmetic }
+
     /// An FFT engine for `weights` with `plan` (by default the one the cost model chooses
-    /// for the filter, ``FFTPartitionPlan/init(spec:)``), or `nil` when the spec does not
-    /// suit one (stride > 1, or a receptive field the direct head covers alone).
-    public init?(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, plan: FFTPartitionPlan? = nil) {
+    /// for the filter, ``FFTPartitionPlan/init(spec:)``), its head adding terms as
+    /// `arithmetic` says, or `nil` when the spec does not suit one (stride > 1, or a
+    /// receptive field the direct head covers alone).
+    public init?(spec: Conv1dSpec, weights: Conv1dWeights<Scalar>, plan: FFTPartitionPlan? = nil, arithmetic: Conv1dArithmetic = .unfused) {
         guard Conv1dEngines.fftUnsuitable(spec) == nil else { return nil }
         let field = spec.receptiveField
         let plan = plan ?? FFTPartitionPlan(spec: spec)
@@ -68,7 +72,7 @@ public struct FFTConv1dEngine<Scalar: ConvScalar>: Sendable {
         }
         let headSpec = try! Conv1dSpec(
             inChannels: spec.inChannels, outChannels: outs, kernelSize: head, groups: spec.groups, bias: spec.bias)
-        headEngine = DirectConv1dEngine(spec: headSpec, weights: try! Conv1dWeights(spec: headSpec, weight: headWeight, bias: weights.bias))
+        headEngine = DirectConv1dEngine(spec: headSpec, weights: try! Conv1dWeights(spec: headSpec, weight: headWeight, bias: weights.bias), arithmetic: arithmetic)
         classes = Self.spectra(plan, spec: spec, weights: weights)
     }
 

@@ -13,11 +13,13 @@ public struct Conv1d<T: ConvScalar>: Sendable {
     public let engine: Conv1dEngine<T>
 
     /// A convolution with given weights, on the engine `engine` chooses (`auto`: the one that
-    /// suits the spec; see ``Conv1dEngines/choose(spec:)``).
-    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>, engine choice: Conv1dEngineChoice = .auto) {
+    /// suits the spec; see ``Conv1dEngines/choose(spec:)``), its direct sums adding terms as
+    /// `arithmetic` says.
+    public init(spec: Conv1dSpec, weights: Conv1dWeights<T>, engine choice: Conv1dEngineChoice = .auto,
+                arithmetic: Conv1dArithmetic = .unfused) {
         self.spec = spec
         self.weights = weights
-        engine = Conv1dEngine(spec: spec, weights: weights, choice: choice)
+        engine = Conv1dEngine(spec: spec, weights: weights, choice: choice, arithmetic: arithmetic)
     }
 
     /// A convolution on a given engine (made from `weights` for `spec`).

@@ -25,9 +25,11 @@ public struct ConvTranspose1d<T: ConvScalar>: Sendable {
     }
     let phases: [Phase]
 
-    /// A transposed convolution with the given weights, its phases on `engine`.
+    /// A transposed convolution with the given weights, its phases on `engine`, adding terms
+    /// as `arithmetic` says.
     /// - Throws: ``Conv1dError/weightShape(expected:got:)`` or ``Conv1dError/biasShape(expected:got:)``.
-    public init(spec: ConvTranspose1dSpec, weight: [T], bias: [T]?, engine: Conv1dEngineChoice = .auto) throws(Conv1dError) {
+    public init(spec: ConvTranspose1dSpec, weight: [T], bias: [T]?, engine: Conv1dEngineChoice = .auto,
+                arithmetic: Conv1dArithmetic = .unfused) throws(Conv1dError) {
         let expected = spec.weightShape
         if weight.count != expected.reduce(1, *) { throw .weightShape(expected: expected, got: [weight.count]) }
         switch (spec.bias, bias) {
@@ -67,20 +69,21 @@ public struct ConvTranspose1d<T: ConvScalar>: Sendable {
                     }
                 }
             }
-            let conv = Conv1d(spec: phaseSpec, weights: try Conv1dWeights(spec: phaseSpec, weight: w, bias: bias), engine: engine)
+            let conv = Conv1d(spec: phaseSpec, weights: try Conv1dWeights(spec: phaseSpec, weight: w, bias: bias), engine: engine, arithmetic: arithmetic)
             phases.append(Phase(conv: conv, offset: k0 * d - p, pad: pad))
         }
         self.phases = phases
     }
 
     /// PyTorch's default initialisation (U(−√k, √k), k = groups/(out_channels·kernel_size)) from
-    /// a seeded generator, for tests and benchmarks.
-    public init(spec: ConvTranspose1dSpec, seed: UInt64) {
+    /// a seeded generator, for tests and benchmarks; its phases on `engine`, adding terms as
+    /// `arithmetic` says.
+    public init(spec: ConvTranspose1dSpec, seed: UInt64, engine: Conv1dEngineChoice = .auto, arithmetic: Conv1dArithmetic = .unfused) {
         var rng = SeededGenerator(seed: seed)
         let bound = (Double(spec.groups) / Double(spec.outChannels * spec.kernelSize)).squareRoot()
         let weight = (0..<spec.weightShape.reduce(1, *)).map { _ in T(Double.random(in: -bound..<bound, using: &rng)) }
         let bias = spec.bias ? (0..<spec.outChannels).map { _ in T(Double.random(in: -bound..<bound, using: &rng)) } : nil
-        try! self.init(spec: spec, weight: weight, bias: bias)
+        try! self.init(spec: spec, weight: weight, bias: bias, engine: engine, arithmetic: arithmetic)
     }
 
     /// Input frames between a sample arriving and the output aligned with it (index

@@ -4,9 +4,11 @@ import StreamConv
 extension NetworkPreset {
     /// The network in sample type `T` for an input at `rate` Hz: every tensor read (the state
     /// dict mapped once, each tensor's shape checked, weight norm folded), `preset` nodes
-    /// resolved by `presets` and made at their input's rate, the graph linked and checked.
+    /// resolved by `presets` and made at their input's rate, the graph linked and checked;
+    /// every convolution on `engine`, adding terms as `arithmetic` says.
     /// - Throws: ``PresetError`` naming the node and the key or tensor.
     public func graph<T: ConvScalar>(as _: T.Type = T.self, rate: Int? = nil, engine: Conv1dEngineChoice = .auto,
+                                     arithmetic: Conv1dArithmetic = .unfused,
                                      presets: (String) throws(PresetError) -> Preset) throws(PresetError) -> NetworkGraph<T> {
         let rate = rate ?? sampleRate ?? Preset.designRate
         let dict = try weights.map { path throws(PresetError) in try stateDicts.stateDict(path) }
@@ -28,14 +30,14 @@ extension NetworkPreset {
                     let b = spec.bias ? try source.tensor("bias", shape: [spec.outChannels], as: T.self) : nil
                     do { weights = try Conv1dWeights(spec: spec, weight: w, bias: b) } catch { throw .conv1d(path: path, error) }
                 }
-                op = .conv1d(Conv1d(spec: spec, weights: weights, engine: engine))
+                op = .conv1d(Conv1d(spec: spec, weights: weights, engine: engine, arithmetic: arithmetic))
             case let .convTranspose1d(spec, seed):
                 if let seed {
-                    op = .convTranspose1d(ConvTranspose1d(spec: spec, seed: seed))
+                    op = .convTranspose1d(ConvTranspose1d(spec: spec, seed: seed, engine: engine, arithmetic: arithmetic))
                 } else {
                     let w = try source.weight(shape: spec.weightShape, as: T.self)
                     let b = spec.bias ? try source.tensor("bias", shape: [spec.outChannels], as: T.self) : nil
-                    do { op = .convTranspose1d(try ConvTranspose1d(spec: spec, weight: w, bias: b, engine: engine)) } catch { throw .conv1d(path: path, error) }
+                    do { op = .convTranspose1d(try ConvTranspose1d(spec: spec, weight: w, bias: b, engine: engine, arithmetic: arithmetic)) } catch { throw .conv1d(path: path, error) }
                 }
             case let .pad(left, right, mode, value):
                 op = .pad(left: left, right: right, mode: mode, value: T(value))
@@ -73,7 +75,7 @@ extension NetworkPreset {
                 guard let nodeRate = inputRatio.wholeOutputRate(inputRate: rate) else {
                     throw .invalid(path: path + ".preset", expected: "a whole input rate", got: "\(inputRatio.outputRate(inputRate: rate)) Hz")
                 }
-                let resolved = try preset.resolve(rate: nodeRate, channels: channels, engine: engine)
+                let resolved = try preset.resolve(rate: nodeRate, channels: channels, engine: engine, arithmetic: arithmetic)
                 if let fixed = resolved.rateMismatch {
                     throw .invalid(path: path + ".preset", expected: "a preset for \(nodeRate) Hz (the node's input rate)", got: "\(preset.name), made for \(fixed) Hz")
                 }

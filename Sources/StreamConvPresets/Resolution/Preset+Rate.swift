@@ -30,24 +30,26 @@ extension Preset {
     /// With `channels`, a filter that acts on each channel alone (in = out = 1, or depthwise
     /// with one filter per channel) is widened to that many channels, each filtered
     /// independently with the same weights, as sox's `fir` does; see ``spec(forChannels:)``.
+    /// On `engine`, adding terms as `arithmetic` says.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func conv1d<T: ConvScalar>(
-        as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto
+        as _: T.Type = T.self, sampleRate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto,
+        arithmetic: Conv1dArithmetic = .unfused
     ) throws(PresetError) -> Conv1d<T> {
         if let sampleRate, case let resolved = try at(rate: sampleRate), resolved.spec != spec {
-            return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels, engine: engine)
+            return try resolved.conv1d(as: T.self, sampleRate: sampleRate, channels: channels, engine: engine, arithmetic: arithmetic)
         }
         let base = try weights(as: T.self, sampleRate: sampleRate)
         guard let channels, channels != spec.inChannels, let wide = spec(forChannels: channels) else {
-            return Conv1d(spec: spec, weights: base, engine: engine)
+            return Conv1d(spec: spec, weights: base, engine: engine, arithmetic: arithmetic)
         }
         // Channel 0's filter for every channel: the same weights, the same summation order.
         let perChannel = spec.kernelSize
         let weight = (0..<channels).flatMap { _ in base.weight[0..<perChannel] }
         let bias = base.bias.map { b in (0..<channels).map { _ in b[0] } }
         do {
-            return Conv1d(spec: wide, weights: try Conv1dWeights(spec: wide, weight: Array(weight), bias: bias), engine: engine)
+            return Conv1d(spec: wide, weights: try Conv1dWeights(spec: wide, weight: Array(weight), bias: bias), engine: engine, arithmetic: arithmetic)
         } catch {
             throw .conv1d(path: "conv1d", error)
         }

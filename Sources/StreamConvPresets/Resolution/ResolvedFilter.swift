@@ -1,7 +1,7 @@
 import StreamConv
 
 /// A preset made concrete for one input: the rate it runs at, the channels it takes, the
-/// engine asked for. ``Preset/resolve(rate:channels:engine:)`` makes one; every subcommand
+/// engine and arithmetic asked for. ``Preset/resolve(rate:channels:engine:arithmetic:)`` makes one; every subcommand
 /// builds its filter from it, so they all read a preset the same way.
 public struct ResolvedFilter: Sendable {
     /// The preset at ``rate`` (a design whose length follows the rate has that rate's length).
@@ -15,6 +15,8 @@ public struct ResolvedFilter: Sendable {
     public let broadcast: Int?
     /// The engine asked for.
     public let engine: Conv1dEngineChoice
+    /// How its direct sums add their terms.
+    public let arithmetic: Conv1dArithmetic
 
     /// The preset's name.
     public var name: String { preset.name }
@@ -24,16 +26,16 @@ public struct ResolvedFilter: Sendable {
     public var rateMismatch: Int? { preset.fixedRate.flatMap { $0 == rate ? nil : $0 } }
 
     /// The convolution in sample type `T`: the weights read (a design designed at ``rate``),
-    /// widened to ``broadcast`` channels, on ``engine``.
+    /// widened to ``broadcast`` channels, on ``engine`` with ``arithmetic``.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func conv1d<T: ConvScalar>(as _: T.Type = T.self) throws(PresetError) -> Conv1d<T> {
-        try preset.conv1d(as: T.self, sampleRate: rate, channels: broadcast, engine: engine)
+        try preset.conv1d(as: T.self, sampleRate: rate, channels: broadcast, engine: engine, arithmetic: arithmetic)
     }
 }
 
 extension Preset {
-    /// This preset for an input at `rate` Hz with `channels` channels, run on `engine`.
+    /// This preset for an input at `rate` Hz with `channels` channels, run on `engine` with `arithmetic`.
     ///
     /// `rate` defaults to the preset's `sample_rate`, else ``designRate``; a design whose
     /// length follows the rate gets that rate's length (``at(rate:)``). A filter that acts on
@@ -42,7 +44,8 @@ extension Preset {
     /// says what to do. Nothing is read or allocated beyond the preset: the weights are read by
     /// ``ResolvedFilter/conv1d(as:)``.
     /// - Throws: when the length rule gives no usable length at `rate`.
-    public func resolve(rate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto) throws(PresetError) -> ResolvedFilter {
+    public func resolve(rate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto,
+                        arithmetic: Conv1dArithmetic = .unfused) throws(PresetError) -> ResolvedFilter {
         let rate = rate ?? sampleRate ?? Self.designRate
         let atRate = try at(rate: rate)
         var spec = atRate.spec
@@ -51,6 +54,6 @@ extension Preset {
             spec = wide
             broadcast = channels
         }
-        return ResolvedFilter(preset: atRate, rate: rate, spec: spec, broadcast: broadcast, engine: engine)
+        return ResolvedFilter(preset: atRate, rate: rate, spec: spec, broadcast: broadcast, engine: engine, arithmetic: arithmetic)
     }
 }
