@@ -185,8 +185,12 @@ public struct Network<T: ConvScalar>: Stage, ~Copyable, Sendable {
         if finished { throw .streamFinished }
         if input.channels != inputChannels { throw .channelMismatch(expected: inputChannels, got: input.channels, groups: 1) }
         if output.channels != outputChannels { throw .outputChannels(expected: outputChannels, got: output.channels) }
-        let needed = outputFrameCount(afterProcessing: input.frames)
-        if output.capacity < needed { throw .outputCapacity(needed: needed, capacity: output.capacity) }
+        // The exact count walks every node; an output sized by the bound (as callers size
+        // it) needs no walk.
+        if output.capacity < outputBound(inputFrames: input.frames) {
+            let needed = outputFrameCount(afterProcessing: input.frames)
+            if output.capacity < needed { throw .outputCapacity(needed: needed, capacity: output.capacity) }
+        }
         output.setFrames(0)
         var done = 0
         while done < input.frames {
