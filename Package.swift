@@ -30,7 +30,9 @@ let package = Package(
         // The pure-Swift core: no C library, no I/O.
         .target(name: "StreamConv"),
         .target(name: "StreamConvPresets", dependencies: ["StreamConv"]),
-        .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile"]),
+        .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile", "CIOShim"]),
+        // tee(2) for the I/O module: a pipe's first bytes looked at without consuming them.
+        .target(name: "CIOShim"),
         // Live audio without a driver: the period processor (decode → stage → encode → meter),
         // the audio thread and its priority, the partition workers, counters and rings.
         .target(name: "StreamConvLive", dependencies: ["StreamConv", "StreamConvIO", "CLiveShim"]),

@@ -49,7 +49,7 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tooLongForWhole(path, limit):
             return "\(path) is longer than the \(limit) frames --block whole can hold within the memory limit; stream it with --block N, or raise --max-memory"
         case let .rawIsAFile(path, container):
-            return "\(path) starts with \(container) file header, not raw samples; give the file with --in FILE (or convert it to raw, e.g. sox FILE -t f32 -)"
+            return "\(path) starts with \(container) file header, not raw samples; leave out --raw-format, --channels and --rate to read it as \(container) stream"
         case let .sameFile(path):
             return "\(path) is the input file; write to another file, or give --in-place to replace the input once the output is complete"
         case let .clipped(path, frame, channel):

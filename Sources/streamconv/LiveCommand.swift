@@ -75,8 +75,8 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw output (--out -): f32, f64, s16, s32.", valueName: "format"))
     var rawFormat: RawEncodingArgument?
 
-    @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf.", valueName: "kind"))
-    var dither: Dither = .none
+    @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), none.", valueName: "kind"))
+    var dither: Dither = .auto
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds.", valueName: "seconds"))
     var stats: Double?

@@ -16,9 +16,12 @@ struct RunCommand: ParsableCommand {
             known extension on --out (or --type) chooses the container, --out-format the sample \
             type. A new or regular output file is written under a temporary name and moved into \
             place only when the run succeeds; a symlink's target is replaced the same way; a \
-            FIFO, socket or character device (/dev/null) is written directly. '-' is raw \
-            interleaved little-endian samples (--raw-format) on stdin or stdout. A one-line \
-            summary goes to stderr.
+            FIFO, socket or character device (/dev/null) is written directly. --in - reads \
+            stdin: an audio stream (WAV, AIFF, AU, CAF, W64, FLAC, Ogg, MP3: known by its first \
+            bytes), or raw interleaved little-endian samples when --raw-format, --channels or \
+            --rate is given (raw input needs --channels and --rate unless the preset fixes \
+            them). --out - writes raw samples to stdout, or a stream with --type wav|au|flac|ogg. \
+            A one-line summary goes to stderr.
             """
     )
 
@@ -27,7 +30,7 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Gain in dB after the preset(s), as a last node of the chain.", valueName: "dB"))
     var gain: Double?
 
-    @Option(name: .customLong("in"), help: ArgumentHelp("Input file, or - for raw samples on stdin.", valueName: "file"))
+    @Option(name: .customLong("in"), help: ArgumentHelp("Input file, or - for stdin (an audio stream, or raw samples with --raw-format/--channels/--rate).", valueName: "file"))
     var input: String
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Output file, or - for raw samples on stdout.", valueName: "file"))
@@ -57,20 +60,20 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("type"), help: ArgumentHelp("Output container when the extension does not say: \(Container.nameList).", valueName: "container"))
     var container: String?
 
-    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32, f64, s16, s32.", valueName: "format"))
+    @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32 (the default), f64, s16, s32.", valueName: "format"))
     var rawFormat: RawEncodingArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (required unless the preset has a sample_rate).", valueName: "Hz"))
     var rate: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Channels of raw input (default: the preset's in_channels; any count for a single-channel or depthwise design preset).", valueName: "C"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Channels of raw input (required unless the preset fixes in_channels; a single-channel or depthwise design takes any count).", valueName: "C"))
     var channels: Int?
 
     @Option(help: ArgumentHelp("Arithmetic of the filter: float (as PyTorch's float32 Conv1d), double (samples read and computed in double; --out-format double keeps them).", valueName: "type"))
     var precision: Precision = .float
 
-    @Option(help: ArgumentHelp("Noise before rounding to integer output: none, tpdf (±1 LSB triangular).", valueName: "kind"))
-    var dither: Dither = .none
+    @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), none.", valueName: "kind"))
+    var dither: Dither = .auto
 
     @Option(help: ArgumentHelp("Samples outside the integer output range: count (clip and report), error (stop, no output).", valueName: "policy"))
     var clip: ClipPolicy = .count
@@ -116,10 +119,12 @@ struct RunCommand: ParsableCommand {
             }
             try SampleRate.validate(rate, name: "--rate")
         }
-        if output == "-" && outFormat != nil {
-            throw ValidationError("--out-format is for file output; raw output (--out -) takes --raw-format f32|f64|s16|s32")
+        if output == "-" && outFormat != nil && container == nil {
+            throw ValidationError("--out-format is for file output and streams (--out - --type wav); raw output (--out -) takes --raw-format f32|f64|s16|s32")
         }
-        if output == "-" && container != nil { throw ValidationError("--type is for file output, not --out -") }
+        if output == "-" && container != nil && rawFormat != nil && input != "-" {
+            throw ValidationError("--raw-format is for raw output; a stream (--out - --type) takes --out-format")
+        }
         if rawFormat != nil && input != "-" && output != "-" {
             throw ValidationError("--raw-format is for raw input or output (-); files carry their own sample type")
         }
@@ -144,7 +149,8 @@ struct RunCommand: ParsableCommand {
         let budget = try MemoryBudget(option: maxMemory)
 
         // The input is opened and checked against the spec before anything large is built.
-        let (source, file) = try openSource(channels: spec.inChannels, rate: loaded.sampleRate)
+        let anyChannels = loaded.spec(forChannels: spec.inChannels + 1) != nil
+        let (source, file) = try openSource(preset: loaded.name, channels: anyChannels ? nil : spec.inChannels, rate: loaded.sampleRate)
         // The preset for this input: its length at the input's rate, a filter that acts on
         // each channel alone widened to the input's channels.
         let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
@@ -226,27 +232,48 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
-    /// The input: raw samples on stdin (`channels` and `rate` unless given), or a file.
-    func openSource(channels defaultChannels: Int, rate defaultRate: Int?) throws -> (any AudioSource, SndFileSource?) {
-        if input == "-" {
-            let raw = RawSource(channels: channels ?? defaultChannels, sampleRate: rate ?? defaultRate ?? Preset.designRate, format: rawFormat?.encoding ?? .f32)
-            raw.immediate = true
-            guard try raw.hasData() else { throw Conv1dError.emptyInput }
-            return (raw, nil)
+    /// The input: a file, or stdin. Stdin is an audio stream (WAV, FLAC, AU…, known by its
+    /// first bytes) unless raw samples are asked for; raw samples take `--channels` and
+    /// `--rate`, or what the preset fixes (`channels`, `rate`; nil: not fixed), never a guess.
+    func openSource(preset name: String, channels fixedChannels: Int?, rate fixedRate: Int?) throws -> (any AudioSource, SndFileSource?) {
+        guard input == "-" else {
+            let opened = try SndFileSource(path: SystemPath.fromArgument(input))
+            return (opened, opened)
         }
-        let opened = try SndFileSource(path: SystemPath.fromArgument(input))
-        return (opened, opened)
+        let probe = try InputProbe.peek(0, name: "stdin")
+        let rawAsked = rawFormat != nil || channels != nil || rate != nil
+        if let container = probe.container, !rawAsked {
+            guard probe.isPipeOrFile else {
+                throw IOError.open(path: "stdin", reason: "it starts like \(container.phrase) file but is neither a pipe nor a file; pipe it in or give it with --in FILE")
+            }
+            let stream = try SndFileSource(stream: 0, name: "stdin", container: container)
+            return (stream, stream)
+        }
+        guard let channels = channels ?? fixedChannels, let rate = rate ?? fixedRate else {
+            let fixes = switch (fixedChannels, fixedRate) {
+            case let (c?, nil): "the channel count (\(c)) but not the rate"
+            case let (nil, r?): "the rate (\(r) Hz) but not the channel count"
+            default: "neither"
+            }
+            throw ValidationError("raw input (--in -) needs --channels C and --rate HZ: \(name) fixes \(fixes); give them (or pipe a self-describing stream: \(StreamContainer.nameList))")
+        }
+        let raw = RawSource(channels: channels, sampleRate: rate, format: rawFormat?.encoding ?? .f32, head: probe.consumed ? probe.head : [])
+        raw.immediate = true
+        guard try raw.hasData() else { throw Conv1dError.emptyInput }
+        return (raw, nil)
     }
 
     /// The output: raw samples on stdout, or a file in the input's format unless told
     /// otherwise, with the input's metadata.
     func makeSink(file: SndFileSource?, inputChannels: Int, outputChannels: Int, rate outRate: Int, expectedFrames: Int64?) throws -> any AudioSink {
+        // Raw input's sample type is the input's sample type, as a file's is.
+        let rawEncoding = file == nil ? rawFormat?.encoding ?? .f32 : nil
         if output == "-" {
-            return RawSink(format: rawFormat?.encoding ?? .f32, dither: dither, clip: clip)
+            guard container != nil else { return RawSink(format: rawFormat?.encoding ?? .f32, dither: dither, clip: clip) }
         }
-        let path = SystemPath.fromArgument(output)
+        let path = output == "-" ? SystemPath("stdout") : SystemPath.fromArgument(output)
         let format = try Container.outputFormat(
-            path: path, type: container, input: file?.format, sampleFormat: outFormat?.encoding,
+            path: path, type: container, input: file?.format, sampleFormat: outFormat?.encoding ?? rawEncoding,
             channels: outputChannels, rate: outRate)
         var settings = SndFileSink.Settings(format: format)
         settings.dither = dither
@@ -257,6 +284,9 @@ extension RunCommand {
         if outputChannels != inputChannels { settings.metadata.channelMap = nil }
         settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
         settings.expectedFrames = expectedFrames
+        if output == "-" {
+            return try StreamOutput.sink(format: format, settings: settings, channels: outputChannels, rate: outRate)
+        }
         let outputFile = try OutputFile(path: path, input: file?.identity, inPlace: inPlace)
         return try SndFileSink(output: outputFile, settings: settings, channels: outputChannels, sampleRate: outRate)
     }

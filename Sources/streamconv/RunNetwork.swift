@@ -10,7 +10,7 @@ extension RunCommand {
     func runNetwork(_ chosen: NetworkPreset) throws {
         var network = chosen
         let budget = try MemoryBudget(option: maxMemory)
-        let (source, file) = try openSource(channels: network.inChannels, rate: network.sampleRate)
+        let (source, file) = try openSource(preset: network.name, channels: network.acceptsAnyChannels ? nil : network.inChannels, rate: network.sampleRate)
         // A chain that starts with a filter acting on each channel alone takes the input's channels.
         if network.acceptsAnyChannels { network.inChannels = source.channels }
         if source.channels != network.inChannels {

@@ -55,7 +55,14 @@ struct CLI {
         process.standardError = stderr
         try process.run()
         let feeder = Thread {
-            stdin.fileHandleForWriting.write(input)
+            // A run that refuses its input closes stdin unread: the write then fails (EPIPE)
+            // instead of killing the suite. Blocked on this thread only, so the children
+            // (and their pipelines) keep the default SIGPIPE.
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
             try? stdin.fileHandleForWriting.close()
         }
         feeder.start()
@@ -144,7 +151,7 @@ func contents(_ dir: URL) -> [String] {
     @Test func rawStdinToStdout() throws {
         let x = stereoInput(frames: 1000, seed: 3)
         let bytes = Data(x.interleaved.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } })
-        let r = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--block", "100"], input: bytes)
+        let r = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--rate", "48000", "--out", "-", "--block", "100"], input: bytes)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == bytes)
         #expect(r.stderr.contains("1000 frames in"))
@@ -340,7 +347,7 @@ func waitUntilWriting(_ process: Process, in dir: URL) {
     func interruptedRunLeavesNoFile(signal: Int32) throws {
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let process = CLI.process(["run", "--preset", "identity-stereo", "--in", "-", "--out", "out.wav", "--block", "64"], in: dir)
+        let process = CLI.process(["run", "--preset", "identity-stereo", "--in", "-", "--rate", "48000", "--out", "out.wav", "--block", "64"], in: dir)
         let stdin = Pipe()
         process.standardInput = stdin
         process.standardError = Pipe()

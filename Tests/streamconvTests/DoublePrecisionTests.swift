@@ -43,7 +43,7 @@ import Testing
         }
         let file = try CLI.run(["run", "--preset", "preset.json", "--in", "x.wav", "--out", "d.wav", "--precision", "double", "--out-format", "double"], in: f.dir)
         #expect(file.status == 0)
-        let piped = try CLI.run(["run", "--preset", "preset.json", "--in", "-", "--out", "-", "--raw-format", "f64", "--precision", "double"], in: f.dir, input: raw)
+        let piped = try CLI.run(["run", "--preset", "preset.json", "--in", "-", "--rate", "48000", "--out", "-", "--raw-format", "f64", "--precision", "double"], in: f.dir, input: raw)
         #expect(piped.status == 0, "\(piped.stderr)")
         let y = try f.audio("d.wav")
         var expected = Data()

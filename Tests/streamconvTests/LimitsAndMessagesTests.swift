@@ -79,10 +79,10 @@ import Testing
         #expect(short.status == 1 && short.stderr.hasPrefix("Error: padded input length 1000 (input 1000 samples) is shorter than the receptive field"), "\(short.stderr)")
         // Empty raw input with 100000 channels: said at once, nothing allocated for it.
         try write(preset(#""in_channels": 100000, "out_channels": 1, "kernel_size": 1"#), "wide.json")
-        let empty = try CLI.run(["run", "--preset", "wide.json", "--in", "-", "--out", "o.wav"], in: dir)
+        let empty = try CLI.run(["run", "--preset", "wide.json", "--in", "-", "--rate", "48000", "--out", "o.wav"], in: dir)
         #expect(empty.status == 1 && empty.stderr == "Error: the input has no samples\n", "\(empty.stderr)")
         // --block whole on an endless input stops at the memory limit with a clear error.
-        let endless = try CLI.shell("\"$SC\" run --preset identity-stereo --in - --out o.wav --block whole --max-memory 64M < /dev/zero", in: dir)
+        let endless = try CLI.shell("\"$SC\" run --preset identity-stereo --in - --rate 48000 --out o.wav --block whole --max-memory 64M < /dev/zero", in: dir)
         #expect(endless.status == 1 && endless.stderr.hasPrefix("Error: stdin is longer than the ") && endless.stderr.contains("--block whole can hold within the memory limit"), "\(endless.stderr)")
         // A known length over the budget is refused before reading.
         try writeFile(Signal(channels: 2, frames: 200_000), dir.appendingPathComponent("long.wav").path)
@@ -100,10 +100,10 @@ import Testing
             #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
             return r.stderr
         }
-        // A WAV piped into raw input.
+        // A WAV piped into raw input (raw asked for: a WAV without those options is a stream).
         let wav = try Data(contentsOf: dir.appendingPathComponent("in.wav"))
-        #expect(try error(["run", "--preset", "identity-stereo", "--in", "-", "--out", "o.wav"], input: wav)
-                == "Error: stdin starts with a WAV file header, not raw samples; give the file with --in FILE (or convert it to raw, e.g. sox FILE -t f32 -)\n")
+        #expect(try error(["run", "--preset", "identity-stereo", "--in", "-", "--raw-format", "f32", "--rate", "48000", "--out", "o.wav"], input: wav)
+                == "Error: stdin starts with a WAV file header, not raw samples; leave out --raw-format, --channels and --rate to read it as a WAV stream\n")
         // More channels than audio files hold.
         try write(preset(#""in_channels": 2, "out_channels": 1100, "kernel_size": 1"#), "many.json")
         #expect(try error(["run", "--preset", "many.json", "--in", "in.wav", "--out", "o.wav"])

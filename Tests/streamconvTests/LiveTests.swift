@@ -168,7 +168,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = Self.s16(frames: 20000, channels: 2, seed: 9)
         try setUp(input: input)
-        let converted = try offline(["--preset", "identity-stereo", "--in", "-", "--raw-format", "s16", "--rate", "48000", "--out", "in.wav"], input: input)
+        let converted = try offline(["--preset", "identity-stereo", "--in", "-", "--raw-format", "s16", "--rate", "48000", "--out", "in.wav", "--dither", "none"], input: input)
         #expect(converted.status == 0, "\(converted.stderr)")
         let played = try CLI.run(["run", "--preset", preset, "--in", "in.wav", "--playback", "testout", "--period", "\(period)"], in: dir, environment: ["HOME": dir.path])
         #expect(played.status == 0, "\(played.stderr)")
@@ -201,9 +201,9 @@ import Testing
     /// A reader that goes away (EPIPE) ends a pipe run with one clear line; EOF ends it with 0.
     @Test func closedPipes() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CLI.shell("head -c 4000000 /dev/zero | \"$SC\" run --preset identity-stereo --in - --out - | head -c 100 > /dev/null", in: dir)
+        let r = try CLI.shell("head -c 4000000 /dev/zero | \"$SC\" run --preset identity-stereo --in - --rate 48000 --out - | head -c 100 > /dev/null", in: dir)
         #expect(r.stderr == "Error: stdout: Broken pipe\n", "\(r.stderr)")
-        let eof = try CLI.shell("head -c 80 /dev/zero | \"$SC\" run --preset identity-stereo --in - --out - | wc -c", in: dir)
+        let eof = try CLI.shell("head -c 80 /dev/zero | \"$SC\" run --preset identity-stereo --in - --rate 48000 --out - | wc -c", in: dir)
         #expect(eof.status == 0 && eof.out.trimmingCharacters(in: .whitespacesAndNewlines) == "80")
     }
 
@@ -248,7 +248,7 @@ import Testing
     @Test func interruptFinishesTheFile() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try setUp(input: Self.s16(frames: 1000, channels: 2, seed: 2))
-        let process = CLI.process(["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "long.wav", "--format", "S16_LE"], in: dir, environment: ["HOME": dir.path])
+        let process = CLI.process(["live", "--preset", "lowpass-4k", "--capture", "null", "--out", "long.wav", "--format", "S16_LE", "--dither", "none"], in: dir, environment: ["HOME": dir.path])
         let stderr = Pipe()
         process.standardError = stderr
         try process.run()
@@ -293,7 +293,7 @@ func pacedFIFOWriter(fifo: String, input: Data, period: Int) -> Thread {
 @Suite struct PipeLatencyTests {
     @Test(arguments: [("identity-stereo", 0), ("lowpass-4k", 31)])
     func outputsArriveAsSoonAsTheFilterCanProduceThem(preset: String, latency: Int) throws {
-        let process = CLI.process(["run", "--preset", preset, "--in", "-", "--out", "-"])
+        let process = CLI.process(["run", "--preset", preset, "--in", "-", "--rate", "48000", "--out", "-"])
         let (stdin, stdout) = (Pipe(), Pipe())
         process.standardInput = stdin
         process.standardOutput = stdout

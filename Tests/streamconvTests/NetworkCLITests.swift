@@ -34,7 +34,7 @@ import Testing
     func runMatchesPyTorchOnRawPipes(name: String) throws {
         let dir = temporaryFolder()
         let (input, expected) = try Self.preset(name, in: dir)
-        let result = try CLI.run(["run", "--preset", "\(name).json", "--in", "-", "--channels", "\(input.count)", "--out", "-"], in: dir, input: Self.interleavedFloats(input))
+        let result = try CLI.run(["run", "--preset", "\(name).json", "--in", "-", "--rate", "48000", "--channels", "\(input.count)", "--out", "-"], in: dir, input: Self.interleavedFloats(input))
         #expect(result.status == 0, "\(result.stderr)")
         let values = result.stdout.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) } }
         let channels = expected.count
@@ -85,12 +85,12 @@ import Testing
         var rng = SeededGenerator(seed: 21)
         let samples = (0..<(2 * 9000)).map { _ in Float.random(in: -0.5..<0.5, using: &rng) }
         let input = samples.withUnsafeBytes { Data($0) }
-        let chain = try CLI.run(["run", "--preset", "lowpass-4k", "--preset", "highpass-100", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        let chain = try CLI.run(["run", "--preset", "lowpass-4k", "--preset", "highpass-100", "--in", "-", "--rate", "48000", "--channels", "2", "--out", "-"], in: dir, input: input)
         #expect(chain.status == 0 && chain.stderr.contains("latency \(31 + 1023) frames"), "\(chain.stderr)")
-        let first = try CLI.run(["run", "--preset", "lowpass-4k", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
-        let second = try CLI.run(["run", "--preset", "highpass-100", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: first.stdout)
+        let first = try CLI.run(["run", "--preset", "lowpass-4k", "--in", "-", "--rate", "48000", "--channels", "2", "--out", "-"], in: dir, input: input)
+        let second = try CLI.run(["run", "--preset", "highpass-100", "--in", "-", "--rate", "48000", "--channels", "2", "--out", "-"], in: dir, input: first.stdout)
         #expect(!chain.stdout.isEmpty && chain.stdout == second.stdout)
-        let louder = try CLI.run(["run", "--preset", "lowpass-4k", "--preset", "highpass-100", "--gain", "6", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        let louder = try CLI.run(["run", "--preset", "lowpass-4k", "--preset", "highpass-100", "--gain", "6", "--in", "-", "--rate", "48000", "--channels", "2", "--out", "-"], in: dir, input: input)
         let factor = Float(Foundation.pow(10, 6.0 / 20))
         let expected = chain.stdout.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) * factor } }
         #expect(louder.stdout == expected.withUnsafeBytes { Data($0) })
@@ -118,12 +118,12 @@ import Testing
         let all = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures)) as! [String: Any]
         let entry = all["weight_norm"] as! [String: Any]
         let input = entry["input"] as! [[Double]], expected = entry["expected64"] as! [[Double]]
-        let first = try CLI.run(["run", "--preset", "enc.json", "--in", "-", "--channels", "2", "--raw-format", "f64", "--out", "-", "--precision", "double"],
+        let first = try CLI.run(["run", "--preset", "enc.json", "--in", "-", "--rate", "48000", "--channels", "2", "--raw-format", "f64", "--out", "-", "--precision", "double"],
                                 in: dir, input: input[0].indices.reduce(into: Data()) { d, i in for c in 0..<2 { withUnsafeBytes(of: input[c][i]) { d.append(contentsOf: $0) } } })
         #expect(first.status == 0, "\(first.stderr)")
         // The ReLU between the layers, on the raw f64 samples.
         let relu = first.stdout.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { max(0, raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self)) } }
-        let second = try CLI.run(["run", "--preset", "dec.json", "--in", "-", "--channels", "3", "--raw-format", "f64", "--out", "-", "--precision", "double"],
+        let second = try CLI.run(["run", "--preset", "dec.json", "--in", "-", "--rate", "48000", "--channels", "3", "--raw-format", "f64", "--out", "-", "--precision", "double"],
                                  in: dir, input: relu.withUnsafeBytes { Data($0) })
         #expect(second.status == 0, "\(second.stderr)")
         let y = second.stdout.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self) } }
@@ -144,7 +144,7 @@ import Testing
         let x = Signal<Float>((0..<2).map { _ in (0..<5000).map { _ in Float.random(in: -0.5..<0.5, using: &rng) } })
         let input = Self.interleavedFloats(x.channelArrays.map { $0.map(Double.init) })
         func run(_ extra: [String], preset: String = "dense.json", _ data: Data? = nil) throws -> Data {
-            let r = try CLI.run(["run", "--preset", preset, "--in", "-", "--channels", "2", "--out", "-"] + extra, in: dir, input: data ?? input)
+            let r = try CLI.run(["run", "--preset", preset, "--in", "-", "--rate", "48000", "--channels", "2", "--out", "-"] + extra, in: dir, input: data ?? input)
             #expect(r.status == 0, "\(r.stderr)")
             return r.stdout
         }
@@ -164,8 +164,8 @@ import Testing
 
         let (tcnInput, expected) = try Self.preset("tcn", in: dir)
         let tcnData = Self.interleavedFloats(tcnInput)
-        let r = try CLI.run(["run", "--preset", "tcn.json", "--arithmetic", "fused", "--in", "-", "--channels", "1", "--out", "-"], in: dir, input: tcnData)
-        let plain = try CLI.run(["run", "--preset", "tcn.json", "--in", "-", "--channels", "1", "--out", "-"], in: dir, input: tcnData)
+        let r = try CLI.run(["run", "--preset", "tcn.json", "--arithmetic", "fused", "--in", "-", "--rate", "48000", "--channels", "1", "--out", "-"], in: dir, input: tcnData)
+        let plain = try CLI.run(["run", "--preset", "tcn.json", "--in", "-", "--rate", "48000", "--channels", "1", "--out", "-"], in: dir, input: tcnData)
         #expect(r.status == 0 && r.stdout != plain.stdout, "\(r.stderr)")
         let values = r.stdout.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { Double(raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)) } }
         #expect(values.count == expected[0].count)
@@ -176,7 +176,7 @@ import Testing
         #expect(verify.status == 0 && verify.out.contains("10/10"), "\(verify.out)\(verify.stderr)")
         let info = try CLI.run(["info", "--preset", "dense.json", "--arithmetic", "fused"], in: dir)
         #expect(info.status == 0 && info.out.contains("--arithmetic fused"), "\(info.out)")
-        let wrong = try CLI.run(["run", "--preset", "dense.json", "--arithmetic", "fast", "--in", "-", "--channels", "2", "--out", "-"], in: dir, input: input)
+        let wrong = try CLI.run(["run", "--preset", "dense.json", "--arithmetic", "fast", "--in", "-", "--rate", "48000", "--channels", "2", "--out", "-"], in: dir, input: input)
         #expect(wrong.status != 0 && wrong.stderr.contains("'unfused' and 'fused'"), "\(wrong.stderr)")
     }
 
@@ -236,7 +236,7 @@ import Testing
         let recorded = try CLI.run(["live", "--preset", "encoder-decoder.json", "--capture", "testcap", "--out", "live.wav", "--frames", "\(frames)",
                                     "--format", format, "--period", "\(period)", "--out-format", "float"], in: dir, environment: env)
         #expect(recorded.status == 0, "\(recorded.stderr)")
-        let reference = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "-", "--raw-format", raw, "--out", "ref.wav", "--out-format", "float"], in: dir, input: input)
+        let reference = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "-", "--rate", "48000", "--raw-format", raw, "--out", "ref.wav", "--out-format", "float"], in: dir, input: input)
         #expect(reference.status == 0, "\(reference.stderr)")
         let (live, liveSource) = try readFile(dir.appendingPathComponent("live.wav").path)
         let (offline, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
@@ -245,7 +245,7 @@ import Testing
         let played = try CLI.run(["live", "--preset", "encoder-decoder.json", "--capture", "testcap", "--playback", "testout", "--frames", "\(frames)",
                                   "--format", format, "--period", "\(period)"], in: dir, environment: env)
         #expect(played.status == 0, "\(played.stderr)")
-        let expected = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "-", "--raw-format", raw, "--out", "-"], in: dir, input: input)
+        let expected = try CLI.run(["run", "--preset", "encoder-decoder.json", "--in", "-", "--rate", "48000", "--raw-format", raw, "--out", "-"], in: dir, input: input)
         #expect(try Data(contentsOf: dir.appendingPathComponent("out.raw")) == expected.stdout)
 
         if format == "S16_LE" {

@@ -48,8 +48,28 @@ import Testing
             outputs.append(try bytes("d\(block).wav"))
         }
         #expect(Set(outputs).count == 1)
-        #expect(try run(["--in", "in.wav", "--out", "plain.wav", "--out-format", "pcm16"]).status == 0)
+        #expect(try run(["--in", "in.wav", "--out", "plain.wav", "--out-format", "pcm16", "--dither", "none"]).status == 0)
         #expect(try bytes("plain.wav") != outputs[0], "the dither changed something")
+    }
+
+    /// Dither by default (issue 16, finding 3): 16-bit output, to a file and raw, is the TPDF
+    /// output (before: plain rounding unless --dither tpdf), for every block size; 24-bit
+    /// output is plain rounding unless asked.
+    @Test func sixteenBitOutputIsDitheredByDefault() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for block in ["1", "4096"] {
+            #expect(try run(["--in", "in.wav", "--out", "auto\(block).wav", "--out-format", "pcm16", "--block", block]).status == 0)
+        }
+        #expect(try run(["--in", "in.wav", "--out", "tpdf.wav", "--out-format", "pcm16", "--dither", "tpdf"]).status == 0)
+        #expect(try run(["--in", "in.wav", "--out", "none.wav", "--out-format", "pcm16", "--dither", "none"]).status == 0)
+        #expect(try bytes("auto1.wav") == bytes("tpdf.wav") && bytes("auto4096.wav") == bytes("tpdf.wav"))
+        #expect(try bytes("auto1.wav") != bytes("none.wav"))
+        #expect(try run(["--in", "in.wav", "--out", "auto.wav", "--out-format", "pcm24"]).status == 0)
+        #expect(try run(["--in", "in.wav", "--out", "plain24.wav", "--out-format", "pcm24", "--dither", "none"]).status == 0)
+        #expect(try bytes("auto.wav") == bytes("plain24.wav"))
+        let raw = try CLI.run(["run", "--preset", "lowpass", "--in", "in.wav", "--out", "-", "--raw-format", "s16"], in: dir)
+        let rawTPDF = try CLI.run(["run", "--preset", "lowpass", "--in", "in.wav", "--out", "-", "--raw-format", "s16", "--dither", "tpdf"], in: dir)
+        #expect(raw.status == 0 && !raw.stdout.isEmpty && raw.stdout == rawTPDF.stdout)
     }
 
     @Test func clipErrorStopsWithoutOutput() throws {
@@ -108,13 +128,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let codes: [Int16] = [0, 1, -1, 16384, -32768, 32767, 100, -100]
         let s16 = Data(codes.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } })
-        let same = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--raw-format", "s16"], in: dir, input: s16)
+        let same = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--rate", "48000", "--out", "-", "--dither", "none", "--raw-format", "s16"], in: dir, input: s16)
         #expect(same.status == 0 && same.stdout == s16, "\(same.stderr)")
         let floats = Data([Float(0.5), -0.25, 1e-3, 3, -1, 0.125].flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian) { Array($0) } })
-        let f32 = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--raw-format", "f32"], in: dir, input: floats)
+        let f32 = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--rate", "48000", "--out", "-", "--raw-format", "f32"], in: dir, input: floats)
         #expect(f32.status == 0 && f32.stdout == floats)
         let s32 = Data(codes.flatMap { withUnsafeBytes(of: (Int32($0) << 16).littleEndian) { Array($0) } })
-        let widened = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--out", "-", "--raw-format", "s32"], in: dir, input: s32)
+        let widened = try CLI.run(["run", "--preset", "identity-stereo", "--in", "-", "--rate", "48000", "--out", "-", "--dither", "none", "--raw-format", "s32"], in: dir, input: s32)
         #expect(widened.stdout == s32)
         try Data(#"{"conv1d": {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "stride": 2, "groups": 2}, "init": {"seed": 1}}"#.utf8)
             .write(to: dir.appendingPathComponent("stride2.json"))
@@ -210,7 +230,7 @@ import Testing
     /// Options that would be ignored are mistakes: one line, a --help hint, exit 64.
     @Test(arguments: [
         (["--in", "in.wav", "--out", "o.wav", "--rate", "44100"], "Error: --rate is for raw input (--in -); a file's rate comes from its header"),
-        (["--in", "in.wav", "--out", "-", "--out-format", "pcm16"], "Error: --out-format is for file output; raw output (--out -) takes --raw-format f32|f64|s16|s32"),
+        (["--in", "in.wav", "--out", "-", "--out-format", "pcm16"], "Error: --out-format is for file output and streams (--out - --type wav); raw output (--out -) takes --raw-format f32|f64|s16|s32"),
         (["--in", "in.wav", "--out", "o.wav", "--raw-format", "s16"], "Error: --raw-format is for raw input or output (-)"),
         (["--in", "in.wav", "--in", "other.wav", "--out", "o.wav"], "Error: --in was given 2 times; give it once"),
         (["--in", "in.wav", "--out", "a.wav", "--out=b.wav"], "Error: --out was given 2 times; give it once"),

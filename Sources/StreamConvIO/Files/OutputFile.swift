@@ -130,6 +130,21 @@ public final class OutputFile {
         }
     }
 
+    /// Standard output, written directly: a stream to a pipe, or a file the shell opened
+    /// (which libsndfile may seek in to complete a header).
+    public init(standardOutput descriptor: Int32 = 1) throws(IOError) {
+        path = SystemPath("stdout")
+        target = path
+        guard case let .success(fd) = Syscall.duplicate(descriptor) else {
+            throw .open(path: "stdout", reason: Errno(errno).description)
+        }
+        self.descriptor = fd
+        kind = .device
+        directory = -1
+        namedTemporary = nil
+        targetKind = nil
+    }
+
     deinit { abandon() }
 
     /// Completes the output: names the temporary and renames it over the target, or copies
@@ -175,6 +190,17 @@ public final class OutputFile {
         case .spooled:
             defer { abandon() }
             try copySpool()
+        }
+    }
+
+    /// An unnamed scratch file on the output's file system where there is one (beside a
+    /// replaced file; else in `$TMPDIR`), gone when closed: a file whose final form is known
+    /// only at the end is completed there first.
+    func scratch() throws(IOError) -> Int32 {
+        guard directory >= 0 else { return try Self.unnamedTemporary(for: path.description) }
+        switch Syscall.openAt(directory, Array(".".utf8), Self.oTmpFile | O_RDWR, 0o600) {
+        case let .success(fd): return fd
+        case .failure: return try Self.unnamedTemporary(for: path.description)
         }
     }
 

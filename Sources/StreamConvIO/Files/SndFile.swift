@@ -1,5 +1,9 @@
 import CSndFile
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// libsndfile's C calls, in one place: opening, reading, writing, commands and metadata,
 /// and turning its error codes into messages. Everything else in the module goes through
 /// this file.
@@ -41,8 +45,26 @@ enum SndFile {
         sf_command(handle, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
     }
 
-    static func enableRF64Downgrade(_ handle: OpaquePointer) {
-        sf_command(handle, Int32(SFC_RF64_AUTO_DOWNGRADE), nil, Int32(SF_TRUE))
+    /// Turns a closed RF64's PEAK chunk (whose timestamp would make two identical runs differ,
+    /// and which libsndfile writes for RF64 whatever it is told) into a JUNK chunk of zeros
+    /// of the same size: the samples stay where they are and readers skip it.
+    static func blankPeakChunk(_ descriptor: Int32) {
+        var head = [UInt8](repeating: 0, count: 1 << 16)
+        let n = pread(descriptor, &head, head.count, 0)
+        guard n >= 12, head[8..<12].elementsEqual("WAVE".utf8) else { return }
+        func u32(_ i: Int) -> Int { Int(head[i]) | Int(head[i + 1]) << 8 | Int(head[i + 2]) << 16 | Int(head[i + 3]) << 24 }
+        var at = 12
+        while at + 8 <= n {
+            let id = head[at..<(at + 4)]
+            let size = u32(at + 4)
+            if id.elementsEqual("data".utf8) { return }
+            if id.elementsEqual("PEAK".utf8) {
+                let blank = Array("JUNK".utf8) + head[(at + 4)..<(at + 8)] + [UInt8](repeating: 0, count: size)
+                _ = pwrite(descriptor, blank, blank.count, off_t(at))
+                return
+            }
+            at += 8 + size + (size & 1)
+        }
     }
 
     /// Sets a double-valued command (VBR quality, compression level); false when refused.

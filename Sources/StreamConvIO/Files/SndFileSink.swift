@@ -1,4 +1,8 @@
 import CSndFile
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import StreamConv
 
 /// Writes a file through libsndfile into an ``OutputFile``, which decides how the file
@@ -6,9 +10,13 @@ import StreamConv
 ///
 /// Integer encodings are quantised by streamconv (``Quantizer``: round half to even, optional
 /// TPDF dither, clipping counted or refused), the same for every container. Output is
-/// reproducible byte for byte: no PEAK chunk (it holds the time of writing). A WAV that
-/// would pass 4 GiB is written as RF64; when the length is not known in advance, as RF64
-/// that libsndfile turns back into WAV if it stays small.
+/// reproducible byte for byte, and the same whether or not its length was known in advance:
+/// no PEAK chunk (it holds the time of writing). A WAV that would pass 4 GiB is written as
+/// RF64. A WAV whose length is not known in advance (raw or piped input, live) is completed
+/// as RF64 in a scratch file beside the output and copied into the output at ``commit()``,
+/// now knowing its length: so it is the plain WAV (or RF64) a known length gives, header and
+/// all, byte for byte, never RF64 turned back into WAV (a JUNK chunk and an extensible
+/// format header whatever the channels).
 public final class SndFileSink: AudioSink {
     /// Everything about the file besides its samples.
     public struct Settings: Sendable {
@@ -33,11 +41,16 @@ public final class SndFileSink: AudioSink {
 
     /// Where the file goes.
     public let output: OutputFile
-    /// The format actually written (RF64 where a WAV would be too large).
+    /// The format written (RF64 where a WAV would be too large; a WAV of unknown length:
+    /// as asked, decided between WAV and RF64 at ``commit()``).
     public let format: SndFileFormat
     /// The path as given.
     public var path: SystemPath { output.path }
     private var handle: OpaquePointer?
+    /// The scratch file a WAV of unknown length is completed in (as RF64) before ``commit()``.
+    private var staging: Int32?
+    private let settings: Settings
+    private let sampleRate: Int
     private var floats: [Float] = []
     private var doubles: [Double] = []
     private var integers: [Int32] = []
@@ -53,13 +66,10 @@ public final class SndFileSink: AudioSink {
     /// The largest data size a 32-bit RIFF or AIFF size field describes, less room for the header.
     static let classicLimit: Int64 = Int64(UInt32.max) - (1 << 20)
 
-    /// The WAV container to use for `format` and `dataBytes` of samples (`nil`: not known):
-    /// RF64 above ``classicLimit``; RF64 with downgrade when unknown.
-    static func wavContainer(for format: SndFileFormat, dataBytes: Int64?) -> (SndFileFormat, downgrade: Bool) {
-        guard format.isWAV else { return (format, false) }
-        guard let dataBytes else { return (SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype), true) }
-        if dataBytes > classicLimit { return (SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype), false) }
-        return (format, false)
+    /// The WAV container for `format` and `dataBytes` of samples: RF64 above ``classicLimit``.
+    static func wavContainer(for format: SndFileFormat, dataBytes: Int64) -> SndFileFormat {
+        guard format.isWAV, dataBytes > classicLimit else { return format }
+        return SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype)
     }
 
     /// Opens a libsndfile writer on `output` for `channels` channels at `sampleRate`.
@@ -68,7 +78,7 @@ public final class SndFileSink: AudioSink {
     public init(output: OutputFile, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) {
         let name = output.path.description
         let dataBytes = settings.expectedFrames.map { $0 * Int64(channels * settings.format.bytesPerSample) }
-        let (format, downgrade) = Self.wavContainer(for: settings.format, dataBytes: dataBytes)
+        let format = dataBytes.map { Self.wavContainer(for: settings.format, dataBytes: $0) } ?? settings.format
         let sizeLimited = format.major == Int32(SF_FORMAT_AIFF)
         if sizeLimited, let dataBytes, dataBytes > Self.classicLimit {
             throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold more than 4 GiB (this output is \(dataBytes) bytes); write .caf, .w64 or .rf64")
@@ -76,15 +86,40 @@ public final class SndFileSink: AudioSink {
         guard format.canWrite(channels: channels, rate: sampleRate) else {
             throw .format(path: name, reason: "\(SndFile.formatName(format.major)) cannot hold \(SndFile.formatName(format.subtype)) with \(channels) channels at \(sampleRate) Hz; choose another --out-format (\(SampleEncoding.fileNames.map(\.name).joined(separator: ", "))) or output file type")
         }
+        if format.isWAV && dataBytes == nil {
+            let scratch = try output.scratch()
+            do {
+                handle = try Self.open(scratch, name: name, format: SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype),
+                                       settings: settings, channels: channels, sampleRate: sampleRate)
+            } catch {
+                close(scratch)
+                throw error
+            }
+            staging = scratch
+        } else {
+            handle = try Self.open(output.descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate)
+        }
+        self.output = output
+        self.format = format
+        self.settings = settings
+        self.sampleRate = sampleRate
+        self.channels = channels
+        clipPolicy = settings.clip
+        byteLimit = sizeLimited ? Self.classicLimit : nil
+        quantizer = format.integerBits.map { Quantizer(bits: $0, dither: settings.dither) }
+    }
+
+    /// A libsndfile writer on `descriptor` with the settings' strings, channel map and
+    /// encoder options, and no PEAK chunk.
+    private static func open(_ descriptor: Int32, name: String, format: SndFileFormat, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) -> OpaquePointer {
         var info = SF_INFO()
         info.format = format.code
         info.channels = Int32(channels)
         info.samplerate = Int32(sampleRate)
-        guard let handle = SndFile.open(descriptor: output.descriptor, mode: Int32(SFM_WRITE), info: &info) else {
+        guard let handle = SndFile.open(descriptor: descriptor, mode: Int32(SFM_WRITE), info: &info) else {
             throw .open(path: name, reason: SndFile.lastError(nil))
         }
         SndFile.disablePeakChunk(handle)
-        if downgrade { SndFile.enableRF64Downgrade(handle) }
         if let map = settings.metadata.channelMap, map.count == channels { _ = SndFile.setChannelMap(handle, map) }
         for key in MetadataKey.allCases {
             if let value = settings.metadata.strings[key] { SndFile.setString(handle, key.rawValue, value) }
@@ -97,13 +132,7 @@ public final class SndFileSink: AudioSink {
             _ = SndFile.close(handle)
             throw .format(path: name, reason: "--compression applies to FLAC (and Opus), not \(format)")
         }
-        self.handle = handle
-        self.output = output
-        self.format = format
-        self.channels = channels
-        clipPolicy = settings.clip
-        byteLimit = sizeLimited ? Self.classicLimit : nil
-        quantizer = format.integerBits.map { Quantizer(bits: $0, dither: settings.dither) }
+        return handle
     }
 
     /// A sink for `path` (see ``OutputFile``), the format chosen as
@@ -181,16 +210,66 @@ public final class SndFileSink: AudioSink {
         guard let handle else { throw .io(path: path.description, reason: "already closed") }
         self.handle = nil
         if SndFile.close(handle) != 0 {
-            output.abandon()
+            abandon()
             throw .io(path: path.description, reason: "closing failed: \(SndFile.lastError(nil))")
         }
+        do {
+            var written = format
+            if let staging { written = try copyStaged(staging) }
+            // libsndfile writes RF64's PEAK chunk whatever it is told.
+            if written.major == Int32(SF_FORMAT_RF64) { SndFile.blankPeakChunk(output.descriptor) }
+        } catch {
+            abandon()
+            throw error
+        }
         try output.commit()
+    }
+
+    /// The staged RF64 written into the output as the WAV (or RF64) its length calls for.
+    /// Integer codes are copied as integers and floats as doubles: exact either way.
+    private func copyStaged(_ scratch: Int32) throws(IOError) -> SndFileFormat {
+        let name = path.description
+        defer { close(scratch); staging = nil }
+        guard lseek(scratch, 0, SEEK_SET) == 0 else { throw .io(path: name, reason: "cannot rewind the scratch file: \(Errno(errno))") }
+        var info = SF_INFO()
+        guard let reader = SndFile.open(descriptor: scratch, mode: Int32(SFM_READ), info: &info) else {
+            throw .io(path: name, reason: "cannot read the scratch file back: \(SndFile.lastError(nil))")
+        }
+        defer { _ = SndFile.close(reader) }
+        let final = Self.wavContainer(for: settings.format, dataBytes: framesWritten * Int64(channels * settings.format.bytesPerSample))
+        let writer = try Self.open(output.descriptor, name: name, format: final, settings: settings, channels: channels, sampleRate: sampleRate)
+        let block = 1 << 14
+        var failed = false
+        if final.integerBits != nil {
+            var buffer = [Int32](repeating: 0, count: block * channels)
+            buffer.withUnsafeMutableBufferPointer { b in
+                while case let n = Int(sf_readf_int(reader, b.baseAddress!, sf_count_t(block))), n > 0 {
+                    if SndFile.writeFrames(writer, from: UnsafePointer(b.baseAddress!), frames: n) != n { failed = true; return }
+                }
+            }
+        } else {
+            var buffer = [Double](repeating: 0, count: block * channels)
+            buffer.withUnsafeMutableBufferPointer { b in
+                while case let n = SndFile.readFrames(reader, into: b.baseAddress!, frames: block), n > 0 {
+                    if SndFile.writeFrames(writer, from: UnsafePointer(b.baseAddress!), frames: n) != n { failed = true; return }
+                }
+            }
+        }
+        let reason = failed ? SndFile.lastError(writer) : nil
+        if SndFile.close(writer) != 0 || failed {
+            throw .io(path: name, reason: "write failed: \(reason ?? SndFile.lastError(nil))")
+        }
+        return final
     }
 
     public func abandon() {
         if let handle {
             self.handle = nil
             _ = SndFile.close(handle)
+        }
+        if let staging {
+            close(staging)
+            self.staging = nil
         }
         output.abandon()
     }

@@ -26,12 +26,14 @@ public final class SndFileSource: AudioSource {
     public private(set) var framesRead: Int64 = 0
     private let descriptor: Int32
     private let handle: OpaquePointer
+    /// A FLAC pipe's reader, alive as long as libsndfile may call it.
+    private let reader: PipeReader?
     private var interleaved: [Float] = []
     private var interleavedDouble: [Double] = []
 
     /// Opens `path` for reading.
     /// - Throws: ``IOError/open(path:reason:)`` with the system's or libsndfile's reason.
-    public init(path: SystemPath) throws(IOError) {
+    public convenience init(path: SystemPath) throws(IOError) {
         let name = path.description
         let fd: Int32
         switch Syscall.open(path, O_RDONLY) {
@@ -46,12 +48,47 @@ public final class SndFileSource: AudioSource {
             close(fd)
             throw .open(path: name, reason: "it is a folder")
         }
+        try self.init(owning: fd, status: st, path: path, name: name, stream: nil)
+    }
+
+    /// Reads an audio stream from `descriptor` (standard input), which the caller keeps open:
+    /// a pipe as it arrives (WAV, AIFF, AU, CAF, W64, Ogg, MP3 through libsndfile's own pipe
+    /// reading; FLAC through a ``PipeReader``), or a regular file. A pipe's header cannot be
+    /// trusted for the length (writers that cannot seek put 0xFFFFFFFF there), so a pipe has
+    /// no ``frameCount``.
+    /// - Parameter container: what the stream's first bytes say it is (``InputProbe``).
+    public convenience init(stream descriptor: Int32, name: String, container: StreamContainer) throws(IOError) {
+        guard case let .success(fd) = Syscall.duplicate(descriptor), case let .success(st) = Syscall.descriptorStatus(fd) else {
+            throw .open(path: name, reason: Errno(errno).description)
+        }
+        let pipe = FileKind(st) != .regular
+        // libsndfile reads these up to their end at open (CAF, RF64: chunks after the data),
+        // or, from its own pipe reading, short by a frame (RF64).
+        if pipe && (container == .caf || container == .rf64) {
+            close(fd)
+            throw .open(path: name, reason: "libsndfile cannot read \(container.rawValue) from a pipe; redirect stdin from the file (< FILE) or give it with --in FILE")
+        }
+        try self.init(owning: fd, status: st, path: SystemPath(name), name: name,
+                      stream: pipe ? (container == .flac ? PipeReader(descriptor: fd) : nil, true) : nil)
+    }
+
+    /// Opens `fd`, which this source then owns; `stream` is set for a pipe (with its reader
+    /// where libsndfile cannot read the container from a pipe itself).
+    private init(owning fd: Int32, status st: stat, path: SystemPath, name: String, stream: (reader: PipeReader?, pipe: Bool)?) throws(IOError) {
         var info = SF_INFO()
-        guard let handle = SndFile.open(descriptor: fd, mode: Int32(SFM_READ), info: &info) else {
+        let opened: OpaquePointer?
+        if let reader = stream?.reader {
+            var io = PipeReader.callbacks
+            opened = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(reader).toOpaque())
+            reader.release()
+        } else {
+            opened = SndFile.open(descriptor: fd, mode: Int32(SFM_READ), info: &info)
+        }
+        guard let handle = opened else {
             var reason = SndFile.lastError(nil)
             // The descriptor is still ours (libsndfile had a duplicate): read the header.
             var head = [UInt8](repeating: 0, count: 4096)
-            let n = pread(fd, &head, head.count, 0)
+            let n = stream == nil ? pread(fd, &head, head.count, 0) : 0
             close(fd)
             if n > 0, let problem = SndFile.wavHeaderProblem(Array(head[0..<n])) { reason = problem }
             throw .open(path: name, reason: reason)
@@ -63,19 +100,25 @@ public final class SndFileSource: AudioSource {
         }
         self.handle = handle
         descriptor = fd
+        reader = stream?.reader
         self.path = path
         self.name = name
         identity = FileIdentity(st)
         channels = Int(info.channels)
         sampleRate = Int(info.samplerate)
-        frameCount = info.frames >= 0 && info.frames < Int64.max / 2 ? Int64(info.frames) : nil
         format = SndFileFormat(code: info.format)
-        if let frames = frameCount, let (promised, present) = SndFile.shortenedDataChunk(handle) {
-            promisedFrames = present > 0
-                ? frames * promised / present
-                : promised / Int64(Int(info.channels) * format.bytesPerSample)
+        if stream != nil {
+            frameCount = nil
+            promisedFrames = nil
         } else {
-            promisedFrames = frameCount
+            frameCount = info.frames >= 0 && info.frames < Int64.max / 2 ? Int64(info.frames) : nil
+            if let frames = frameCount, let (promised, present) = SndFile.shortenedDataChunk(handle) {
+                promisedFrames = present > 0
+                    ? frames * promised / present
+                    : promised / Int64(Int(info.channels) * format.bytesPerSample)
+            } else {
+                promisedFrames = frameCount
+            }
         }
         var strings: [MetadataKey: String] = [:]
         for key in MetadataKey.allCases {
@@ -117,6 +160,7 @@ public final class SndFileSource: AudioSource {
         if got < 0 || (got == 0 && SndFile.error(handle) != 0) {
             throw .io(path: name, reason: SndFile.lastError(handle))
         }
+        if got == 0, let failure = reader?.failure { throw .io(path: name, reason: failure.description) }
         buffer.withUnsafeBufferPointer { Interleave.deinterleave($0, frames: got, into: &signal) }
         framesRead += Int64(got)
         return got

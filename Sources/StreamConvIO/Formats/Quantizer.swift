@@ -1,10 +1,18 @@
 /// `--dither`: noise added before rounding to an integer format.
 public enum Dither: String, CaseIterable, Sendable {
+    /// ``tpdf`` for integer outputs of 16 bits or fewer, where rounding's distortion is
+    /// audible in quiet passages (sox's default too), ``none`` for wider ones: the default.
+    case auto
     /// Plain rounding.
     case none
     /// Triangular (TPDF) noise spanning ±1 LSB: the sum of two independent uniform values,
     /// which makes the rounding error independent of the signal.
     case tpdf
+
+    /// What this means for `bits`-bit output: ``auto`` made ``tpdf`` or ``none``.
+    public func resolved(bits: Int) -> Dither {
+        self == .auto ? (bits <= 16 ? .tpdf : .none) : self
+    }
 }
 
 /// What to do when a sample lies outside the integer format's range.
@@ -26,7 +34,7 @@ public enum ClipPolicy: String, CaseIterable, Sendable {
 public struct Quantizer: Sendable {
     /// Bits per sample (8, 16, 24 or 32).
     public let bits: Int
-    /// The noise added before rounding.
+    /// The noise added before rounding (never ``Dither/auto``: resolved for ``bits``).
     public let dither: Dither
     /// Samples outside the range, clipped.
     public private(set) var clipped = 0
@@ -43,7 +51,7 @@ public struct Quantizer: Sendable {
     public init(bits: Int, dither: Dither = .none) {
         precondition((1...32).contains(bits), "bits must be 1…32")
         self.bits = bits
-        self.dither = dither
+        self.dither = dither.resolved(bits: bits)
         scale = Double(sign: .plus, exponent: bits - 1, significand: 1)
         low = -scale
         high = scale - 1

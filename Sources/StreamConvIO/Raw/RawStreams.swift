@@ -17,9 +17,14 @@ public final class RawSource: AudioSource {
     public var immediate = false
 
     /// Frames of `channels` samples of `format` at `sampleRate`, read from `descriptor`.
-    /// - Parameter detectHeaders: refuse input that starts like a WAV, FLAC, Ogg, AIFF or CAF file.
-    public init(descriptor: Int32 = 0, name: String = "stdin", channels: Int, sampleRate: Int, format: SampleEncoding = .f32, detectHeaders: Bool = true) {
+    /// - Parameters:
+    ///   - detectHeaders: refuse input that starts like an audio file (``StreamContainer``),
+    ///     judged by the stream's first bytes (offset 0), however they arrive.
+    ///   - head: bytes already read from the stream's start (an ``InputProbe`` that consumed them).
+    public init(descriptor: Int32 = 0, name: String = "stdin", channels: Int, sampleRate: Int, format: SampleEncoding = .f32, detectHeaders: Bool = true, head: [UInt8] = []) {
         checkedHeader = !detectHeaders
+        bytes = head
+        pending = head.count
         self.descriptor = descriptor
         self.name = name
         self.channels = channels
@@ -32,8 +37,16 @@ public final class RawSource: AudioSource {
     /// - Throws: ``IOError/rawIsAFile(path:container:)`` when the input starts with an audio
     ///   file's header (a WAV piped into raw input), or a read error.
     public func hasData() throws(IOError) -> Bool {
-        try fill(upTo: 12, atLeast: 1)
+        try checkHeaderFirst()
+        if pending == 0 { try fill(upTo: 1) }
         return pending > 0
+    }
+
+    /// Before any frame is taken: the first bytes, at stream offset 0, checked.
+    private func checkHeaderFirst() throws(IOError) {
+        guard !checkedHeader else { return }
+        try fill(upTo: StreamContainer.magicLength)
+        try checkHeader()
     }
 
     public func read(into signal: inout Signal<Float>) throws(IOError) -> Int {
@@ -45,6 +58,7 @@ public final class RawSource: AudioSource {
     }
 
     private func readFrames<T: ConvScalar>(into signal: inout Signal<T>) throws(IOError) -> Int {
+        try checkHeaderFirst()
         let frameBytes = format.bytes * channels
         if immediate {
             // Whatever whole frames have arrived, as soon as there is one: a pipe's latency is
@@ -71,12 +85,11 @@ public final class RawSource: AudioSource {
             let result = bytes.withUnsafeMutableBytes { Syscall.read(descriptor, into: $0.baseAddress! + pending, count: want - pending) }
             switch result {
             case let .success(n):
-                if n == 0 { try checkHeader(); return }
+                if n == 0 { return }
                 pending += n
             case let .failure(e):
                 throw .io(path: name, reason: e.description)
             }
-            if !checkedHeader && pending >= 12 { try checkHeader() }
         }
     }
 
@@ -84,10 +97,8 @@ public final class RawSource: AudioSource {
     private func checkHeader() throws(IOError) {
         guard !checkedHeader else { return }
         checkedHeader = true
-        let magic = String(decoding: bytes.prefix(min(4, pending)), as: UTF8.self)
-        let containers = ["RIFF": "a WAV", "RF64": "an RF64", "fLaC": "a FLAC", "OggS": "an Ogg", "FORM": "an AIFF", "caff": "a CAF"]
-        if pending >= 4, let container = containers[magic] {
-            throw .rawIsAFile(path: name, container: container)
+        if let container = StreamContainer(magic: Array(bytes.prefix(pending))) {
+            throw .rawIsAFile(path: name, container: container.phrase)
         }
     }
 }
