@@ -69,6 +69,31 @@ import Testing
         #expect(out == expected.stdout, "\(format) period \(period) \(preset): \(out.count) vs \(expected.stdout.count) bytes")
     }
 
+    /// A live recording's file is reproducible and plain (issue 16, finding 2): two
+    /// recordings of the same capture to 16-bit WAV (dithered by default) are the same bytes,
+    /// with a plain PCM header and no PEAK or JUNK chunk, and hold the samples the offline
+    /// run of raw 16-bit input writes (before: that run wrote float, undithered).
+    @Test func liveRecordingsAreReproducible() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let frames = 12000
+        let input = Self.s16(frames: frames, channels: 2, seed: 33)
+        try setUp(input: input)
+        var files: [Data] = []
+        for take in 0..<2 {
+            let r = try live(["--preset", "lowpass-4k", "--capture", "testcap", "--out", "take\(take).wav", "--frames", "\(frames)", "--format", "S16_LE", "--period", "64"])
+            #expect(r.status == 0, "\(r.stderr)")
+            files.append(try Data(contentsOf: dir.appendingPathComponent("take\(take).wav")))
+            if take == 0 { sleep(1) }
+        }
+        #expect(files[0] == files[1])
+        #expect(files[0].range(of: Data("PEAK".utf8)) == nil && files[0].range(of: Data("JUNK".utf8)) == nil && files[0][20] == 1)
+        let offline = try offline(["--preset", "lowpass-4k", "--in", "-", "--raw-format", "s16", "--channels", "2", "--rate", "48000", "--out", "ref.wav"], input: input)
+        #expect(offline.status == 0, "\(offline.stderr)")
+        let (live, _) = try readFile(dir.appendingPathComponent("take0.wav").path)
+        let (reference, _) = try readFile(dir.appendingPathComponent("ref.wav").path)
+        #expect(live.bitwiseEquals(reference))
+    }
+
     /// The file plugin reading a FIFO that a writer fills one period per period-duration (a
     /// capture paced by the clock), a 20,000-tap impulse response on the FFT engine with its
     /// large partitions on worker threads: the output equals the offline run bit for bit, and
