@@ -1,6 +1,6 @@
 import Foundation
 import StreamConv
-import StreamConvPresets
+@testable import StreamConvPresets
 import Testing
 
 /// Strict preset decoding: every error names its key path.
@@ -316,6 +316,11 @@ import Testing
         #expect(try library.locate(path).path == path)
         #expect(throws: PresetError.notFound(name: "nope", searched: [Self.folder.path])) { try library.locate("nope") }
         #expect(throws: PresetError.notFound(name: "missing/x.json", searched: [])) { try library.locate("missing/x.json") }
+        // A mistyped name is answered with the nearest shipped name (issue 16, finding 11).
+        #expect(throws: PresetError.notFound(name: "lowpass4k", searched: [Self.folder.path], suggestion: "lowpass-4k")) { try library.locate("lowpass4k") }
+        #expect(throws: PresetError.notFound(name: "Identity-Stero", searched: [Self.folder.path], suggestion: "identity-stereo")) { try library.locate("Identity-Stero") }
+        #expect("\(PresetError.notFound(name: "lowpas", searched: ["/p"], suggestion: "lowpass"))".hasSuffix("; did you mean 'lowpass'? (run 'streamconv presets' to list them)"))
+        #expect(PresetLibrary.editDistance("kitten", "sitting") == 3 && PresetLibrary.editDistance("", "ab") == 2 && PresetLibrary.editDistance("ab", "ab") == 0)
     }
 }
 

@@ -52,6 +52,22 @@ import Testing
         #expect(try bytes("plain.wav") != outputs[0], "the dither changed something")
     }
 
+    /// A file run's summary gives the output's peak in dBFS (issue 16, finding 10), taken
+    /// before quantisation, so a float or lossy output's over shows.
+    @Test func summaryGivesTheOutputPeak() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeFile(Signal([[0.5, -0.25, 0.1], [0.125, 0, -0.5]]), dir.appendingPathComponent("half.wav").path)
+        try writeFile(Signal(channels: 2, frames: 3, repeating: 0), dir.appendingPathComponent("zero.wav").path)
+        func summary(_ args: [String]) throws -> String {
+            let r = try CLI.run(["run", "--preset", "identity-stereo"] + args, in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stderr
+        }
+        #expect(try summary(["--in", "half.wav", "--out", "a.wav"]).contains(", peak -6.02 dBFS"))
+        #expect(try summary(["--in", "half.wav", "--out", "b.wav", "--gain", "12"]).contains(", peak +5.98 dBFS (over full scale)"))
+        #expect(try summary(["--in", "zero.wav", "--out", "c.wav"]).contains(", peak -inf dBFS (silent)"))
+    }
+
     /// Dither by default (issue 16, finding 3): 16-bit output, to a file and raw, is the TPDF
     /// output (before: plain rounding unless --dither tpdf), for every block size; 24-bit
     /// output is plain rounding unless asked.

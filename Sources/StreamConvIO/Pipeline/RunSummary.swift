@@ -26,6 +26,8 @@ public struct RunSummary: Sendable {
     public var nanWrittenAsZero: Int = 0
     /// Frames the input's header promised, when more than were read (a truncated file).
     public var promisedFrames: Int64?
+    /// The output's largest magnitude (full scale 1), when it was metered (``MeteredSink``).
+    public var outputPeak: Double?
 
     /// Seconds of input per second of processing.
     public var realTimeFactor: Double {
@@ -39,6 +41,10 @@ public struct RunSummary: Sendable {
         var text = "\(inputFrames) frames in (\(inputChannels) ch @ \(inputRate) Hz) → \(outputFrames) frames out (\(outputChannels) ch @ \(String(format: "%g", outputRate)) Hz)"
         text += ", latency \(latencyFrames) frames (\(String(format: "%.2f", latencyMs)) ms)"
         text += ", \(String(format: "%.3f", seconds)) s, \(String(format: "%.1f", realTimeFactor))× real time"
+        if let outputPeak {
+            let dB = 20 * log10(outputPeak)
+            text += outputPeak == 0 ? ", peak -inf dBFS (silent)" : ", peak \(String(format: "%+.2f", dB)) dBFS" + (outputPeak > 1 ? " (over full scale)" : "")
+        }
         if clippedSamples > 0 { text += ", \(clippedSamples) samples clipped" }
         if nonFiniteInput > 0 { text += ", \(nonFiniteInput) non-finite input samples (NaN/Inf)" }
         if nanWrittenAsZero > 0 { text += ", \(nanWrittenAsZero) NaN output samples written as 0" }

@@ -20,7 +20,7 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A weight source this version cannot load yet.
     case unsupportedSource(key: String)
     /// A preset name or path that matches no file.
-    case notFound(name: String, searched: [String])
+    case notFound(name: String, searched: [String], suggestion: String? = nil)
     /// The file could not be read.
     case unreadable(path: String, reason: String)
     /// A weights file (safetensors, npy, taps, impulse response) does not fit the layer.
@@ -53,8 +53,9 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "preset gives \(found.joined(separator: " and ")); give exactly one of weight, weights, taps, impulse_response, design, init"
         case let .unsupportedSource(key):
             return "\(key): this version of streamconv cannot load '\(key)' presets yet; give weight/bias, weights or init"
-        case let .notFound(name, searched):
-            return "no preset '\(name)': not a file, and not a preset name in \(searched.isEmpty ? "any preset folder" : searched.joined(separator: ", ")); run 'streamconv presets' to list them"
+        case let .notFound(name, searched, suggestion):
+            let hint = suggestion.map { "did you mean '\($0)'? (run 'streamconv presets' to list them)" } ?? "run 'streamconv presets' to list them"
+            return "no preset '\(name)': not a file, and not a preset name in \(searched.isEmpty ? "any preset folder" : searched.joined(separator: ", ")); \(hint)"
         case let .unreadable(path, reason):
             return "cannot read preset \(path): \(reason)"
         case let .weightsFile(message):

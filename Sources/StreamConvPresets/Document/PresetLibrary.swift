@@ -75,7 +75,41 @@ public struct PresetLibrary: Sendable {
                 if FileManager.default.fileExists(atPath: file.path) { return file }
             }
         }
-        throw .notFound(name: nameOrPath, searched: looksLikePath ? [] : folders.map(\.path))
+        throw .notFound(name: nameOrPath, searched: looksLikePath ? [] : folders.map(\.path),
+                        suggestion: looksLikePath ? nil : closestName(to: nameOrPath))
+    }
+
+    /// The preset name in ``folders`` nearest to a mistyped `name`: within one edit per three
+    /// characters (at least one), the nearest first, then the first folder's.
+    func closestName(to name: String) -> String? {
+        let names = folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        }
+        let limit = max(1, name.count / 3)
+        var best: (name: String, distance: Int)?
+        for candidate in names {
+            let d = Self.editDistance(name.lowercased(), candidate.lowercased())
+            if d <= limit, d < (best?.distance ?? .max) { best = (candidate, d) }
+        }
+        return best?.name
+    }
+
+    /// Levenshtein distance: insertions, deletions and substitutions of characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let (x, y) = (Array(a), Array(b))
+        if x.isEmpty { return y.count }
+        var row = Array(0...y.count)
+        for i in 1...x.count {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: y.count, by: 1) {
+                let substitution = previous + (x[i - 1] == y[j - 1] ? 0 : 1)
+                previous = row[j]
+                row[j] = min(substitution, row[j] + 1, row[j - 1] + 1)
+            }
+        }
+        return row[y.count]
     }
 
     /// Loads a preset or network preset by path or name.
