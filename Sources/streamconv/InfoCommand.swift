@@ -83,9 +83,9 @@ struct InfoCommand: ParsableCommand {
         case let .safetensors(path, prefix):
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(path)" + (prefix.isEmpty ? "" : ", tensors \(prefix)weight" + (spec.bias ? ", \(prefix)bias" : "")) + " (checked)")
-        case let .taps(path):
+        case let .taps(path, soxAligned):
             _ = try preset.weights(as: Float.self)
-            print("weights from:  \(path) (taps, checked)")
+            print("weights from:  \(path) (taps, checked" + (soxAligned ? "; an even count, a zero tap appended to land as sox's fir does" : "") + ")")
         case let .design(design):
             let designedAt = preset.sampleRate.map { "\($0) Hz" } ?? "the input's rate"
             print("weights from:  FIR design, \(design.kind.rawValue)" + (design.cutoff.isEmpty ? "" : " at \(design.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz") + ", designed at \(designedAt)")

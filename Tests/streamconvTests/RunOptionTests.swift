@@ -52,6 +52,32 @@ import Testing
         #expect(try bytes("plain.wav") != outputs[0], "the dither changed something")
     }
 
+    /// A taps file lands where sox's `fir` puts it, for even lengths too (issue 16, finding 8;
+    /// before: an even count came one frame earlier): y[t] = Σ h[m]·x[t + ⌊(N−1)/2⌋ − m],
+    /// sox's delay compensation, computed here by a plain loop.
+    @Test(arguments: [4, 5, 6, 7, 64])
+    func tapsLandWhereSoxFirPutsThem(count: Int) throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let h = (0..<count).map { Float($0 + 1) / Float(count * 4) }
+        try Data(h.map { "\($0)\n" }.joined().utf8).write(to: dir.appendingPathComponent("t.txt"))
+        try Data(#"{"conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": \#(count), "padding": "same", "groups": 1, "bias": false}, "taps": "t.txt"}"#.utf8)
+            .write(to: dir.appendingPathComponent("t.json"))
+        var rng = SeededGenerator(seed: UInt64(count))
+        let x = (0..<300).map { _ in Float(rng.nextUnit() - 0.5) }
+        try writeFile(Signal([x]), dir.appendingPathComponent("x.wav").path)
+        let r = try CLI.run(["run", "--preset", "t.json", "--in", "x.wav", "--out", "y.wav", "--out-format", "double"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let (y, _) = try readFile(dir.appendingPathComponent("y.wav").path)
+        let shift = (count - 1) / 2
+        var worst = 0.0
+        for t in 0..<300 {
+            var sum = 0.0
+            for m in 0..<count where (0..<300).contains(t + shift - m) { sum += Double(h[m]) * Double(x[t + shift - m]) }
+            worst = max(worst, abs(sum - Double(y[0, t])))
+        }
+        #expect(y.frames == 300 && worst < 1e-6, "\(count) taps: off by \(worst)")
+    }
+
     /// A file run's summary gives the output's peak in dBFS (issue 16, finding 10), taken
     /// before quantisation, so a float or lossy output's over shows.
     @Test func summaryGivesTheOutputPeak() throws {

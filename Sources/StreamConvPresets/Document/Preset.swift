@@ -123,7 +123,16 @@ public struct Preset: Sendable {
             }
             guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a taps preset", got: "true") }
             let file = try top.required("taps").string("taps")
-            source = .taps(path: resolve(file))
+            let even = spec.padding == .same && spec.kernelSize % 2 == 0 && spec.dilation == 1
+            if even {
+                do {
+                    spec = try Conv1dSpec(inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: spec.kernelSize + 1,
+                                          stride: spec.stride, padding: .same, dilation: 1, groups: spec.groups, bias: false, paddingMode: spec.paddingMode)
+                } catch {
+                    throw .conv1d(path: "conv1d", error)
+                }
+            }
+            source = .taps(path: resolve(file), soxAligned: even)
         case "init":
             let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
             let seed = try initObject.required("seed").uint64("init.seed")

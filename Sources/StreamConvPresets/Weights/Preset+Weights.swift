@@ -17,7 +17,7 @@ extension Preset {
         }
         switch source {
         case let .impulseResponse(_, response, _): return try response.weights(spec: spec, as: T.self)
-        case let .taps(path): return try Self.tapsWeights(path: path, spec: spec, as: T.self)
+        case let .taps(path, soxAligned): return try Self.tapsWeights(path: path, spec: spec, soxAligned: soxAligned, as: T.self)
         case let .design(design): return try design.weights(spec: spec, rate: rate ?? sampleRate ?? Self.designRate, as: T.self)
         case let .explicit(raw): return try raw.weights(spec: spec, as: T.self)
         case let .initialization(seed): return Conv1dWeights(defaultInitFor: spec, seed: seed)

@@ -3,7 +3,7 @@ import StreamConv
 extension Preset {
     /// A taps file (one coefficient per line, `#` comments, as sox's `fir` reads them) as
     /// `spec`'s weights, every channel the same filter.
-    static func tapsWeights<T: ConvScalar>(path: String, spec: Conv1dSpec, as _: T.Type) throws(PresetError) -> Conv1dWeights<T> {
+    static func tapsWeights<T: ConvScalar>(path: String, spec: Conv1dSpec, soxAligned: Bool = false, as _: T.Type) throws(PresetError) -> Conv1dWeights<T> {
         let text = String(decoding: try Self.bytes(path), as: UTF8.self)
         var taps: [T] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -15,11 +15,13 @@ extension Preset {
             }
             taps.append(value)
         }
-        guard taps.count == spec.kernelSize else {
-            throw .weightsFile("\(path): \(taps.count) taps but conv1d.kernel_size is \(spec.kernelSize)")
+        let declared = spec.kernelSize - (soxAligned ? 1 : 0)
+        guard taps.count == declared else {
+            throw .weightsFile("\(path): \(taps.count) taps but conv1d.kernel_size is \(declared)")
         }
-        // sox's fir convolves; Conv1d cross-correlates: the taps go in reversed.
-        let reversed = Array(taps.reversed())
+        // sox's fir convolves; Conv1d cross-correlates: the taps go in reversed (and, for an
+        // even count, a zero after them: see WeightSource.taps).
+        let reversed = Array(taps.reversed()) + (soxAligned ? [0] : [])
         do {
             return try Conv1dWeights(spec: spec, weight: (0..<spec.outChannels).flatMap { _ in reversed }, bias: nil)
         } catch {

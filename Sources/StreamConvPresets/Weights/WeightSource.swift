@@ -12,7 +12,10 @@ public enum WeightSource: Sendable {
     /// `design: {…}`: a FIR designed at the input's rate.
     case design(FIRDesign)
     /// `taps: "fir.txt"`: one coefficient per line (`#` comments), as sox's `fir` reads them.
-    case taps(path: String)
+    /// `soxAligned`: an even count under `padding: "same"`, run with a zero tap appended
+    /// (the spec one longer) so the output lands where sox's `fir` puts it: sox compensates
+    /// ⌊(N−1)/2⌋ frames of delay, PyTorch's `'same'` on the reversed taps would ⌈(N−1)/2⌉.
+    case taps(path: String, soxAligned: Bool = false)
     /// `impulse_response: "room.wav"`: a recorded response, read when the preset was loaded;
     /// `tail: false` drops the outputs past the input's end.
     case impulseResponse(path: String, response: ImpulseResponse, tail: Bool)
