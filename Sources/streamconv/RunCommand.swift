@@ -149,8 +149,7 @@ struct RunCommand: ParsableCommand {
         let budget = try MemoryBudget(option: maxMemory)
 
         // The input is opened and checked against the spec before anything large is built.
-        let anyChannels = loaded.spec(forChannels: spec.inChannels + 1) != nil
-        let (source, file) = try openSource(preset: loaded.name, channels: anyChannels ? nil : spec.inChannels, rate: loaded.sampleRate)
+        let (source, file) = try openSource(preset: loaded.name, channels: loaded.acceptsAnyChannels ? nil : spec.inChannels, rate: loaded.sampleRate)
         // The preset for this input: its length at the input's rate, a filter that acts on
         // each channel alone widened to the input's channels.
         let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
@@ -211,22 +210,20 @@ struct RunCommand: ParsableCommand {
                 ? try? Int64(spec.outputLength(inputLength: Int(frames))) : Int64(spec.outputsBeforeTail(inputLength: Int(frames)))
         }
         let sink = try makeSink(file: file, inputChannels: spec.inChannels, outputChannels: spec.outChannels, rate: outRate, expectedFrames: expected)
-        let metered = MeteredSink(sink)
         let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate, mode: progress)
-        var summary: RunSummary
+        let summary: RunSummary
         do {
             summary = switch prepared {
             case let .float(conv):
-                try FilterPipeline.run(source: source, sink: metered, stage: conv.makeStream(maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+                try FilterPipeline.run(source: source, sink: sink, stage: conv.makeStream(maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
             case let .double(conv):
-                try FilterPipeline.run(source: source, sink: metered, stage: conv.makeStream(maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
+                try FilterPipeline.run(source: source, sink: sink, stage: conv.makeStream(maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, wholeLimit: wholeLimit, keepTail: preset.keepsTail, progress: bar.update)
             }
         } catch {
             bar.clear()
             throw error
         }
         bar.clear()
-        summary.outputPeak = metered.peak
         printError("\(preset.name): \(summary.line)" + (precision == .double ? ", computed in double" : "")
             + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }

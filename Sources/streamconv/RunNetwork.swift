@@ -47,21 +47,19 @@ extension RunCommand {
             return
         }
         let sink = try makeSink(file: file, inputChannels: network.inChannels, outputChannels: outputChannels, rate: outRate, expectedFrames: expected)
-        let metered = MeteredSink(sink)
         let bar = ProgressBar(totalFrames: source.frameCount, sampleRate: source.sampleRate, mode: progress)
-        var summary: RunSummary
+        let summary: RunSummary
         do {
             if let graph = graphFloat {
-                summary = try FilterPipeline.run(source: source, sink: metered, stage: Network(graph, maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, keepTail: true, progress: bar.update)
+                summary = try FilterPipeline.run(source: source, sink: sink, stage: Network(graph, maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, keepTail: true, progress: bar.update)
             } else {
-                summary = try FilterPipeline.run(source: source, sink: metered, stage: Network(graphDouble!, maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, keepTail: true, progress: bar.update)
+                summary = try FilterPipeline.run(source: source, sink: sink, stage: Network(graphDouble!, maxFrames: mode.maxFrames), mode: mode, threads: threads, strict: strict, keepTail: true, progress: bar.update)
             }
         } catch {
             bar.clear()
             throw error
         }
         bar.clear()
-        summary.outputPeak = metered.peak
         printError("\(network.name): \(summary.line)" + (precision == .double ? ", computed in double" : ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
     }

@@ -40,10 +40,13 @@ import Testing
         let dir = TemporaryFolder()
         defer { dir.cleanup() }
         let spec = try Conv1dSpec(inChannels: 1, outChannels: 1, kernelSize: 63, padding: .same, bias: false)
-        let (_, summary, _) = try run(Conv1d(spec: spec, seed: 1), input: Signal(channels: 1, frames: 4800, repeating: 0.1), mode: .blocks(256), dir: dir)
+        let (y, summary, _) = try run(Conv1d(spec: spec, seed: 1), input: Signal(channels: 1, frames: 4800, repeating: 0.1), mode: .blocks(256), dir: dir)
         #expect(summary.latencyFrames == 31)
         #expect(summary.line.hasPrefix("4800 frames in (1 ch @ 48000 Hz) → 4800 frames out (1 ch @ 48000 Hz), latency 31 frames (0.65 ms), "))
-        #expect(summary.line.hasSuffix("× real time"))
+        // Every pipeline run meters its output: the peak is the largest sample written.
+        let peak = (0..<y.frames).map { Double(y[0, $0].magnitude) }.max()!
+        #expect(summary.outputPeak == peak)
+        #expect(summary.line.hasSuffix("× real time, peak \(String(format: "%+.2f", 20 * log10(peak))) dBFS"))
     }
 
     @Test func rateNotDivisibleByStrideIsRefused() throws {

@@ -51,20 +51,35 @@ enum SndFile {
     static func blankPeakChunk(_ descriptor: Int32) {
         var head = [UInt8](repeating: 0, count: 1 << 16)
         let n = pread(descriptor, &head, head.count, 0)
-        guard n >= 12, head[8..<12].elementsEqual("WAVE".utf8) else { return }
-        func u32(_ i: Int) -> Int { Int(head[i]) | Int(head[i + 1]) << 8 | Int(head[i + 2]) << 16 | Int(head[i + 3]) << 24 }
-        var at = 12
-        while at + 8 <= n {
-            let id = head[at..<(at + 4)]
-            let size = u32(at + 4)
-            if id.elementsEqual("data".utf8) { return }
-            if id.elementsEqual("PEAK".utf8) {
-                let blank = Array("JUNK".utf8) + head[(at + 4)..<(at + 8)] + [UInt8](repeating: 0, count: size)
-                _ = pwrite(descriptor, blank, blank.count, off_t(at))
+        guard n > 0 else { return }
+        for chunk in riffChunks(Array(head[0..<n])) {
+            if chunk.id == "data" { return }
+            if chunk.id == "PEAK" {
+                let blank = Array("JUNK".utf8) + head[(chunk.offset + 4)..<(chunk.offset + 8)] + [UInt8](repeating: 0, count: chunk.size)
+                _ = pwrite(descriptor, blank, blank.count, off_t(chunk.offset))
                 return
             }
+        }
+    }
+
+    /// The chunks of a RIFF/WAVE (or RF64) header in `bytes`, in order: each one's id, the
+    /// offset of its 8-byte chunk header and its payload size; empty for anything else.
+    /// Stops at the first chunk whose header does not fit in `bytes`.
+    static func riffChunks(_ bytes: [UInt8]) -> [(id: String, offset: Int, size: Int)] {
+        guard bytes.count >= 12, bytes[8..<12].elementsEqual("WAVE".utf8),
+              bytes[0..<4].elementsEqual("RIFF".utf8) || bytes[0..<4].elementsEqual("RF64".utf8) else { return [] }
+        var chunks: [(id: String, offset: Int, size: Int)] = []
+        var at = 12
+        while at + 8 <= bytes.count {
+            let size = littleEndian32(bytes, at + 4)
+            chunks.append((String(decoding: bytes[at..<(at + 4)], as: UTF8.self), at, size))
             at += 8 + size + (size & 1)
         }
+        return chunks
+    }
+
+    static func littleEndian32(_ bytes: [UInt8], _ i: Int) -> Int {
+        Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
     }
 
     /// Sets a double-valued command (VBR quality, compression level); false when refused.
@@ -120,26 +135,30 @@ enum SndFile {
         Int(sf_writef_int(handle, buffer, sf_count_t(frames)))
     }
 
+    static func readFrames(_ handle: OpaquePointer, into buffer: UnsafeMutablePointer<Int32>, frames: Int) -> Int {
+        Int(sf_readf_int(handle, buffer, sf_count_t(frames)))
+    }
+
+    /// Opens a read-only stream that `reader` feeds (its ``PipeReader/callbacks``); the
+    /// reader must stay alive until the handle is closed.
+    static func open(reader: PipeReader, info: inout SF_INFO) -> OpaquePointer? {
+        var io = PipeReader.callbacks
+        return sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(reader).toOpaque())
+    }
+
     static func error(_ handle: OpaquePointer) -> Int32 { sf_error(handle) }
 
     /// Why libsndfile may have refused a WAV it could not describe: a sample rate or channel
     /// count it cannot hold, read from the `fmt ` chunk directly (libsndfile only says
     /// "SF_INFO struct incomplete").
     static func wavHeaderProblem(_ bytes: [UInt8]) -> String? {
-        guard bytes.count >= 12, bytes[0..<4].elementsEqual("RIFF".utf8), bytes[8..<12].elementsEqual("WAVE".utf8) else { return nil }
-        var at = 12
-        func u32(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24 }
-        while at + 8 <= bytes.count {
-            let size = u32(at + 4)
-            if bytes[at..<(at + 4)].elementsEqual("fmt ".utf8), at + 16 <= bytes.count {
-                let channels = Int(bytes[at + 10]) | Int(bytes[at + 11]) << 8
-                let rate = u32(at + 12)
-                if channels == 0 || channels > maximumChannels { return "the WAV header gives \(channels) channels (1 to \(maximumChannels) are possible)" }
-                if rate == 0 || rate > Int(Int32.max) { return "the WAV header gives a sample rate of \(rate) Hz (1 to \(Int32.max) Hz are possible)" }
-                return nil
-            }
-            at += 8 + size + (size & 1)
-        }
+        guard bytes.count >= 4, bytes[0..<4].elementsEqual("RIFF".utf8),
+              let fmt = riffChunks(bytes).first(where: { $0.id == "fmt " }), fmt.offset + 16 <= bytes.count else { return nil }
+        let at = fmt.offset
+        let channels = Int(bytes[at + 10]) | Int(bytes[at + 11]) << 8
+        let rate = littleEndian32(bytes, at + 12)
+        if channels == 0 || channels > maximumChannels { return "the WAV header gives \(channels) channels (1 to \(maximumChannels) are possible)" }
+        if rate == 0 || rate > Int(Int32.max) { return "the WAV header gives a sample rate of \(rate) Hz (1 to \(Int32.max) Hz are possible)" }
         return nil
     }
 

@@ -243,7 +243,7 @@ public final class SndFileSink: AudioSink {
         if final.integerBits != nil {
             var buffer = [Int32](repeating: 0, count: block * channels)
             buffer.withUnsafeMutableBufferPointer { b in
-                while case let n = Int(sf_readf_int(reader, b.baseAddress!, sf_count_t(block))), n > 0 {
+                while case let n = SndFile.readFrames(reader, into: b.baseAddress!, frames: block), n > 0 {
                     if SndFile.writeFrames(writer, from: UnsafePointer(b.baseAddress!), frames: n) != n { failed = true; return }
                 }
             }

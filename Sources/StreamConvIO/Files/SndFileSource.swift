@@ -48,7 +48,7 @@ public final class SndFileSource: AudioSource {
             close(fd)
             throw .open(path: name, reason: "it is a folder")
         }
-        try self.init(owning: fd, status: st, path: path, name: name, stream: nil)
+        try self.init(owning: fd, status: st, path: path, name: name, pipe: false, reader: nil)
     }
 
     /// Reads an audio stream from `descriptor` (standard input), which the caller keeps open:
@@ -69,17 +69,16 @@ public final class SndFileSource: AudioSource {
             throw .open(path: name, reason: "libsndfile cannot read \(container.rawValue) from a pipe; redirect stdin from the file (< FILE) or give it with --in FILE")
         }
         try self.init(owning: fd, status: st, path: SystemPath(name), name: name,
-                      stream: pipe ? (container == .flac ? PipeReader(descriptor: fd) : nil, true) : nil)
+                      pipe: pipe, reader: pipe && container == .flac ? PipeReader(descriptor: fd) : nil)
     }
 
-    /// Opens `fd`, which this source then owns; `stream` is set for a pipe (with its reader
-    /// where libsndfile cannot read the container from a pipe itself).
-    private init(owning fd: Int32, status st: stat, path: SystemPath, name: String, stream: (reader: PipeReader?, pipe: Bool)?) throws(IOError) {
+    /// Opens `fd`, which this source then owns; `pipe` when it has no length to seek in,
+    /// `reader` where libsndfile cannot read the container from a pipe itself.
+    private init(owning fd: Int32, status st: stat, path: SystemPath, name: String, pipe: Bool, reader: PipeReader?) throws(IOError) {
         var info = SF_INFO()
         let opened: OpaquePointer?
-        if let reader = stream?.reader {
-            var io = PipeReader.callbacks
-            opened = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(reader).toOpaque())
+        if let reader {
+            opened = SndFile.open(reader: reader, info: &info)
             reader.release()
         } else {
             opened = SndFile.open(descriptor: fd, mode: Int32(SFM_READ), info: &info)
@@ -88,7 +87,7 @@ public final class SndFileSource: AudioSource {
             var reason = SndFile.lastError(nil)
             // The descriptor is still ours (libsndfile had a duplicate): read the header.
             var head = [UInt8](repeating: 0, count: 4096)
-            let n = stream == nil ? pread(fd, &head, head.count, 0) : 0
+            let n = pipe ? 0 : pread(fd, &head, head.count, 0)
             close(fd)
             if n > 0, let problem = SndFile.wavHeaderProblem(Array(head[0..<n])) { reason = problem }
             throw .open(path: name, reason: reason)
@@ -100,14 +99,14 @@ public final class SndFileSource: AudioSource {
         }
         self.handle = handle
         descriptor = fd
-        reader = stream?.reader
+        self.reader = reader
         self.path = path
         self.name = name
         identity = FileIdentity(st)
         channels = Int(info.channels)
         sampleRate = Int(info.samplerate)
         format = SndFileFormat(code: info.format)
-        if stream != nil {
+        if pipe {
             frameCount = nil
             promisedFrames = nil
         } else {

@@ -40,7 +40,8 @@ public enum FilterPipeline {
     }
 
     /// Filters everything `source` gives through `stage` into `sink` and commits it; on any
-    /// error the sink is abandoned (no output file) and the error rethrown.
+    /// error the sink is abandoned (no output file) and the error rethrown. The summary
+    /// carries the output's peak, measured before the sink quantises it.
     /// - Parameters:
     ///   - stage: what filters; the pipeline prepares it (or its lanes) for the block size.
     ///   - threads: the most threads to filter on: lanes in block mode (``Stage/lanes(_:)``),
@@ -63,6 +64,8 @@ public enum FilterPipeline {
         progress: (Int64) -> Void = { _ in }
     ) throws(IOError) -> RunSummary where S.Scalar: AudioSample {
         let start = ContinuousClock.now
+        // The summary's peak is measured here, on every run, before the sink quantises.
+        let sink = MeteredSink(sink)
         let (inputChannels, outputChannels, ratio, latency) = (stage.inputChannels, stage.outputChannels, stage.rateRatio, stage.latency)
         do throws(IOError) {
             if source.channels != inputChannels {
@@ -87,7 +90,8 @@ public enum FilterPipeline {
                 seconds: elapsed.inSeconds,
                 clippedSamples: sink.clippedSamples,
                 nonFiniteInput: nonFinite, nanWrittenAsZero: sink.nanWrittenAsZero,
-                promisedFrames: promised)
+                promisedFrames: promised,
+                outputPeak: sink.peak)
         } catch {
             sink.abandon()
             throw error

@@ -39,18 +39,24 @@ public struct InputProbe: Sendable {
         case .fifo:
             return InputProbe(head: try teeHead(descriptor, count: want, name: name), consumed: false, isPipeOrFile: true)
         default:
-            var head = [UInt8](repeating: 0, count: want)
-            var got = 0
-            while got < want {
-                switch head.withUnsafeMutableBytes({ Syscall.read(descriptor, into: $0.baseAddress! + got, count: want - got) }) {
-                case let .success(n):
-                    if n == 0 { return InputProbe(head: Array(head[0..<got]), consumed: true, isPipeOrFile: false) }
-                    got += n
-                case let .failure(e): throw .io(path: name, reason: e.description)
-                }
-            }
+            let head = try readUpTo(descriptor, count: want, name: name)
             return InputProbe(head: head, consumed: true, isPipeOrFile: false)
         }
+    }
+
+    /// Up to `count` bytes read from `descriptor`, fewer only at its end.
+    private static func readUpTo(_ descriptor: Int32, count: Int, name: String) throws(IOError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            switch bytes.withUnsafeMutableBytes({ Syscall.read(descriptor, into: $0.baseAddress! + got, count: count - got) }) {
+            case let .success(n):
+                if n == 0 { return Array(bytes[0..<got]) }
+                got += n
+            case let .failure(e): throw .io(path: name, reason: e.description)
+            }
+        }
+        return bytes
     }
 
     /// A pipe's first `count` bytes (fewer if the writer closes first), copied with `tee(2)` into
@@ -77,25 +83,17 @@ public struct InputProbe: Sendable {
                 let last = streamconv_tee(descriptor, ends[1], count)
                 if last > 0 {
                     // Drain the first copy, then keep the last (the longer).
-                    var discard = [UInt8](repeating: 0, count: count)
-                    _ = discard.withUnsafeMutableBytes { Syscall.read(ends[0], into: $0.baseAddress!, count: pending) }
+                    _ = try readUpTo(ends[0], count: pending, name: name)
                     pending = last
                 }
                 break
             }
             // Nothing more yet: drop this copy and look again shortly.
-            var discard = [UInt8](repeating: 0, count: count)
-            _ = discard.withUnsafeMutableBytes { Syscall.read(ends[0], into: $0.baseAddress!, count: pending) }
+            _ = try readUpTo(ends[0], count: pending, name: name)
             usleep(1000)
         }
-        var head = [UInt8](repeating: 0, count: pending)
-        var got = 0
-        while got < pending {
-            guard case let .success(n) = head.withUnsafeMutableBytes({ Syscall.read(ends[0], into: $0.baseAddress! + got, count: pending - got) }), n > 0 else {
-                throw .io(path: name, reason: "cannot read the scratch pipe: \(Errno(errno))")
-            }
-            got += n
-        }
+        let head = try readUpTo(ends[0], count: pending, name: name)
+        guard head.count == pending else { throw .io(path: name, reason: "cannot read the scratch pipe: it ended early") }
         return head
     }
 }

@@ -73,7 +73,7 @@ public struct NetworkPreset: Sendable {
         var chain = NetworkPreset(name: presets.map(\.preset.name).joined(separator: " → ") + (gainDB.map { String(format: " → %+g dB", $0) } ?? ""),
                                   description: "a chain of presets", sampleRate: presets.compactMap(\.preset.fixedRate).first,
                                   inChannels: first.spec.inChannels, weights: nil, output: nil, nodes: nodes)
-        chain.acceptsAnyChannels = first.spec(forChannels: first.spec.inChannels + 1) != nil
+        chain.acceptsAnyChannels = first.acceptsAnyChannels
         return chain
     }
 

@@ -55,6 +55,10 @@ extension Preset {
         }
     }
 
+    /// Whether this filter takes an input with any channel count, filtering each channel
+    /// alone (``spec(forChannels:)``); false when the input must have `in_channels`.
+    public var acceptsAnyChannels: Bool { spec(forChannels: spec.inChannels + 1) != nil }
+
     /// The spec widened to `channels` channels when this filter acts on each channel alone:
     /// a single-channel filter (in = out = 1), or a depthwise design (one identical filter
     /// per channel); `nil` for any other filter, whose channel count must match.
