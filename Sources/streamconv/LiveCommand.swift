@@ -78,7 +78,7 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), none.", valueName: "kind"))
     var dither: Dither = .auto
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds; the level meters show this interval (else 1 s) and the run so far.", valueName: "seconds"))
     var stats: Double?
 
     @Option(name: .customLong("json-stats"), help: ArgumentHelp("Also write the stats as JSON lines to this file: every --stats interval (else every second) and at the end.", valueName: "file"))
@@ -214,7 +214,9 @@ struct LiveCommand: ParsableCommand {
         defer { workers?.stop() }
         let loop = LiveLoop(capture: captureDevice, stage: stage, destination: destination, rate: captureRate,
                             frameLimit: frameLimit, dither: dither, keepTail: facts.keepsTail, counters: counters, workers: workers,
-                            name: facts.name, swaps: swapControl)
+                            name: facts.name, swaps: swapControl,
+                            // The meters' interval is the stats interval, counted in output frames.
+                            levelInterval: max(1, Int(((stats ?? 1) * Double(captureRate * report.ratio.outputs) / Double(report.ratio.inputs)).rounded())))
         let shape = loop.shape
         let swaps = swapControl.map { control in
             let swapper = FilterSwapper(control: control, shape: shape, counters: counters, rate: captureRate, running: facts.name)

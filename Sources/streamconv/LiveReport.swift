@@ -36,7 +36,7 @@ struct LiveReport {
         var clipped = 0, dropped = 0, lateBlocks = 0, periods = 0, overruns = 0
         var worstFrame = 0
         var meanLoad = 0.0, medianLoad = 0.0, p99Load = 0.0, worstLoad = 0.0
-        var levels: (peaks: [Float], rms: [Double])?
+        var levels: Levels?
     }
 
     func snapshot(outcome: LiveOutcome?) -> Snapshot {
@@ -55,7 +55,7 @@ struct LiveReport {
         (s.medianLoad, s.p99Load) = (loads.percentile(0.5), loads.percentile(0.99))
         s.worstLoad = Double(c.worstLoadPPM.load(ordering: .relaxed)) / 1e4
         s.worstFrame = c.worstPeriodFrame.load(ordering: .relaxed)
-        if let levels = outcome.map({ ($0.peaks, $0.rms) }) ?? c.levels?.snapshot() { s.levels = levels }
+        if let levels = outcome?.levels ?? c.levels?.snapshot() { s.levels = levels }
         return s
     }
 
@@ -65,10 +65,16 @@ struct LiveReport {
         text += ", xruns \(s.captureXruns) capture / \(s.playbackXruns) playback"
         text += ", \(s.stalls) stalls, \(s.suspends) suspends"
         if let levels = s.levels {
-            let channels = zip(levels.peaks, levels.rms).enumerated().map { index, level in
-                String(format: "ch%d %.1f/%.1f dBFS", index + 1, Self.dB(Double(level.0)), Self.dB(level.1))
+            func channels(_ peaks: [Float], _ rms: [Double]) -> String {
+                zip(peaks, rms).enumerated().map { index, level in
+                    String(format: "ch%d %.1f/%.1f dBFS", index + 1, Self.dB(Double(level.0)), Self.dB(level.1))
+                }.joined(separator: " ")
             }
-            text += ", peak/RMS " + channels.joined(separator: " ")
+            text += ", peak/RMS"
+            if levels.intervalFrames > 0 {
+                text += String(format: " over the last %.2f s: ", intervalSeconds(levels.intervalFrames)) + channels(levels.intervalPeaks, levels.intervalRMS) + ";"
+            }
+            text += " since start: " + channels(levels.peaks, levels.rms)
         }
         if s.clipped > 0 { text += ", \(s.clipped) samples clipped" }
         if s.dropped > 0 { text += ", \(s.dropped) output frames dropped (the file writer fell behind)" }
@@ -98,6 +104,12 @@ struct LiveReport {
         ]
         if let swapper { fields.append(("swaps", "\(swapper.swapsTaken)")) }
         if let levels = s.levels {
+            if levels.intervalFrames > 0 {
+                fields.append(("interval_start_frame", "\(levels.intervalStart)"))
+                fields.append(("interval_frames", "\(levels.intervalFrames)"))
+                fields.append(("interval_peak_dbfs", "[" + levels.intervalPeaks.map { Self.number(Self.dB(Double($0))) }.joined(separator: ",") + "]"))
+                fields.append(("interval_rms_dbfs", "[" + levels.intervalRMS.map { Self.number(Self.dB($0)) }.joined(separator: ",") + "]"))
+            }
             fields.append(("peak_dbfs", "[" + levels.peaks.map { Self.number(Self.dB(Double($0))) }.joined(separator: ",") + "]"))
             fields.append(("rms_dbfs", "[" + levels.rms.map { Self.number(Self.dB($0)) }.joined(separator: ",") + "]"))
         }
@@ -111,6 +123,11 @@ struct LiveReport {
         guard s.overruns > 0 || s.lateBlocks > 0 else { return nil }
         return String(format: "warning: %@ at period %d is not keeping up: %d of %d periods over their deadline (worst period %.0f%%), %d late blocks; try a larger --period",
                       activeFilter, capturePeriod, s.overruns, s.periods, s.worstLoad, s.lateBlocks)
+    }
+
+    /// Output frames as seconds of output.
+    func intervalSeconds(_ frames: Int) -> Double {
+        Double(frames) * Double(ratio.inputs) / (Double(captureRate) * Double(ratio.outputs))
     }
 
     static func dB(_ linear: Double) -> Double { 20 * log10(max(linear, 1e-10)) }

@@ -21,15 +21,31 @@ import Testing
         let conv = Conv1d<Float>(spec: spec, seed: 3)
         let samples = capture(5000)
         let counters = LiveCounters()
-        var processor = PeriodProcessor(stage: conv.makeStream(), period: period, capture: .s16, rate: 48000, counters: counters)
+        // Metering intervals of 97 output frames: never aligned to a period.
+        var processor = PeriodProcessor(stage: conv.makeStream(), period: period, capture: .s16, rate: 48000, counters: counters, levelInterval: 97)
         #expect(processor.inputChannels == 2 && processor.outputChannels == 4 && processor.latency == spec.latency)
         var delivered: [Float] = []
+        // The last interval's levels: those of output frames [start, start + frames), by a plain loop.
+        func checkInterval(_ levels: Levels, complete: Bool = true) {
+            let total = delivered.count / 4
+            guard levels.intervalFrames > 0 else { #expect(total < 97); return }
+            let (start, frames) = (Int(levels.intervalStart), levels.intervalFrames)
+            #expect(start % 97 == 0 && (complete ? frames == 97 && total - start - frames < 97 : start + frames == total), "\(start) \(frames) of \(total)")
+            for c in 0..<4 {
+                let samples = (start..<(start + frames)).map { delivered[$0 * 4 + c] }
+                let rms = (samples.map { Double($0) * Double($0) }.reduce(0, +) / Double(frames)).squareRoot()
+                #expect(levels.intervalPeaks[c] == samples.map(abs).max()!)
+                #expect(abs(levels.intervalRMS[c] - rms) <= 1e-12 * rms)
+            }
+        }
         var bytes = [UInt8](repeating: 0, count: processor.readyCapacity * 4 * 4)
         var rng = SeededGenerator(seed: UInt64(period))
         var at = 0
         func take() {
             bytes.withUnsafeMutableBytes { processor.encodeReady(as: .f32, into: $0.baseAddress!) }
             delivered += bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self).prefix(processor.ready.frames * 4)) }
+            checkInterval(processor.levels)
+            if let published = counters.levels?.snapshot() { #expect(published == processor.levels) }
         }
         while at < 5000 {
             let n = min(Int.random(in: 1...period, using: &rng), 5000 - at)
@@ -39,6 +55,9 @@ import Testing
         }
         try processor.finish()
         take()
+        // The run's last frames, a partial interval, close as the last interval.
+        processor.closeLevels()
+        checkInterval(processor.levels, complete: delivered.count / 4 % 97 == 0)
         let x = Signal<Float>(interleaved: samples.map { Float($0) * 0x1p-15 }, channels: 2)
         let expected = try conv.forward(x)
         #expect(Signal(interleaved: delivered, channels: 4).bitwiseEquals(expected), "period \(period)")

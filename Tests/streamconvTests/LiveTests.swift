@@ -138,6 +138,57 @@ import Testing
         #expect(objects.dropLast().allSatisfy { $0["final"] as? Bool == false })
     }
 
+    /// The meters show the last stats interval, not only the whole run (issue 16, finding 10:
+    /// RMS drifted down as silence accumulated): each JSON line's interval levels are those of
+    /// the recorded output's frames [start, start + frames), the intervals a whole number of
+    /// stats intervals from the start, and the text line labels both.
+    @Test func metersShowTheLastInterval() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (frames, loud) = (28800, 9600)
+        var input = Self.s16(frames: loud, channels: 2, seed: 31)
+        input.append(Data(count: (frames - loud) * 4))
+        try setUp(input: input)
+        // Paced: one period per period's duration, so the stats lines come while it runs.
+        let fifo = dir.appendingPathComponent("capture.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try Data("pcm.pacedcap { type file; slave.pcm \"null\"; file \"/dev/null\"; infile \"\(fifo)\"; format \"raw\" }".utf8)
+            .write(to: dir.appendingPathComponent(".asoundrc"))
+        let writer = pacedFIFOWriter(fifo: fifo, input: input, period: 480)
+        writer.start()
+        let r = try live(["--preset", "lowpass-4k", "--capture", "pacedcap", "--channels", "2", "--out", "live.wav", "--out-format", "float",
+                          "--frames", "\(frames)", "--period", "480", "--stats", "0.1", "--json-stats", "stats.jsonl"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let (y, _) = try readFile(dir.appendingPathComponent("live.wav").path)
+        #expect(y.frames == frames)
+        func dB(_ x: Double) -> Double { 20 * log10(max(x, 1e-10)) }
+        func levels(_ c: Int, _ range: Range<Int>) -> (peak: Double, rms: Double) {
+            let samples = range.map { Double(y[c, $0]) }
+            return (dB(samples.map(abs).max()!), dB((samples.map { $0 * $0 }.reduce(0, +) / Double(samples.count)).squareRoot()))
+        }
+        let objects = try String(contentsOf: dir.appendingPathComponent("stats.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let metered = objects.filter { $0["interval_frames"] != nil }
+        #expect(metered.count >= 3, "\(objects)")
+        var quietAfterLoud = false
+        for object in metered {
+            let start = try #require(object["interval_start_frame"] as? Int)
+            let count = try #require(object["interval_frames"] as? Int)
+            #expect(start % 4800 == 0 && count == 4800, "\(object)")
+            let peaks = try #require(object["interval_peak_dbfs"] as? [Double])
+            let rms = try #require(object["interval_rms_dbfs"] as? [Double])
+            let totalRMS = try #require(object["rms_dbfs"] as? [Double])
+            for c in 0..<2 {
+                let expected = levels(c, start..<(start + count))
+                #expect(abs(peaks[c] - expected.peak) < 0.002 && abs(rms[c] - expected.rms) < 0.002, "ch\(c) at \(start): \(peaks[c])/\(rms[c]) vs \(expected)")
+            }
+            if start >= loud + 4800 && rms[0] < -150 && totalRMS[0] > -60 { quietAfterLoud = true }
+        }
+        #expect(quietAfterLoud, "an interval of silence after the loud part reads as silence, while the run's RMS does not")
+        let last = try #require(objects.last)
+        #expect(last["final"] as? Bool == true && last["interval_start_frame"] as? Int == frames - 4800)
+        #expect(r.stderr.contains(", peak/RMS over the last 0.10 s: ch1 ") && r.stderr.contains("; since start: ch1 "), "\(r.stderr)")
+    }
+
     /// A mono impulse response on a stereo capture: each channel filtered alone, the tail kept
     /// or (`"tail": false`) dropped, exactly as the offline run of the same samples.
     @Test(arguments: [("mono.json", "direct"), ("mono-notail.json", "direct"), ("mono.json", "fft")])
@@ -219,7 +270,7 @@ import Testing
         let r = try CLI.shell("timeout --foreground -s INT 1 \"$SC\" live --preset lowpass-4k --capture null --out /dev/null --stats 0.2", in: dir)
         let running = r.stderr.split(separator: "\n").filter { $0.hasPrefix("live (running): ") }
         #expect(running.count >= 2, "\(r.stderr)")
-        #expect(running.allSatisfy { $0.contains(", peak/RMS ch1 ") && $0.contains(" ch2 ") && $0.contains("load ") }, "\(running)")
+        #expect(running.allSatisfy { $0.contains(", peak/RMS") && $0.contains("since start: ch1 ") && $0.contains(" ch2 ") && $0.contains("load ") }, "\(running)")
         #expect(r.stderr.contains("\nlive: ") && r.stderr.contains("latency 287 frames (5.98 ms)"), "\(r.stderr)")
     }
 

@@ -39,10 +39,11 @@ public final class LiveLoop {
     ///     audio thread). The caller stops them after ``run()``.
     ///   - name: the filter's name, for the stats.
     ///   - swaps: where new filters are offered while the loop runs (`nil`: no swaps).
+    ///   - levelInterval: output frames per level-metering interval (`nil`: one second).
     public init<S: Stage<Float> & ~Copyable>(
         capture: any PCMDevice, stage: consuming S, destination: LiveDestination, rate: Int,
         frameLimit: Int64? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters,
-        workers: PartitionWorkers? = nil, name: String = "", swaps: SwapControl? = nil
+        workers: PartitionWorkers? = nil, name: String = "", swaps: SwapControl? = nil, levelInterval: Int? = nil
     ) {
         self.capture = capture
         self.destination = destination
@@ -55,7 +56,7 @@ public final class LiveLoop {
         processor = PeriodProcessor(
             stage: stage, period: period, capture: capture.format, rate: rate,
             quantizeTo: bits, dither: dither, keepTail: keepTail, counters: counters, workers: workers,
-            name: name, swaps: swaps)
+            name: name, swaps: swaps, levelInterval: levelInterval)
         let captureByteCount = period * processor.inputChannels * capture.format.bytes
         captureBytes = .allocate(byteCount: captureByteCount, alignment: 16)
         captureBytes.initializeMemory(as: UInt8.self, repeating: 0, count: captureByteCount)
@@ -151,8 +152,8 @@ public final class LiveLoop {
         case let .ring(ring): ring.close()
         }
         capture.drain()
-        let levels = processor.levels
-        return LiveOutcome(peaks: levels.peaks, rms: levels.rms, error: failure, filterError: filterError)
+        processor.closeLevels()
+        return LiveOutcome(levels: processor.levels, error: failure, filterError: filterError)
     }
 
     /// Recovers the capture from an overrun or a suspend; false when the code means the

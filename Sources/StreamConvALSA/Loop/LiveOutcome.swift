@@ -1,11 +1,10 @@
 import StreamConv
+import StreamConvLive
 
 /// What a live run ended with.
 public struct LiveOutcome: Sendable {
-    /// Peak level per output channel (linear, 1 = full scale).
-    public var peaks: [Float]
-    /// RMS level per output channel (linear).
-    public var rms: [Double]
+    /// Peak and RMS per output channel, since the start and over the last interval.
+    public var levels: Levels
     /// The device failure that ended the run, if one did.
     public var error: ALSAError?
     /// The filter's refusal: at the end, a signal shorter than the receptive field; during

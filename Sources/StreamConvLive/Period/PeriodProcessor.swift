@@ -49,6 +49,17 @@ public struct PeriodProcessor: ~Copyable {
     private var quantizer: Quantizer?
     private var peaks: [Float]
     private var squares: [Double]
+    /// Output frames per metering interval; the intervals start at output frame 0.
+    private let levelInterval: Int
+    /// The interval being measured: peaks, sums of squares, frames so far.
+    private var intervalPeaks: [Float]
+    private var intervalSquares: [Double]
+    private var intervalFilled = 0
+    /// The last completed interval (published with the totals).
+    private var lastPeaks: [Float]
+    private var lastSquares: [Double]
+    private var lastFrames = 0
+    private var lastStart: Int64 = 0
     private let meter: LevelMeter
     /// Frames delivered before ``ready``'s (the position integer output dithers from).
     private var readyStart: Int64 = 0
@@ -68,15 +79,18 @@ public struct PeriodProcessor: ~Copyable {
     ///     partitions); `nil` runs everything on the calling thread.
     ///   - name: the filter's name, for the stats.
     ///   - swaps: where new filters are offered (and the input history kept); `nil`: no swaps.
+    ///   - levelInterval: output frames per metering interval (``levels``); `nil`: one second
+    ///     of output.
     public init<S: Stage<Float> & ~Copyable>(
         stage: consuming S, period: Int, capture: SampleEncoding, rate: Int,
         quantizeTo bits: Int? = nil, dither: Dither = .none, keepTail: Bool = true, counters: LiveCounters,
-        workers: PartitionWorkers? = nil, name: String = "", swaps: SwapControl? = nil
+        workers: PartitionWorkers? = nil, name: String = "", swaps: SwapControl? = nil, levelInterval: Int? = nil
     ) {
         stage.prepare(maxFrames: period)
         Self.rehearse(stage, period: period)
         if let workers { stage.schedule(on: workers) }
         (inputChannels, outputChannels, latency) = (stage.inputChannels, stage.outputChannels, stage.latency)
+        let ratio = stage.rateRatio
         let readyBound = max(stage.outputBound(inputFrames: period), stage.finishBound.tail)
         input = Signal(channels: inputChannels, capacity: period)
         ready = Signal(channels: outputChannels, capacity: readyBound)
@@ -104,6 +118,11 @@ public struct PeriodProcessor: ~Copyable {
         quantizer = bits.map { Quantizer(bits: $0, dither: dither) }
         peaks = [Float](repeating: 0, count: outputChannels)
         squares = [Double](repeating: 0, count: outputChannels)
+        self.levelInterval = max(1, levelInterval ?? rate * ratio.outputs / ratio.inputs)
+        // Buffers of their own (a copy of `peaks` would share its storage until the first
+        // write, which would then allocate in a period).
+        (intervalPeaks, lastPeaks) = ([Float](repeating: 0, count: outputChannels), [Float](repeating: 0, count: outputChannels))
+        (intervalSquares, lastSquares) = ([Double](repeating: 0, count: outputChannels), [Double](repeating: 0, count: outputChannels))
         meter = LevelMeter(channels: outputChannels)
         counters.attach(meter)
     }
@@ -296,34 +315,79 @@ public struct PeriodProcessor: ~Copyable {
         return first + Int64(new.frames) >= fadeEnd
     }
 
-    /// Peak (linear) and RMS per output channel over everything made ready.
-    public var levels: (peaks: [Float], rms: [Double]) {
+    /// Peak (linear) and RMS per output channel over everything made ready, and over the
+    /// last completed metering interval.
+    public var levels: Levels {
+        var levels = Levels(channels: outputChannels)
         let frames = max(1, Double(outputFrames))
-        return (peaks, squares.map { ($0 / frames).squareRoot() })
+        (levels.peaks, levels.rms) = (peaks, squares.map { ($0 / frames).squareRoot() })
+        if lastFrames > 0 {
+            (levels.intervalPeaks, levels.intervalRMS) = (lastPeaks, lastSquares.map { ($0 / Double(lastFrames)).squareRoot() })
+            (levels.intervalStart, levels.intervalFrames) = (lastStart, lastFrames)
+        }
+        return levels
     }
 
-    /// Peak and sum of squares per output channel of ``ready``, published to the meter.
+    /// Ends the metering interval in progress, complete or not, so that the levels of the
+    /// run's last frames are the last interval's (call once, after the tail).
+    public mutating func closeLevels() {
+        guard intervalFilled > 0 else { return }
+        closeInterval(start: outputFrames - Int64(intervalFilled))
+        publishLevels()
+    }
+
+    private mutating func closeInterval(start: Int64) {
+        for c in 0..<outputChannels {
+            (lastPeaks[c], lastSquares[c]) = (intervalPeaks[c], intervalSquares[c])
+            (intervalPeaks[c], intervalSquares[c]) = (0, 0)
+        }
+        (lastFrames, lastStart, intervalFilled) = (intervalFilled, start, 0)
+    }
+
+    private func publishLevels() {
+        peaks.withUnsafeBufferPointer { p in
+            squares.withUnsafeBufferPointer { q in
+                lastPeaks.withUnsafeBufferPointer { lp in
+                    lastSquares.withUnsafeBufferPointer { lq in
+                        meter.publish(peaks: p, squares: q, frames: outputFrames, intervalPeaks: lp, intervalSquares: lq,
+                                      intervalFrames: lastFrames, intervalStart: lastStart)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Peak and sum of squares per output channel of ``ready``, since the start and per
+    /// metering interval (cut exactly at its frame boundaries), published to the meter.
     private mutating func measureReady() {
         let (frames, capacity) = (ready.frames, ready.capacity)
         readyStart = outputFrames
         guard frames > 0 else { return }
-        ready.withUnsafeBufferPointer { src in
-            for c in 0..<outputChannels {
-                var peak = peaks[c]
-                var sum = 0.0
-                for i in 0..<frames {
-                    let x = src[c * capacity + i]
-                    peak = max(peak, abs(x))
-                    sum += Double(x) * Double(x)
+        var done = 0
+        while done < frames {
+            let n = min(frames - done, levelInterval - intervalFilled)
+            ready.withUnsafeBufferPointer { src in
+                for c in 0..<outputChannels {
+                    var (peak, intervalPeak) = (peaks[c], intervalPeaks[c])
+                    var sum = 0.0
+                    for i in done..<(done + n) {
+                        let x = src[c * capacity + i]
+                        peak = max(peak, abs(x))
+                        intervalPeak = max(intervalPeak, abs(x))
+                        sum += Double(x) * Double(x)
+                    }
+                    (peaks[c], intervalPeaks[c]) = (peak, intervalPeak)
+                    squares[c] += sum
+                    intervalSquares[c] += sum
                 }
-                peaks[c] = peak
-                squares[c] += sum
             }
+            intervalFilled += n
+            done += n
+            if intervalFilled == levelInterval { closeInterval(start: outputFrames + Int64(done - levelInterval)) }
         }
         outputFrames += Int64(frames)
         counters.framesOut.add(frames, ordering: .relaxed)
-        let measured = outputFrames
-        peaks.withUnsafeBufferPointer { p in squares.withUnsafeBufferPointer { meter.publish(peaks: p, squares: $0, frames: measured) } }
+        publishLevels()
     }
 
     /// CLOCK_MONOTONIC in nanoseconds (a vDSO call: no system call, no allocation).
