@@ -19,13 +19,13 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Preset to apply (a 2-channel preset for 48 kHz).")
+    @Option(help: "Preset to apply (a 2-channel preset for 48 kHz).", completion: ShellCompletion.preset)
     var preset = "lowpass-4k"
 
     @Option(parsing: .unconditional, help: "Seconds of signal.")
     var seconds = 4.0
 
-    @Option(name: .customLong("dir"), help: "Folder to write the two files into.")
+    @Option(name: .customLong("dir"), help: "Folder to write the two files into.", completion: .directory)
     var directory = "."
 
     /// The tones of the left channel.

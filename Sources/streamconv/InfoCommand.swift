@@ -11,13 +11,13 @@ struct InfoCommand: ParsableCommand {
 
     @OptionGroup var presetOptions: PresetOptions
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate to describe it at (default: the preset's, else 48000); designs are made at it.", valueName: "Hz"))
+    @Option(name: [.long, .customShort("r")], parsing: .unconditional, help: ArgumentHelp("Sample rate to describe it at (default: the preset's, else 48000); designs are made at it.", valueName: "Hz"))
     var rate: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Input channel count (a single-channel filter takes any).", valueName: "C"))
+    @Option(name: [.long, .customShort("c")], parsing: .unconditional, help: ArgumentHelp("Input channel count (a single-channel filter takes any).", valueName: "C"))
     var channels: Int?
 
-    @Option(help: ArgumentHelp("Write the magnitude response as an SVG picture (of a filter, or of a linear network such as a chain of filters).", valueName: "FILE.svg"))
+    @Option(help: ArgumentHelp("Write the magnitude response as an SVG picture (of a filter, or of a linear network such as a chain of filters).", valueName: "FILE.svg"), completion: .file(extensions: ["svg"]))
     var plot: String?
 
     @Flag(help: "Print the facts as JSON, for scripts.")

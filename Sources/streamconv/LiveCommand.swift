@@ -33,19 +33,19 @@ struct LiveCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Gain in dB after the preset(s), as a last node of the chain.", valueName: "dB"))
     var gain: Double?
 
-    @Option(help: ArgumentHelp("ALSA capture device (default, hw:1,0, plughw:1, a name from an asoundrc).", valueName: "device"))
+    @Option(name: [.long, .customShort("C")], help: ArgumentHelp("ALSA capture device (default, hw:1,0, plughw:1, a name from an asoundrc).", valueName: "device"), completion: ShellCompletion.device)
     var capture: String
 
-    @Option(help: ArgumentHelp("ALSA playback device.", valueName: "device"))
+    @Option(name: [.long, .customShort("P")], help: ArgumentHelp("ALSA playback device.", valueName: "device"), completion: ShellCompletion.device)
     var playback: String?
 
-    @Option(name: .customLong("out"), help: ArgumentHelp("Output file (written as run writes it), or - for raw samples on stdout.", valueName: "file"))
+    @Option(name: [.customLong("out"), .customShort("o")], help: ArgumentHelp("Output file (written as run writes it), or - for raw samples on stdout.", valueName: "file"), completion: ShellCompletion.audioFile)
     var output: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Capture rate (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
+    @Option(name: [.long, .customShort("r")], parsing: .unconditional, help: ArgumentHelp("Capture rate (default: the preset's sample_rate, else 48000).", valueName: "Hz"))
     var rate: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Capture channels (default: the preset's in_channels; any count for a single-channel or depthwise design preset).", valueName: "C"))
+    @Option(name: [.long, .customShort("c")], parsing: .unconditional, help: ArgumentHelp("Capture channels (default: the preset's in_channels; any count for a single-channel or depthwise design preset).", valueName: "C"))
     var channels: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames per capture period.", valueName: "N"))
@@ -81,7 +81,7 @@ struct LiveCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds; the level meters show this interval (else 1 s) and the run so far.", valueName: "seconds"))
     var stats: Double?
 
-    @Option(name: .customLong("json-stats"), help: ArgumentHelp("Also write the stats as JSON lines to this file: every --stats interval (else every second) and at the end.", valueName: "file"))
+    @Option(name: .customLong("json-stats"), help: ArgumentHelp("Also write the stats as JSON lines to this file: every --stats interval (else every second) and at the end.", valueName: "file"), completion: .file())
     var jsonStats: String?
 
     @Flag(name: .customLong("no-workers"), help: "Run every partition of an FFT filter on the audio thread (no worker threads): the throughput baseline; long filters then miss deadlines at small periods.")
@@ -93,7 +93,7 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("swap-history"), parsing: .unconditional, help: ArgumentHelp("Seconds of input kept for a swapped-in filter to start from (at least its length; 0: no swaps, SIGHUP stops the run).", valueName: "seconds"))
     var swapHistory = 10.0
 
-    @Option(help: ArgumentHelp("A FIFO (made with mkfifo) whose lines 'load PRESET' swap the filter while running.", valueName: "fifo"))
+    @Option(help: ArgumentHelp("A FIFO (made with mkfifo) whose lines 'load PRESET' swap the filter while running.", valueName: "fifo"), completion: .file())
     var control: String?
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse plans needing more memory than this (e.g. 4G); default half the RAM.", valueName: "size"))

@@ -6,7 +6,7 @@ import StreamConvPresets
 
 /// `--preset`, shared by every command that uses a filter.
 struct PresetOptions: ParsableArguments {
-    @Option(name: .customLong("preset"), help: ArgumentHelp("A preset file, or the name of a shipped preset (see 'streamconv presets'); given again, the presets run one after another.", valueName: "preset"))
+    @Option(name: [.customLong("preset"), .customShort("p")], help: ArgumentHelp("A preset file, or the name of a shipped preset (see 'streamconv presets'); given again, the presets run one after another.", valueName: "preset"), completion: ShellCompletion.preset)
     var presets: [String] = []
 
     /// The preset named first.
@@ -114,9 +114,15 @@ enum SampleRate {
 
 /// Options that take one value: giving one twice is a mistake, not "the last one wins".
 enum RepeatedOptions {
+    /// The short spelling of each long option that has one (the same letter in every command).
+    static let shortNames = ["--preset": "-p", "--in": "-i", "--input": "-i", "--out": "-o", "--type": "-t", "--rate": "-r",
+                             "--channels": "-c", "--block": "-b", "--threads": "-j", "--capture": "-C", "--playback": "-P", "--expect": "-e"]
+
     static func refuse(_ names: [String], arguments: [String] = CommandLine.arguments) throws {
+        let words = arguments.dropFirst().prefix { $0 != "--" }
         for name in names {
-            let count = arguments.dropFirst().prefix { $0 != "--" }.filter { $0 == name || $0.hasPrefix(name + "=") }.count
+            let spellings = [name] + (shortNames[name].map { [$0] } ?? [])
+            let count = words.filter { word in spellings.contains { word == $0 || word.hasPrefix($0 + "=") } }.count
             if count > 1 { throw ValidationError("\(name) was given \(count) times; give it once") }
         }
     }

@@ -30,13 +30,13 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Gain in dB after the preset(s), as a last node of the chain.", valueName: "dB"))
     var gain: Double?
 
-    @Option(name: .customLong("in"), help: ArgumentHelp("Input file, or - for stdin (an audio stream, or raw samples with --raw-format/--channels/--rate).", valueName: "file"))
+    @Option(name: [.customLong("in"), .customShort("i")], help: ArgumentHelp("Input file, or - for stdin (an audio stream, or raw samples with --raw-format/--channels/--rate).", valueName: "file"), completion: ShellCompletion.audioFile)
     var input: String
 
-    @Option(name: .customLong("out"), help: ArgumentHelp("Output file, or - for raw samples on stdout.", valueName: "file"))
+    @Option(name: [.customLong("out"), .customShort("o")], help: ArgumentHelp("Output file, or - for raw samples on stdout.", valueName: "file"), completion: ShellCompletion.audioFile)
     var outputOption: String?
 
-    @Option(help: ArgumentHelp("Play through an ALSA device in real time instead of writing --out (as sox's play does).", valueName: "device"))
+    @Option(name: [.long, .customShort("P")], help: ArgumentHelp("Play through an ALSA device in real time instead of writing --out (as sox's play does).", valueName: "device"), completion: ShellCompletion.device)
     var playback: String?
 
     @Option(name: .customLong("playback-format"), help: ArgumentHelp("Sample format for --playback: \(DeviceEncodingArgument.nameList).", valueName: "F"))
@@ -51,22 +51,22 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("in-place"), help: "Allow --out to be the input file; it is replaced once the output is complete.")
     var inPlace = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Frames per streaming block, or 'whole' for one whole-signal call.", valueName: "N|whole"))
+    @Option(name: [.long, .customShort("b")], parsing: .unconditional, help: ArgumentHelp("Frames per streaming block, or 'whole' for one whole-signal call.", valueName: "N|whole"))
     var block: BlockSize = .frames(4096)
 
     @Option(name: .customLong("out-format"), help: ArgumentHelp("Output sample type: \(FileEncodingArgument.nameList).", valueName: "format"))
     var outFormat: FileEncodingArgument?
 
-    @Option(name: .customLong("type"), help: ArgumentHelp("Output container when the extension does not say: \(Container.nameList).", valueName: "container"))
+    @Option(name: [.customLong("type"), .customShort("t")], help: ArgumentHelp("Output container when the extension does not say: \(Container.nameList).", valueName: "container"))
     var container: String?
 
     @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw input and output (-): f32 (the default), f64, s16, s32.", valueName: "format"))
     var rawFormat: RawEncodingArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (required unless the preset has a sample_rate).", valueName: "Hz"))
+    @Option(name: [.long, .customShort("r")], parsing: .unconditional, help: ArgumentHelp("Sample rate of raw input (required unless the preset has a sample_rate).", valueName: "Hz"))
     var rate: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Channels of raw input (required unless the preset fixes in_channels; a single-channel or depthwise design takes any count).", valueName: "C"))
+    @Option(name: [.long, .customShort("c")], parsing: .unconditional, help: ArgumentHelp("Channels of raw input (required unless the preset fixes in_channels; a single-channel or depthwise design takes any count).", valueName: "C"))
     var channels: Int?
 
     @Option(help: ArgumentHelp("Arithmetic of the filter: float (as PyTorch's float32 Conv1d), double (samples read and computed in double; --out-format double keeps them).", valueName: "type"))
@@ -96,7 +96,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Progress bar on stderr: auto (on a terminal, after a second), always, never.", valueName: "when"))
     var progress: ProgressMode = .auto
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads to filter on (default: the machine's cores): channels or groups side by side, or time segments with --block whole. The output is the same bit for bit.", valueName: "N"))
+    @Option(name: [.long, .customShort("j")], parsing: .unconditional, help: ArgumentHelp("Threads to filter on (default: the machine's cores): channels or groups side by side, or time segments with --block whole. The output is the same bit for bit.", valueName: "N"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {

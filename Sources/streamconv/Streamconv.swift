@@ -14,10 +14,17 @@ struct Streamconv: ParsableCommand {
         abstract: "Streaming, bit-exact torch.nn.Conv1d filtering for audio files and streams.",
         discussion: """
             Feeding a signal in chunks of any sizes gives bit for bit the output of one \
-            whole-signal call, and that output matches PyTorch's Conv1d.
+            whole-signal call, and that output matches PyTorch's Conv1d. Commands: run \
+            (filter a file or a pipe), live (ALSA capture through the filter), devices, \
+            verify (chunk equivalence, or an expected output), info (shape, latency, \
+            response, plots), presets, demo, completions (bash, zsh, fish). Short options \
+            mean the same in every command: -p --preset, -i --in/--input, -o --out, -t \
+            --type, -r --rate, -c --channels, -b --block, -j --threads, -C --capture, -P \
+            --playback, -e --expect. A mistake is one line on stderr and exit status 1 \
+            (64 for a usage mistake).
             """,
         version: "streamconv \(StreamConvVersion.string)",
-        subcommands: [RunCommand.self, LiveCommand.self, DevicesCommand.self, VerifyCommand.self, InfoCommand.self, PresetsCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, LiveCommand.self, DevicesCommand.self, VerifyCommand.self, InfoCommand.self, PresetsCommand.self, DemoCommand.self, CompletionsCommand.self]
     )
 
     /// Without a subcommand: the help, on stderr, as a usage error.

@@ -23,10 +23,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Seed for the random signals and chunkings.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("An input to filter (.npy of shape (C, L) or (1, C, L), or an audio file); with --expect.", valueName: "file"))
+    @Option(name: [.long, .customShort("i")], help: ArgumentHelp("An input to filter (.npy of shape (C, L) or (1, C, L), or an audio file); with --expect.", valueName: "file"), completion: .file(extensions: ["npy", "wav", "flac"]))
     var input: String?
 
-    @Option(help: ArgumentHelp("The output expected for --input (e.g. PyTorch's), compared within float32 rounding.", valueName: "file"))
+    @Option(name: [.long, .customShort("e")], help: ArgumentHelp("The output expected for --input (e.g. PyTorch's), compared within float32 rounding.", valueName: "file"), completion: .file(extensions: ["npy", "wav", "flac"]))
     var expect: String?
 
     @Option(help: ArgumentHelp("With --input/--expect on a network: the arithmetic compared, float (tolerance 1e-4 of the peak) or double (1e-10).", valueName: "type"))

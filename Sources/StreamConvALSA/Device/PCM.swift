@@ -46,14 +46,17 @@ public final class PCM: PCMDevice {
     /// - Throws: ``ALSAError`` naming the setting the device refuses and what it offers.
     public init(name: String, direction: Direction, settings: Settings) throws(ALSAError) {
         let stream = direction == .capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK
-        streamconv_alsa_silence_library_errors()
+        streamconv_alsa_keep_library_errors()
         var pcm: OpaquePointer?
         let opened = snd_pcm_open(&pcm, name, stream, Int32(SND_PCM_NONBLOCK))
         guard opened == 0, let pcm else {
+            let said = String(cString: streamconv_alsa_library_errors())
             if opened == -ENOENT {
-                throw .unknownDevice(device: name, direction: direction.rawValue)
+                // ALSA's "Unknown PCM NAME" for the name itself says nothing ours does not;
+                // for another name (a missing slave in an asoundrc) it says what is wrong.
+                throw .unknownDevice(device: name, direction: direction.rawValue, library: said == "Unknown PCM \(name)" ? "" : said)
             }
-            throw .call(device: name, direction: direction.rawValue, what: "cannot open", code: opened)
+            throw .call(device: name, direction: direction.rawValue, what: "cannot open", code: opened, library: said)
         }
         self.handle = pcm
         self.name = name

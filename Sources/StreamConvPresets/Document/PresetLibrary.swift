@@ -79,16 +79,22 @@ public struct PresetLibrary: Sendable {
                         suggestion: looksLikePath ? nil : closestName(to: nameOrPath))
     }
 
+    /// The names `--preset` finds, in search order (the first folder's first, each folder's
+    /// sorted), each once; nothing is read but the folders' listings (for shell completion).
+    public func names() -> [String] {
+        var seen = Set<String>()
+        return folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        }.filter { seen.insert($0).inserted }
+    }
+
     /// The preset name in ``folders`` nearest to a mistyped `name`: within one edit per three
     /// characters (at least one), the nearest first, then the first folder's.
     func closestName(to name: String) -> String? {
-        let names = folders.flatMap { folder in
-            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
-        }
         let limit = max(1, name.count / 3)
         var best: (name: String, distance: Int)?
-        for candidate in names {
+        for candidate in names() {
             let d = Self.editDistance(name.lowercased(), candidate.lowercased())
             if d <= limit, d < (best?.distance ?? .max) { best = (candidate, d) }
         }
