@@ -88,7 +88,8 @@ struct InfoCommand: ParsableCommand {
             print("weights from:  \(path) (taps, checked" + (soxAligned ? "; an even count, a zero tap appended to land as sox's fir does" : "") + ")")
         case let .design(design):
             let designedAt = preset.sampleRate.map { "\($0) Hz" } ?? "the input's rate"
-            print("weights from:  FIR design, \(design.kind.rawValue)" + (design.cutoff.isEmpty ? "" : " at \(design.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz") + ", designed at \(designedAt)")
+            print("weights from:  FIR design, \(design.kind.rawValue)" + (design.cutoff.isEmpty ? "" : " at \(design.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz")
+                + (design.phase == .minimum ? ", minimum phase" : "") + ", designed at \(designedAt)")
             if let (a, width) = design.kaiserLength {
                 print("               \(spec.kernelSize) taps at \(rate) Hz by Kaiser's formula (\(String(format: "%g", a)) dB, \(String(format: "%g", width)) Hz transition); the length follows the input's rate")
             }
@@ -106,6 +107,9 @@ struct InfoCommand: ParsableCommand {
         let latency = spec.latency
         let latencyText = preset.sampleRate.map { " (\(String(format: "%.2f", Double(latency) * 1000 / Double($0))) ms)" } ?? ""
         print("latency:       \(latency) input frames\(latencyText)")
+        if let saved = Self.latencySaved(preset) {
+            print(String(format: "               minimum phase: %d frames (%.2f ms at %d Hz) less than the linear-phase design; causal, the output as long as the input", saved, Double(saved) * 1000 / Double(rate), rate))
+        }
         let engine = engineDescription(spec: spec, built: conv)
         print("engine:        \(engine.name) (\(engine.reason))")
         if spec.paddingMode == .reflect && spec.padLeft > latency {
@@ -157,6 +161,12 @@ struct InfoCommand: ParsableCommand {
         [50.0, 100, 1000, 5000, 10000, 15000, 20000].filter { $0 < Double(rate) / 2 }
     }
 
+    /// For a minimum-phase design, the latency its linear-phase version ('same' padding) has.
+    static func latencySaved(_ preset: Preset) -> Int? {
+        guard case let .design(design) = preset.source, design.phase == .minimum else { return nil }
+        return (preset.spec.kernelSize - 1) * preset.spec.dilation / 2 - preset.spec.latency
+    }
+
     static func hz(_ f: Double) -> String {
         f >= 1000 ? String(format: "%g kHz", (f / 10).rounded() / 100) : String(format: "%.0f Hz", f)
     }
@@ -175,6 +185,11 @@ struct InfoCommand: ParsableCommand {
             "minimum_input_frames": spec.minimumInputLength, "keeps_tail": preset.keepsTail,
             "engine": engine.name, "engine_reason": engine.reason,
         ]
+        if case let .design(design) = preset.source { facts["phase"] = design.phase.rawValue }
+        if let saved = Self.latencySaved(preset) {
+            facts["latency_saved_frames"] = saved
+            facts["latency_saved_ms"] = Double(saved) * 1000 / Double(rate)
+        }
         if weighted {
             facts["responses"] = responses.map { r -> [String: Any] in
                 [

@@ -34,6 +34,51 @@ final class SVGReader: NSObject, XMLParserDelegate {
         return 20 * log10(max((re * re + im * im).squareRoot(), 1e-12))
     }
 
+    /// The shipped minimum-phase presets (issue 16, finding 6): no latency, `info` says what
+    /// is saved, and a run puts the impulse response's energy at the impulse, not 2047
+    /// frames later, with the linear design's magnitude (its gain at 1 kHz and the cutoff).
+    @Test(arguments: [("dc-blocker-minphase", "dc-blocker", 4095, 10.0), ("highpass-100-minphase", "highpass-100", 2047, 100.0)])
+    func minimumPhasePresetsSaveTheLatency(preset: String, linear: String, taps: Int, cutoff: Double) throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let info = try CLI.run(["info", "--preset", preset, "--rate", "48000", "--json"], in: dir)
+        #expect(info.status == 0, "\(info.stderr)")
+        let facts = try #require(JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])
+        #expect(facts["latency_frames"] as? Int == 0 && facts["phase"] as? String == "minimum" && facts["keeps_tail"] as? Bool == false)
+        #expect(facts["latency_saved_frames"] as? Int == (taps - 1) / 2, "\(facts)")
+        let text = try CLI.run(["info", "--preset", preset], in: dir)
+        #expect(text.out.contains("minimum phase: \((taps - 1) / 2) frames (") && text.out.contains("less than the linear-phase design"), "\(text.out)")
+        // An impulse at frame 5000 of a 48 kHz mono file, through both (the linear response
+        // reaches 2047 frames either side of it).
+        let (frames, at) = (12000, 5000)
+        var x = [Float](repeating: 0, count: frames)
+        x[at] = 0.5
+        try writeFile(Signal([x]), dir.appendingPathComponent("impulse.wav").path)
+        var outputs: [Signal<Float>] = []
+        for name in [preset, linear] {
+            let r = try CLI.run(["run", "--preset", name, "--in", "impulse.wav", "--out", "\(name).wav"], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try readFile(dir.appendingPathComponent("\(name).wav").path).0)
+        }
+        let (minimum, linearOut) = (outputs[0], outputs[1])
+        #expect(minimum.frames == frames && linearOut.frames == frames)
+        // Nothing before the impulse (causal); the largest output right at it, where the
+        // linear design's is (K − 1)/2 frames later than its first.
+        #expect((0..<at).allSatisfy { minimum[0, $0] == 0 })
+        let peak = (0..<frames).max { abs(minimum[0, $0]) < abs(minimum[0, $1]) }!
+        #expect(peak >= at && peak < at + 10, "peak at \(peak)")
+        // (a Hann window's end taps are 0, so the first non-zero output is one frame later)
+        let first = (0..<frames).first { linearOut[0, $0] != 0 }!
+        #expect(first == at - (taps - 1) / 2 || first == at - (taps - 1) / 2 + 1, "linear response starts at \(first)")
+        // The same magnitude: the responses' DFTs at 1 kHz and the cutoff agree within
+        // 0.05 dB (float32 runs of taps whose magnitudes agree to 0.01 dB).
+        for f in [1000.0, cutoff] {
+            let a = decibels((0..<frames).map { Double(minimum[0, $0]) }, f, rate: 48000)
+            let b = decibels((0..<frames).map { Double(linearOut[0, $0]) }, f, rate: 48000)
+            #expect(abs(a - b) < 0.05, "\(f) Hz: \(a) vs \(b) dB")
+        }
+    }
+
     @Test func jsonAndPlotMatchTheTaps() throws {
         let dir = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -17,6 +17,12 @@ public struct FIRDesign: Sendable, Equatable {
         case identity, delay, differentiator, hilbert
     }
 
+    /// The phase response: linear (symmetric taps, a delay of (N − 1)/2 frames), or minimum
+    /// (the same magnitude with the energy at the start: causal, no alignment delay).
+    public enum Phase: String, Sendable, CaseIterable {
+        case linear, minimum
+    }
+
     /// The window applied to the ideal response.
     public enum Window: Sendable, Equatable {
         case rectangular, hann, hamming, blackman
@@ -56,9 +62,12 @@ public struct FIRDesign: Sendable, Equatable {
     /// The length rule when `kernel_size` is left out: Kaiser's formula for this stopband
     /// attenuation (dB) and transition width (Hz), evaluated at the input's rate.
     public var kaiserLength: (attenuationDB: Double, transitionHz: Double)?
+    /// Linear phase (the windowed design itself), or its minimum-phase version (``MinimumPhase``).
+    public var phase: Phase
 
     public init(kind: Kind, cutoff: [Double] = [], window: Window = .blackman, gainDB: Double = 0, delaySamples: Int = 0,
-                kaiserLength: (attenuationDB: Double, transitionHz: Double)? = nil) {
+                kaiserLength: (attenuationDB: Double, transitionHz: Double)? = nil, phase: Phase = .linear) {
+        self.phase = phase
         self.kind = kind
         self.cutoff = cutoff
         self.window = window
@@ -70,7 +79,7 @@ public struct FIRDesign: Sendable, Equatable {
     public static func == (a: FIRDesign, b: FIRDesign) -> Bool {
         a.kind == b.kind && a.cutoff == b.cutoff && a.window == b.window && a.gainDB == b.gainDB
             && a.delaySamples == b.delaySamples && a.kaiserLength?.attenuationDB == b.kaiserLength?.attenuationDB
-            && a.kaiserLength?.transitionHz == b.kaiserLength?.transitionHz
+            && a.kaiserLength?.transitionHz == b.kaiserLength?.transitionHz && a.phase == b.phase
     }
 
     /// Types whose linear-phase FIR must have an odd length (type I or III).
@@ -101,8 +110,17 @@ public struct FIRDesign: Sendable, Equatable {
         public let description: String
     }
 
-    /// The taps for `count` taps at `rate` Hz, in Conv1d order.
+    /// The taps for `count` taps at `rate` Hz, in Conv1d order: the windowed design, or for
+    /// `phase` minimum its minimum-phase version (the same magnitude).
     public func taps(count: Int, rate: Int) throws(Failure) -> [Double] {
+        let linear = try linearTaps(count: count, rate: rate)
+        guard phase == .minimum else { return linear }
+        return MinimumPhase.convert(linear.reversed()).reversed()
+    }
+
+    /// The linear-phase taps (the design before any phase conversion), in Conv1d order;
+    /// enough to check that a design can be made.
+    public func linearTaps(count: Int, rate: Int) throws(Failure) -> [Double] {
         let nyquist = Double(rate) / 2
         if Self.needsOddLength.contains(kind) && count % 2 == 0 {
             throw Failure(description: "a \(kind.rawValue) design needs an odd kernel_size (a type I or III linear-phase FIR), got \(count); use \(count + 1)")

@@ -4,7 +4,7 @@ import StreamConv
 extension Preset {
     /// Reads a `design` object (its checks against the spec are ``checkDesign(_:spec:sampleRate:)``).
     static func parseDesign(_ value: JSONValue) throws(PresetError) -> FIRDesign {
-        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "transition_hz", "gain", "delay"])
+        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "transition_hz", "gain", "delay", "phase"])
         let typeName = try o.required("type").string("design.type")
         guard let kind = FIRDesign.Kind(rawValue: typeName) else {
             throw .invalid(path: "design.type", expected: "one of \(FIRDesign.Kind.allCases.map(\.rawValue).joined(separator: ", "))", got: "\"\(typeName)\"")
@@ -55,7 +55,16 @@ extension Preset {
             }
         }
         let delay = try o.optional("delay") { v, p throws(PresetError) in try v.int(p, min: 0) } ?? 0
-        return FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay, kaiserLength: lengthRule)
+        var phase = FIRDesign.Phase.linear
+        if let p = o.value("phase") {
+            let name = try p.string("design.phase")
+            guard let parsed = FIRDesign.Phase(rawValue: name) else {
+                throw .invalid(path: "design.phase", expected: "linear or minimum", got: "\"\(name)\"")
+            }
+            phase = parsed
+        }
+        return FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay,
+                         kaiserLength: lengthRule, phase: phase)
     }
 
     /// Refuses a design the spec cannot carry or that cannot be made: checked at load, so a
@@ -68,7 +77,7 @@ extension Preset {
         guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a design preset (a designed FIR has no bias)", got: "true") }
         let rate = sampleRate ?? (design.kaiserLength == nil ? Int(Int32.max) : designRate)
         do {
-            _ = try design.taps(count: spec.kernelSize, rate: rate)
+            _ = try design.linearTaps(count: spec.kernelSize, rate: rate)
         } catch {
             throw .design(path: "design", expected: "a design that can be made", error)
         }

@@ -116,6 +116,7 @@ public struct Preset: Sendable {
                 throw .invalid(path: "design.transition_hz", expected: "no transition_hz when conv1d.kernel_size is given (it chooses the length when kernel_size is left out)", got: "both")
             }
             try Self.checkDesign(design, spec: spec, sampleRate: sampleRate)
+            if design.phase == .minimum { spec = try Self.causal(spec) }
             source = .design(design)
         case "taps":
             guard spec.inChannelsPerGroup == 1 else {
@@ -147,7 +148,26 @@ public struct Preset: Sendable {
     /// output is exactly as long as its input.
     public var keepsTail: Bool {
         if case .impulseResponse(_, _, false) = source { return false }
+        if case let .design(design) = source, design.phase == .minimum { return false }
         return true
+    }
+
+    /// A minimum-phase design's spec: its `padding: "same"` (an output as long as the
+    /// input) made causal, as an impulse response is: the full convolution (padding
+    /// (K − 1)·dilation), cut at the input's length, so no output comes before its input
+    /// and there is no alignment delay. Integer paddings and other padding modes are
+    /// refused: they would put the filter's start before the signal's.
+    static func causal(_ spec: Conv1dSpec) throws(PresetError) -> Conv1dSpec {
+        guard spec.padding == .same, spec.paddingMode == .zeros else {
+            throw .invalid(path: "conv1d.padding", expected: "\"same\" with zeros padding for a minimum-phase design (it runs causally: the output as long as the input, no delay)", got: "\(spec.padding) with \(spec.paddingMode) padding")
+        }
+        do {
+            return try Conv1dSpec(inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: spec.kernelSize, stride: spec.stride,
+                                  padding: .samples((spec.kernelSize - 1) * spec.dilation), dilation: spec.dilation, groups: spec.groups,
+                                  bias: false)
+        } catch {
+            throw .conv1d(path: "conv1d", error)
+        }
     }
 
     /// The rate the weights are fixed to: `sample_rate`, except for a `design` preset, which

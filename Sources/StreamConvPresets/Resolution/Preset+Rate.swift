@@ -19,7 +19,8 @@ extension Preset {
         do {
             copy.spec = try Conv1dSpec(
                 inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: count, stride: spec.stride,
-                padding: spec.padding, dilation: spec.dilation, groups: spec.groups, bias: spec.bias, paddingMode: spec.paddingMode)
+                padding: design.phase == .minimum ? .samples((count - 1) * spec.dilation) : spec.padding,
+                dilation: spec.dilation, groups: spec.groups, bias: spec.bias, paddingMode: spec.paddingMode)
         } catch {
             throw .conv1d(path: "conv1d", error, context: "with kernel_size \(count) from Kaiser's formula at \(rate) Hz: ")
         }
