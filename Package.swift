@@ -27,10 +27,17 @@ let package = Package(
             pkgConfig: "alsa",
             providers: [.apt(["libasound2-dev"])]
         ),
+        // libsoxr (resampling an impulse response or taps file made at another rate), found
+        // through pkg-config.
+        .systemLibrary(
+            name: "CSoxr",
+            pkgConfig: "soxr",
+            providers: [.apt(["libsoxr-dev"])]
+        ),
         // The pure-Swift core: no C library, no I/O.
         .target(name: "StreamConv"),
         .target(name: "StreamConvPresets", dependencies: ["StreamConv"]),
-        .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile", "CIOShim"]),
+        .target(name: "StreamConvIO", dependencies: ["StreamConv", "CSndFile", "CSoxr", "CIOShim"]),
         // tee(2) for the I/O module: a pipe's first bytes looked at without consuming them.
         .target(name: "CIOShim"),
         // Live audio without a driver: the period processor (decode → stage → encode → meter),

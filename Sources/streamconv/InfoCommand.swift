@@ -43,7 +43,8 @@ struct InfoCommand: ParsableCommand {
         case let .filter(preset):
             loaded = preset
         }
-        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic,
+                                        resampler: ImpulseResponseFile.resampler)
         let (preset, spec, rate) = (filter.preset, filter.spec, filter.rate)
         if let channels, channels != spec.inChannels {
             throw ValidationError("--channels \(channels): this preset takes exactly \(spec.inChannels) input channels")
@@ -99,10 +100,15 @@ struct InfoCommand: ParsableCommand {
         case let .npy(weight, bias):
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(weight)" + (bias.map { " + \($0)" } ?? "") + " (checked)")
+        case let .resampledTaps(path, taps):
+            print("weights from:  \(path) (taps, \(taps.count) after resampling)")
+        }
+        if let from = preset.resampledFrom, let to = preset.sampleRate {
+            print("resampled:     from \(from) Hz to \(to) Hz at load (\(SoxrResampler.quality)), scaled by \(String(format: "%g", Double(from) / Double(to))) so the response keeps its gain; \"resample\": false refuses other rates instead")
         }
         if let rate = preset.sampleRate {
             // The preset decoder already refused a rate the stride does not divide.
-            print("sample rate:   \(rate) Hz in, \(try spec.outputRate(inputRate: rate)) Hz out (fixed by the preset)")
+            print("sample rate:   \(rate) Hz in, \(try spec.outputRate(inputRate: rate)) Hz out (" + (preset.resampledFrom == nil ? "fixed by the preset)" : "the response resampled to it)"))
         }
         let latency = spec.latency
         let latencyText = preset.sampleRate.map { " (\(String(format: "%.2f", Double(latency) * 1000 / Double($0))) ms)" } ?? ""
@@ -186,6 +192,10 @@ struct InfoCommand: ParsableCommand {
             "engine": engine.name, "engine_reason": engine.reason,
         ]
         if case let .design(design) = preset.source { facts["phase"] = design.phase.rawValue }
+        if let from = preset.resampledFrom {
+            facts["resampled_from_hz"] = from
+            facts["resampler"] = SoxrResampler.quality
+        }
         if let saved = Self.latencySaved(preset) {
             facts["latency_saved_frames"] = saved
             facts["latency_saved_ms"] = Double(saved) * 1000 / Double(rate)

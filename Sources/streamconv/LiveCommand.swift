@@ -128,7 +128,8 @@ struct LiveCommand: ParsableCommand {
             loaded = preset
         }
         // A filter that acts on each channel alone takes the capture's channel count.
-        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic,
+                                        resampler: ImpulseResponseFile.resampler)
         let (preset, spec, captureRate, broadcast) = (filter.preset, filter.spec, filter.rate, filter.broadcast)
         if spec.paddingMode == .circular {
             throw LiveError("circular padding needs the whole signal; use streamconv run")
@@ -150,6 +151,7 @@ struct LiveCommand: ParsableCommand {
         let conv = try filter.conv1d(as: Float.self)
         let fifo = try control.map { try ControlFIFO(path: $0) }
         if let broadcast { printError("\(preset.name): single-channel filter applied to each of \(broadcast) channels") }
+        if let note = ImpulseResponseFile.resamplingNote(preset) { printError("\(preset.name): \(note)") }
 
         // The stream first (for a long filter, taking in its zero padding is the slow part),
         // then the devices: a capture opened early would queue what it captured meanwhile, and
@@ -291,7 +293,7 @@ extension LiveCommand {
         counters: LiveCounters, budget: MemoryBudget
     ) throws -> StageSlot {
         let (loaded, _) = try PresetOptions.load(argument)
-        let filter = try loaded.resolve(rate: rate, channels: channels, engine: engine, arithmetic: arithmetic)
+        let filter = try loaded.resolve(rate: rate, channels: channels, engine: engine, arithmetic: arithmetic, resampler: ImpulseResponseFile.resampler)
         if filter.spec.paddingMode == .circular {
             throw LiveError("\(loaded.name) uses circular padding, which needs the whole signal")
         }

@@ -152,7 +152,8 @@ struct RunCommand: ParsableCommand {
         let (source, file) = try openSource(preset: loaded.name, channels: loaded.acceptsAnyChannels ? nil : spec.inChannels, rate: loaded.sampleRate)
         // The preset for this input: its length at the input's rate, a filter that acts on
         // each channel alone widened to the input's channels.
-        let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic)
+        let filter = try loaded.resolve(rate: source.sampleRate, channels: source.channels, engine: presetOptions.engine, arithmetic: presetOptions.arithmetic,
+                                        resampler: ImpulseResponseFile.resampler)
         let preset = filter.preset
         spec = filter.spec
         let broadcast = filter.broadcast
@@ -225,7 +226,8 @@ struct RunCommand: ParsableCommand {
         }
         bar.clear()
         printError("\(preset.name): \(summary.line)" + (precision == .double ? ", computed in double" : "")
-            + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? ""))
+            + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? "")
+            + (ImpulseResponseFile.resamplingNote(preset).map { ", " + $0 } ?? ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
     }
 }

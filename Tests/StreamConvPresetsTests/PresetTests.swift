@@ -65,7 +65,7 @@ import Testing
 
     @Test func unknownKeys() {
         expectError(#""colour": 1, "# + Self.base,
-                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail")
+                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail, resample")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mod": "zeros"}, "init": {"seed": 1}"#,
                     "conv1d.padding_mod: unknown key; allowed here: in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1, "std": 2}"#,

@@ -13,6 +13,12 @@ public struct Preset: Sendable {
     public var spec: Conv1dSpec
     /// Where the weights come from.
     public var source: WeightSource
+    /// Whether an impulse response or taps file made at `sample_rate` is resampled to an
+    /// input at another rate (``resampled(to:with:)``); `"resample": false` refuses such an
+    /// input instead.
+    public var resample = true
+    /// The rate the response was made at, when it was resampled to ``sampleRate``.
+    public internal(set) var resampledFrom: Int?
     /// The state dicts opened for the weights, shared by copies of this preset.
     let stateDicts = StateDictCache()
 
@@ -41,12 +47,18 @@ public struct Preset: Sendable {
         }
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
-            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail",
+            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail", "resample",
         ])
         func resolve(_ relative: String) -> String { relative.hasPrefix("/") ? relative : directory + "/" + relative }
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
         description = try top.optional("description") { v, p throws(PresetError) in try v.string(p) } ?? ""
         sampleRate = try top.optional("sample_rate") { v, p throws(PresetError) in try v.int(p, min: 1, max: Int(Int32.max)) }
+        if let r = top.value("resample") {
+            guard top.has("impulse_response") || top.has("taps") else {
+                throw .invalid(path: "resample", expected: "resample only with impulse_response or taps (the responses made at one rate)", got: "resample with \(["weight", "weights", "design", "init"].first(where: top.has) ?? "no weights")")
+            }
+            resample = try r.bool("resample")
+        }
         if top.has("impulse_response") {
             (spec, source) = try Self.decodeImpulseResponse(top, sampleRate: &sampleRate, resolve: resolve, reader: impulseResponses)
             return

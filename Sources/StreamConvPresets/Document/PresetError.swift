@@ -35,6 +35,8 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
     case conv1d(path: String, Conv1dError, context: String = "")
     /// A network preset's graph does not hold together (channels, rates, names).
     case network(NetworkError)
+    /// The resampler refused a response (``ResponseResampler``'s error, kept).
+    case resampling(path: String, reason: ReaderFailure)
 
     public var description: String {
         switch self {
@@ -70,6 +72,8 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): \(context)\(error)"
         case let .network(error):
             return "network: \(error)"
+        case let .resampling(path, reason):
+            return "\(path): \(reason)"
         }
     }
 }

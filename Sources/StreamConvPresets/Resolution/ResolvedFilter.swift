@@ -38,16 +38,19 @@ extension Preset {
     /// This preset for an input at `rate` Hz with `channels` channels, run on `engine` with `arithmetic`.
     ///
     /// `rate` defaults to the preset's `sample_rate`, else ``designRate``; a design whose
-    /// length follows the rate gets that rate's length (``at(rate:)``). A filter that acts on
+    /// length follows the rate gets that rate's length (``at(rate:)``); with `resampler`, an
+    /// impulse response or taps file made at another rate is resampled to it
+    /// (``resampled(to:with:)``). A filter that acts on
     /// each channel alone is widened to `channels` (``spec(forChannels:)``); any other keeps
     /// its spec, so the caller compares ``ResolvedFilter/spec``'s channels with the input's and
     /// says what to do. Nothing is read or allocated beyond the preset: the weights are read by
     /// ``ResolvedFilter/conv1d(as:)``.
     /// - Throws: when the length rule gives no usable length at `rate`.
     public func resolve(rate: Int? = nil, channels: Int? = nil, engine: Conv1dEngineChoice = .auto,
-                        arithmetic: Conv1dArithmetic = .unfused) throws(PresetError) -> ResolvedFilter {
+                        arithmetic: Conv1dArithmetic = .unfused, resampler: ResponseResampler? = nil) throws(PresetError) -> ResolvedFilter {
         let rate = rate ?? sampleRate ?? Self.designRate
-        let atRate = try at(rate: rate)
+        var atRate = try at(rate: rate)
+        if let resampler { atRate = try atRate.resampled(to: rate, with: resampler) }
         var spec = atRate.spec
         var broadcast: Int?
         if let channels, channels != spec.inChannels, let wide = atRate.spec(forChannels: channels) {

@@ -18,6 +18,12 @@ extension Preset {
         switch source {
         case let .impulseResponse(_, response, _): return try response.weights(spec: spec, as: T.self)
         case let .taps(path, soxAligned): return try Self.tapsWeights(path: path, spec: spec, soxAligned: soxAligned, as: T.self)
+        case let .resampledTaps(_, taps):
+            do {
+                return try Conv1dWeights(spec: spec, weight: (0..<spec.outChannels).flatMap { _ in taps.reversed().map { T($0) } }, bias: nil)
+            } catch {
+                throw .conv1d(path: "taps", error)
+            }
         case let .design(design): return try design.weights(spec: spec, rate: rate ?? sampleRate ?? Self.designRate, as: T.self)
         case let .explicit(raw): return try raw.weights(spec: spec, as: T.self)
         case let .initialization(seed): return Conv1dWeights(defaultInitFor: spec, seed: seed)

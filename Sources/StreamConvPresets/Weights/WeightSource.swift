@@ -19,6 +19,10 @@ public enum WeightSource: Sendable {
     /// `impulse_response: "room.wav"`: a recorded response, read when the preset was loaded;
     /// `tail: false` drops the outputs past the input's end.
     case impulseResponse(path: String, response: ImpulseResponse, tail: Bool)
+    /// A taps file made for another rate, resampled to the input's (``Preset/resampled(to:with:)``):
+    /// its taps in the file's order (the impulse response's), an odd count centred as
+    /// `padding: "same"` centres them.
+    case resampledTaps(path: String, taps: [Double])
 }
 
 /// Weights as written in a preset: the exact decimal text of each number, in PyTorch's
