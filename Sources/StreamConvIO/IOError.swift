@@ -29,10 +29,14 @@ public enum IOError: Error, Sendable, Equatable, CustomStringConvertible {
     case sameFile(path: String)
     /// A sample was out of the integer range and clipping was made an error (`--clip error`).
     case clipped(path: String, frame: Int64, channel: Int)
+    /// `--dither shaped` for an output at a rate its filter is not made for.
+    case shapedDitherRate(rate: Int)
 
     public var description: String {
         switch self {
         case let .open(path, reason): return "cannot open \(path): \(reason)"
+        case let .shapedDitherRate(rate):
+            return "--dither shaped uses Lipshitz's noise-shaping filter, made for 44.1 kHz, but the output is at \(rate) Hz; use --dither tpdf, or resample to 44.1 kHz first"
         case let .io(path, reason): return "\(path): \(reason)"
         case let .channels(path, got, expected):
             return "\(path) has \(got) channel\(got == 1 ? "" : "s") but the preset expects in_channels=\(expected); use a \(expected)-channel input or a preset made for \(got) channel\(got == 1 ? "" : "s")"

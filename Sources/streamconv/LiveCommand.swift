@@ -75,7 +75,7 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("raw-format"), help: ArgumentHelp("Sample type of raw output (--out -): f32, f64, s16, s32.", valueName: "format"))
     var rawFormat: RawEncodingArgument?
 
-    @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), none.", valueName: "kind"))
+    @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), shaped (tpdf with Lipshitz's noise shaping, 44.1 kHz), none.", valueName: "kind"))
     var dither: Dither = .auto
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Print the stats to stderr every this many seconds; the level meters show this interval (else 1 s) and the run so far.", valueName: "seconds"))
@@ -174,6 +174,7 @@ struct LiveCommand: ParsableCommand {
         var playbackDevice: PCM?
         var sink: (any AudioSink)?
         var ring: FrameRing?
+        try dither.check(outputRate: outRate)
         if let playback {
             let (up, down) = (facts.ratio.outputs, facts.ratio.inputs)
             let outPeriod = max(1, period * up / down)

@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Arithmetic of the filter: float (as PyTorch's float32 Conv1d), double (samples read and computed in double; --out-format double keeps them).", valueName: "type"))
     var precision: Precision = .float
 
-    @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), none.", valueName: "kind"))
+    @Option(help: ArgumentHelp("Noise before rounding to integer output: auto (tpdf for 16 bits or fewer, none above), tpdf (±1 LSB triangular), shaped (tpdf with Lipshitz's noise shaping, 44.1 kHz), none.", valueName: "kind"))
     var dither: Dither = .auto
 
     @Option(help: ArgumentHelp("Samples outside the integer output range: count (clip and report), error (stop, no output).", valueName: "policy"))
@@ -200,6 +200,7 @@ struct RunCommand: ParsableCommand {
 
         if let playback, case let .float(conv) = prepared {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
+            try dither.check(outputRate: source.sampleRate / spec.stride)
             try PlaybackRun(source: source, device: playback, format: playbackFormat.encoding, period: period, dither: dither, keepTail: preset.keepsTail)
                 .run(conv.makeStream(maxFrames: period), presetName: preset.name)
             return
@@ -267,6 +268,7 @@ extension RunCommand {
     /// The output: raw samples on stdout, or a file in the input's format unless told
     /// otherwise, with the input's metadata.
     func makeSink(file: SndFileSource?, inputChannels: Int, outputChannels: Int, rate outRate: Int, expectedFrames: Int64?) throws -> any AudioSink {
+        try dither.check(outputRate: outRate)
         // Raw input's sample type is the input's sample type, as a file's is.
         let rawEncoding = file == nil ? rawFormat?.encoding ?? .f32 : nil
         if output == "-" {

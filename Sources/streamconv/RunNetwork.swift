@@ -42,6 +42,7 @@ extension RunCommand {
         }
         if let playback, let graph = graphFloat {
             if case .whole = block { throw ValidationError("--block whole cannot play in real time; leave --block out with --playback") }
+            try dither.check(outputRate: outRate)
             try PlaybackRun(source: source, device: playback, format: playbackFormat.encoding, period: period, dither: dither, keepTail: true)
                 .run(Network(graph, maxFrames: period), presetName: network.name)
             return

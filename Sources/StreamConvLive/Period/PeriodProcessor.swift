@@ -115,7 +115,9 @@ public struct PeriodProcessor: ~Copyable {
         self.rate = rate
         self.keepTail = keepTail
         self.counters = counters
-        quantizer = bits.map { Quantizer(bits: $0, dither: dither) }
+        // Sized for every channel now: a shaped dither's history must not allocate in a period.
+        let channels = outputChannels
+        quantizer = bits.map { Quantizer(bits: $0, dither: dither, channels: channels) }
         peaks = [Float](repeating: 0, count: outputChannels)
         squares = [Double](repeating: 0, count: outputChannels)
         self.levelInterval = max(1, levelInterval ?? rate * ratio.outputs / ratio.inputs)
