@@ -62,7 +62,10 @@ struct InfoCommand: ParsableCommand {
             responses = FilterResponse.all(built, rate: rate, limit: Self.responseLimit)
         }
         if let plot {
-            let svg = ResponsePlot.svg(title: "\(preset.name): \(spec)", responses: Array(responses.prefix(16)), rate: rate)
+            var cutoffs: [Double] = []
+            if case let .design(design) = preset.source { cutoffs = design.cutoff }
+            let svg = ResponsePlot.svg(title: "\(preset.name): \(spec)", responses: Array(responses.prefix(16)), rate: rate,
+                                       latency: spec.latency, cutoffs: cutoffs)
             let sink = SystemPath.fromArgument(plot)
             let output = try OutputFile(path: sink)
             try output.write(Array(svg.utf8))

@@ -6,13 +6,36 @@ import StreamConv
 import StreamConvPresets
 import Testing
 
-/// Collects the SVG root's attributes and every response polyline.
+/// Collects the SVG root's attributes and every response polyline, and the elements the
+/// plot's structure is checked by: panels, markers, polylines of every kind, the title.
 final class SVGReader: NSObject, XMLParserDelegate {
     var root: [String: String] = [:]
     var curves: [[(Double, Double)]] = []
+    var panels: [[String: String]] = []
+    var markers: [[String: String]] = []
+    var lines: [(attributes: [String: String], points: [(Double, Double)])] = []
+    var title: (attributes: [String: String], text: String)?
+    private var inTitle = false
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inTitle { title?.text += string }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
+        if element == "text" { inTitle = false }
+    }
 
     func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         if element == "svg" { root = attributes }
+        if element == "g", attributes["class"] == "panel" { panels.append(attributes) }
+        if element == "line", attributes["class"] == "marker" { markers.append(attributes) }
+        if element == "text", attributes["class"] == "title" { title = (attributes, ""); inTitle = true }
+        if element == "polyline", let points = attributes["points"] {
+            lines.append((attributes, points.split(separator: " ").map { pair in
+                let xy = pair.split(separator: ",").map { Double($0)! }
+                return (xy[0], xy[1])
+            }))
+        }
         if element == "polyline", attributes["class"] == "response", let points = attributes["points"] {
             curves.append(points.split(separator: " ").map { pair in
                 let xy = pair.split(separator: ",").map { Double($0)! }
@@ -110,7 +133,77 @@ final class SVGReader: NSObject, XMLParserDelegate {
             let db = a["data-db-top"]! - (y - a["data-top"]!) / (a["data-bottom"]! - a["data-top"]!) * (a["data-db-top"]! - a["data-db-bottom"]!)
             // Points are written to 0.01 px: the response anywhere within that rounding.
             let around = [x - 0.005, x, x + 0.005].map { max(a["data-db-bottom"]!, decibels(taps, frequency($0), rate: 44100)) }
-            #expect(db >= around.min()! - 0.05 && db <= around.max()! + 0.05, "\(frequency(x)) Hz: plotted \(db) dB, response \(around) dB")
+            // A notch's bottom lies between the samples, below them: only its top is bounded.
+            #expect((db >= around.min()! - 0.05 || around.min()! < -120) && db <= around.max()! + 0.05, "\(frequency(x)) Hz: plotted \(db) dB, response \(around) dB")
+        }
+    }
+
+    /// Plots worth reading (issue 16, finding 9), checked on the SVG's structure and looked
+    /// at as PNG (rsvg-convert, where installed):
+    /// - a comb (`echo-250ms`: notches every 4 Hz) is drawn through its full range in every
+    ///   stretch of 20 px from 100 Hz up: +3.52 dB (1 + 0.5) and −6.02 dB (1 − 0.5), within
+    ///   0.1 dB (400 log-spaced points sampled it into noise);
+    /// - a −150 dB Kaiser stopband lies above the floor, not on it;
+    /// - the two identical channels of a stereo preset have different dash patterns;
+    /// - the long title fits the width; four panels (magnitude, phase, group delay,
+    ///   impulse); −3 dB and cutoff markers where the design has them.
+    @Test func plotsAreWorthReading() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func plot(_ args: [String], _ name: String) throws -> SVGReader {
+            let r = try CLI.run(["info"] + args + ["--plot", name], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            let reader = SVGReader()
+            let parser = XMLParser(data: try Data(contentsOf: dir.appendingPathComponent(name)))
+            parser.delegate = reader
+            #expect(parser.parse(), "\(name) parses as XML")
+            return reader
+        }
+        // The comb.
+        let comb = try plot(["--preset", "echo-250ms"], "comb.svg")
+        let a = comb.root.mapValues { Double($0) ?? .nan }
+        func db(_ y: Double) -> Double { a["data-db-top"]! - (y - a["data-top"]!) / (a["data-bottom"]! - a["data-top"]!) * (a["data-db-top"]! - a["data-db-bottom"]!) }
+        func x(_ f: Double) -> Double { a["data-left"]! + (a["data-right"]! - a["data-left"]!) * log10(f / a["data-f-low"]!) / log10(a["data-f-high"]! / a["data-f-low"]!) }
+        let magnitude = comb.lines.filter { $0.attributes["class"] == "response" }.flatMap(\.points)
+        for start in stride(from: x(100), to: a["data-right"]! - 20, by: 20) {
+            let window = magnitude.filter { $0.0 >= start && $0.0 < start + 20 }.map { db($0.1) }
+            #expect(abs((window.max() ?? 0) - 20 * log10(1.5)) < 0.1 && abs((window.min() ?? 0) - 20 * log10(0.5)) < 0.1,
+                    "\(start) px: \(window.min() ?? .nan)…\(window.max() ?? .nan) dB")
+        }
+        #expect(Set(comb.panels.compactMap { $0["data-kind"] }) == ["magnitude", "phase", "group-delay", "impulse"])
+        for kind in ["phase", "group-delay", "impulse"] {
+            #expect(comb.lines.contains { $0.attributes["class"] == kind && $0.points.count > 10 }, "\(kind) curve")
+        }
+        // A deep stopband.
+        try Data(#"{"conv1d": {"in_channels": 1, "out_channels": 1, "padding": "same", "bias": false}, "design": {"type": "lowpass", "cutoff_hz": 4000, "window": "kaiser", "attenuation_db": 150, "transition_hz": 2000}}"#.utf8)
+            .write(to: dir.appendingPathComponent("deep.json"))
+        let deep = try plot(["--preset", "deep.json"], "deep.svg")
+        let d = deep.root.mapValues { Double($0) ?? .nan }
+        let stop = deep.lines.filter { $0.attributes["class"] == "response" }.flatMap(\.points)
+        // The stopband's ripple peaks (about −150 dB) stand 20 dB or more above the floor;
+        // only its notches, which go to −∞, reach it.
+        func dbOf(_ y: Double) -> Double { d["data-db-top"]! - (y - d["data-top"]!) / (d["data-bottom"]! - d["data-top"]!) * (d["data-db-top"]! - d["data-db-bottom"]!) }
+        func hzOf(_ x: Double) -> Double { d["data-f-low"]! * pow(d["data-f-high"]! / d["data-f-low"]!, (x - d["data-left"]!) / (d["data-right"]! - d["data-left"]!)) }
+        let stopband = stop.filter { hzOf($0.0) > 7000 }.map { dbOf($0.1) }
+        #expect(!stopband.isEmpty && stopband.max()! < -140 && stopband.max()! > d["data-db-bottom"]! + 20,
+                "floor \(d["data-db-bottom"]!) dB, stopband peaks \(stopband.max() ?? .nan) dB")
+        let cutoff = try #require(deep.markers.first { $0["data-kind"] == "cutoff" })
+        #expect(cutoff["data-hz"] == "4000.0")
+        let corner = try #require(deep.markers.first { $0["data-kind"] == "minus3db" }.flatMap { $0["data-hz"] }.flatMap(Double.init))
+        #expect(abs(corner - 4000) < 1000, "−3 dB at \(corner)")
+        // Identical channels, a long title.
+        let stereo = try plot(["--preset", "decimate-2x"], "stereo.svg")
+        let curves = stereo.lines.filter { $0.attributes["class"] == "response" }
+        #expect(Set(curves.map { $0.attributes["data-output"]! }) == ["0", "1"])
+        #expect(Set(curves.map { $0.attributes["stroke-dasharray"] ?? "solid" }).count == 2, "two line styles")
+        let title = try #require(stereo.title)
+        let size = Double(title.attributes["font-size"]!)!
+        #expect(title.text.count > 90 && Double(title.text.count) * 0.6 * size <= Double(stereo.root["width"]!)! - 40, "\(title.text.count) characters at \(size) px")
+        if (try? CLI.shell("command -v rsvg-convert >/dev/null"))?.status == 0 {
+            for name in ["comb", "deep", "stereo"] {
+                let png = try CLI.shell("rsvg-convert -o \(name).png \(name).svg && head -c 24 \(name).png | od -An -tx1", in: dir)
+                #expect(png.status == 0 && png.out.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\n", with: "").hasPrefix("89504e470d0a1a0a"), "\(name).png: \(png.stderr)")
+            }
         }
     }
 
