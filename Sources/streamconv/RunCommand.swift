@@ -230,6 +230,7 @@ struct RunCommand: ParsableCommand {
             + (broadcast.map { ", single-channel filter applied to each of \($0) channels" } ?? "")
             + (ImpulseResponseFile.resamplingNote(preset).map { ", " + $0 } ?? ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
+        Self.warnDropped(sink, output: output)
     }
 }
 
@@ -285,6 +286,9 @@ extension RunCommand {
         settings.compression = compression
         settings.metadata = file?.metadata ?? AudioMetadata()
         if outputChannels != inputChannels { settings.metadata.channelMap = nil }
+        // Cue points, loops and the bext time reference count samples: a strided filter's
+        // output has fewer.
+        if let file { settings.metadata.rescalePositions(outputs: outRate, inputs: file.sampleRate) }
         settings.metadata.strings[.software] = "streamconv \(StreamConvVersion.string)"
         settings.expectedFrames = expectedFrames
         if output == "-" {
@@ -292,6 +296,16 @@ extension RunCommand {
         }
         let outputFile = try OutputFile(path: path, input: file?.identity, inPlace: inPlace)
         return try SndFileSink(output: outputFile, settings: settings, channels: outputChannels, sampleRate: outRate)
+    }
+}
+
+extension RunCommand {
+    /// One line for the input's metadata the output's format could not hold.
+    static func warnDropped(_ sink: any AudioSink, output: String) {
+        guard let file = sink as? SndFileSink, !file.droppedMetadata.isEmpty else { return }
+        let names = file.droppedMetadata
+        let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+        printError("warning: \(output == "-" ? "stdout" : output) cannot hold the input's \(list); not copied (a .wav output keeps them)")
     }
 }
 

@@ -63,5 +63,6 @@ extension RunCommand {
         bar.clear()
         printError("\(network.name): \(summary.line)" + (precision == .double ? ", computed in double" : ""))
         if let warning = summary.truncationWarning { printError("\(source.name): \(warning)") }
+        Self.warnDropped(sink, output: output)
     }
 }

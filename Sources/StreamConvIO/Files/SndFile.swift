@@ -148,6 +148,98 @@ enum SndFile {
 
     static func error(_ handle: OpaquePointer) -> Int32 { sf_error(handle) }
 
+    /// A structure libsndfile fills by `command`, as bytes; nil when the file has none.
+    static func structure<T>(_ handle: OpaquePointer, _ command: Int32, as _: T.Type) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: MemoryLayout<T>.size)
+        let found = bytes.withUnsafeMutableBytes { sf_command(handle, command, $0.baseAddress, Int32($0.count)) }
+        return found == Int32(SF_TRUE) ? bytes : nil
+    }
+
+    /// Hands libsndfile a structure (bytes as ``structure(_:_:as:)`` gave them); false when
+    /// the format cannot hold it.
+    static func setStructure(_ handle: OpaquePointer, _ command: Int32, _ bytes: [UInt8]) -> Bool {
+        var copy = bytes
+        return copy.withUnsafeMutableBytes { sf_command(handle, command, $0.baseAddress, Int32($0.count)) } == Int32(SF_TRUE)
+    }
+
+    /// The input's `bext`, cue points and sampler data.
+    static func positionedMetadata(_ handle: OpaquePointer) -> (broadcast: [UInt8]?, cues: [UInt8]?, instrument: [UInt8]?) {
+        var cues = structure(handle, Int32(SFC_GET_CUE), as: SF_CUES.self)
+        if let c = cues, cueCount(c) == 0 { cues = nil }
+        var instrument = structure(handle, Int32(SFC_GET_INSTRUMENT), as: SF_INSTRUMENT.self)
+        if let i = instrument, loopCount(i) == 0 { instrument = nil }
+        return (structure(handle, Int32(SFC_GET_BROADCAST_INFO), as: SF_BROADCAST_INFO.self), cues, instrument)
+    }
+
+    /// What of `metadata`'s `bext`, cues and sampler data the writer refused (its format
+    /// cannot hold them), by name.
+    static func setPositionedMetadata(_ handle: OpaquePointer, _ metadata: AudioMetadata) -> [String] {
+        // libsndfile accepts cues and sampler data for any file and writes them only in WAV
+        // (cue, smpl) and AIFF (MARK, INST): the container decides, not the call's answer.
+        var info = SF_INFO()
+        _ = sf_command(handle, Int32(SFC_GET_CURRENT_SF_INFO), &info, Int32(MemoryLayout<SF_INFO>.size))
+        let major = info.format & Int32(SF_FORMAT_TYPEMASK)
+        let holdsMarkers = major == Int32(SF_FORMAT_WAV) || major == Int32(SF_FORMAT_WAVEX) || major == Int32(SF_FORMAT_AIFF)
+        var refused: [String] = []
+        if let b = metadata.broadcastInfo, !setStructure(handle, Int32(SFC_SET_BROADCAST_INFO), b) { refused.append("BWF bext chunk") }
+        if let c = metadata.cues, !(holdsMarkers && setStructure(handle, Int32(SFC_SET_CUE), c)) {
+            refused.append("\(cueCount(c)) cue point" + (cueCount(c) == 1 ? "" : "s"))
+        }
+        if let i = metadata.instrument, !(holdsMarkers && setStructure(handle, Int32(SFC_SET_INSTRUMENT), i)) {
+            refused.append("\(loopCount(i)) sampler loop" + (loopCount(i) == 1 ? "" : "s"))
+        }
+        return refused
+    }
+
+    static func cueCount(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { Int($0.load(as: SF_CUES.self).cue_count) }
+    }
+
+    static func loopCount(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { Int($0.load(as: SF_INSTRUMENT.self).loop_count) }
+    }
+
+    static func rescaleBroadcast(_ bytes: inout [UInt8], _ scale: (UInt64) -> UInt64) {
+        bytes.withUnsafeMutableBytes { raw in
+            var info = raw.load(as: SF_BROADCAST_INFO.self)
+            let t = scale(UInt64(info.time_reference_high) << 32 | UInt64(info.time_reference_low))
+            (info.time_reference_high, info.time_reference_low) = (UInt32(t >> 32), UInt32(t & 0xFFFF_FFFF))
+            raw.storeBytes(of: info, as: SF_BROADCAST_INFO.self)
+        }
+    }
+
+    static func rescaleCues(_ bytes: inout [UInt8], _ scale: (UInt64) -> UInt64) {
+        bytes.withUnsafeMutableBytes { raw in
+            var cues = raw.load(as: SF_CUES.self)
+            withUnsafeMutableBytes(of: &cues.cue_points) { points in
+                let list = points.bindMemory(to: SF_CUE_POINT.self)
+                for i in 0..<min(Int(cues.cue_count), list.count) {
+                    list[i].position = UInt32(clamping: scale(UInt64(list[i].position)))
+                    list[i].sample_offset = UInt32(clamping: scale(UInt64(list[i].sample_offset)))
+                }
+            }
+            raw.storeBytes(of: cues, as: SF_CUES.self)
+        }
+    }
+
+    static func rescaleInstrument(_ bytes: inout [UInt8], _ scale: (UInt64) -> UInt64) {
+        // The loops follow loop_count: 16 of { int mode; uint32 start, end, count } (the C
+        // header's anonymous struct, which Swift does not name).
+        let count = loopCount(bytes)
+        let first = MemoryLayout<SF_INSTRUMENT>.offset(of: \SF_INSTRUMENT.loop_count)! + 4
+        bytes.withUnsafeMutableBytes { raw in
+            for i in 0..<min(count, 16) {
+                let at = first + 16 * i
+                let start = raw.load(fromByteOffset: at + 4, as: UInt32.self), end = raw.load(fromByteOffset: at + 8, as: UInt32.self)
+                raw.storeBytes(of: UInt32(clamping: scale(UInt64(start))), toByteOffset: at + 4, as: UInt32.self)
+                // libsndfile keeps the end one past the last looped sample: rounded up, so
+                // the loop still ends on the output sample its last input sample became.
+                let scaledEnd = UInt64(end) == 0 ? 0 : scale(UInt64(end) - 1) + 1
+                raw.storeBytes(of: UInt32(clamping: scaledEnd), toByteOffset: at + 8, as: UInt32.self)
+            }
+        }
+    }
+
     /// Why libsndfile may have refused a WAV it could not describe: a sample rate or channel
     /// count it cannot hold, read from the `fmt ` chunk directly (libsndfile only says
     /// "SF_INFO struct incomplete").
@@ -216,6 +308,28 @@ public struct AudioMetadata: Sendable, Equatable {
     public var strings: [MetadataKey: String]
     /// One `SF_CHANNEL_MAP_*` value per channel (a WAVEX channel mask, a CAF layout), if known.
     public var channelMap: [Int32]?
+    /// A BWF `bext` chunk (description, originator, time reference, UMID, loudness, coding
+    /// history): libsndfile's `SF_BROADCAST_INFO`, as its bytes.
+    public var broadcastInfo: [UInt8]?
+    /// Cue points (WAV `cue `, AIFF markers): `SF_CUES`, as its bytes.
+    public var cues: [UInt8]?
+    /// Sampler data with loop points (WAV `smpl`, AIFF `INST`): `SF_INSTRUMENT`, as its bytes.
+    public var instrument: [UInt8]?
+
+    /// The cue points' count (0 without any).
+    public var cueCount: Int { cues.map { SndFile.cueCount($0) } ?? 0 }
+    /// The loops' count (0 without sampler data).
+    public var loopCount: Int { instrument.map { SndFile.loopCount($0) } ?? 0 }
+
+    /// Every sample position (the `bext` time reference, cue points, loop points) moved to
+    /// an output at `outputs`/`inputs` of the input's rate (a strided filter's), rounded down.
+    public mutating func rescalePositions(outputs: Int, inputs: Int) {
+        guard outputs != inputs else { return }
+        func scale(_ x: UInt64) -> UInt64 { x * UInt64(outputs) / UInt64(inputs) }
+        if var b = broadcastInfo { SndFile.rescaleBroadcast(&b, scale); broadcastInfo = b }
+        if var c = cues { SndFile.rescaleCues(&c, scale); cues = c }
+        if var i = instrument { SndFile.rescaleInstrument(&i, scale); instrument = i }
+    }
 
     /// Metadata from its parts.
     public init(strings: [MetadataKey: String] = [:], channelMap: [Int32]? = nil) {

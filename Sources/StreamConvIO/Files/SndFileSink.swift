@@ -55,6 +55,9 @@ public final class SndFileSink: AudioSink {
     private var doubles: [Double] = []
     private var integers: [Int32] = []
     private var quantizer: Quantizer?
+    /// What of the input's metadata the output's format could not hold (the BWF `bext`
+    /// chunk, cue points, sampler loops), by name, for the caller to warn about.
+    public private(set) var droppedMetadata: [String] = []
     private let clipPolicy: ClipPolicy
     private let channels: Int
     private let byteLimit: Int64?
@@ -97,7 +100,9 @@ public final class SndFileSink: AudioSink {
             }
             staging = scratch
         } else {
-            handle = try Self.open(output.descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate)
+            let opened = try Self.openReporting(output.descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate)
+            handle = opened.handle
+            droppedMetadata = opened.refused
         }
         self.output = output
         self.format = format
@@ -112,6 +117,12 @@ public final class SndFileSink: AudioSink {
     /// A libsndfile writer on `descriptor` with the settings' strings, channel map and
     /// encoder options, and no PEAK chunk.
     private static func open(_ descriptor: Int32, name: String, format: SndFileFormat, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) -> OpaquePointer {
+        try openReporting(descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate).handle
+    }
+
+    /// ``open(_:name:format:settings:channels:sampleRate:)``, with what of the metadata the
+    /// format refused.
+    private static func openReporting(_ descriptor: Int32, name: String, format: SndFileFormat, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) -> (handle: OpaquePointer, refused: [String]) {
         var info = SF_INFO()
         info.format = format.code
         info.channels = Int32(channels)
@@ -124,6 +135,7 @@ public final class SndFileSink: AudioSink {
         for key in MetadataKey.allCases {
             if let value = settings.metadata.strings[key] { SndFile.setString(handle, key.rawValue, value) }
         }
+        let refused = SndFile.setPositionedMetadata(handle, settings.metadata)
         if let quality = settings.quality, !SndFile.set(SndFile.vbrQuality, quality, on: handle) {
             _ = SndFile.close(handle)
             throw .format(path: name, reason: "--quality applies to lossy encodings (Vorbis, Opus, MP3) and FLAC, not \(format)")
@@ -132,7 +144,7 @@ public final class SndFileSink: AudioSink {
             _ = SndFile.close(handle)
             throw .format(path: name, reason: "--compression applies to FLAC (and Opus), not \(format)")
         }
-        return handle
+        return (handle, refused)
     }
 
     /// A sink for `path` (see ``OutputFile``), the format chosen as
@@ -237,7 +249,8 @@ public final class SndFileSink: AudioSink {
         }
         defer { _ = SndFile.close(reader) }
         let final = Self.wavContainer(for: settings.format, dataBytes: framesWritten * Int64(channels * settings.format.bytesPerSample))
-        let writer = try Self.open(output.descriptor, name: name, format: final, settings: settings, channels: channels, sampleRate: sampleRate)
+        let (writer, refused) = try Self.openReporting(output.descriptor, name: name, format: final, settings: settings, channels: channels, sampleRate: sampleRate)
+        droppedMetadata = refused
         let block = 1 << 14
         var failed = false
         if final.integerBits != nil {

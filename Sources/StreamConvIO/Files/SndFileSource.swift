@@ -123,7 +123,9 @@ public final class SndFileSource: AudioSource {
         for key in MetadataKey.allCases {
             if let value = SndFile.string(handle, key.rawValue), !value.isEmpty { strings[key] = value }
         }
-        metadata = AudioMetadata(strings: strings, channelMap: SndFile.channelMap(handle, channels: Int(info.channels)))
+        var metadata = AudioMetadata(strings: strings, channelMap: SndFile.channelMap(handle, channels: Int(info.channels)))
+        (metadata.broadcastInfo, metadata.cues, metadata.instrument) = SndFile.positionedMetadata(handle)
+        self.metadata = metadata
     }
 
     /// Opens the file at `path` (UTF-8).

@@ -91,7 +91,7 @@ public enum FilterPipeline {
                 clippedSamples: sink.clippedSamples,
                 nonFiniteInput: nonFinite, nanWrittenAsZero: sink.nanWrittenAsZero,
                 promisedFrames: promised,
-                outputPeak: sink.peak)
+                outputPeak: sink.peak, overs: sink.overs)
         } catch {
             sink.abandon()
             throw error

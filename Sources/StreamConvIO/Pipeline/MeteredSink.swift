@@ -7,6 +7,9 @@ public final class MeteredSink: AudioSink {
     private let sink: any AudioSink
     /// The largest |sample| written so far.
     public private(set) var peak: Double = 0
+    /// Samples written beyond full scale (|x| > 1), which a float or lossy output keeps and
+    /// an integer one clips (and counts itself).
+    public private(set) var overs = 0
     public var clippedSamples: Int { sink.clippedSamples }
     public var nanWrittenAsZero: Int { sink.nanWrittenAsZero }
 
@@ -25,16 +28,19 @@ public final class MeteredSink: AudioSink {
 
     private func measure<T: ConvScalar>(_ signal: Signal<T>) {
         var largest = T.zero
+        var beyond = 0
         signal.withUnsafeBufferPointer { samples in
             for c in 0..<signal.channels {
                 let row = c * signal.capacity
                 for i in 0..<signal.frames {
                     let m = samples[row + i].magnitude
                     if m > largest { largest = m }
+                    if m > 1 { beyond += 1 }
                 }
             }
         }
         peak = max(peak, Double(largest))
+        overs += beyond
     }
 
     public func commit() throws(IOError) { try sink.commit() }

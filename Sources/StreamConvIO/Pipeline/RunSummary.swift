@@ -28,6 +28,8 @@ public struct RunSummary: Sendable {
     public var promisedFrames: Int64?
     /// The output's largest magnitude (full scale 1), when it was metered (``MeteredSink``).
     public var outputPeak: Double?
+    /// Samples beyond full scale in the output (``MeteredSink/overs``).
+    public var overs = 0
 
     /// Seconds of input per second of processing.
     public var realTimeFactor: Double {
@@ -46,6 +48,9 @@ public struct RunSummary: Sendable {
             text += outputPeak == 0 ? ", peak -inf dBFS (silent)" : ", peak \(String(format: "%+.2f", dB)) dBFS" + (outputPeak > 1 ? " (over full scale)" : "")
         }
         if clippedSamples > 0 { text += ", \(clippedSamples) samples clipped" }
+        // A float or lossy output keeps what is over full scale: counted as clipping is,
+        // since it clips wherever it becomes integers (a player, a DAC).
+        if clippedSamples == 0 && overs > 0 { text += ", \(overs) samples over full scale (kept in this output; they clip where it is converted to integers)" }
         if nonFiniteInput > 0 { text += ", \(nonFiniteInput) non-finite input samples (NaN/Inf)" }
         if nanWrittenAsZero > 0 { text += ", \(nanWrittenAsZero) NaN output samples written as 0" }
         return text
