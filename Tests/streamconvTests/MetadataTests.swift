@@ -93,4 +93,77 @@ import Testing
             #expect(r.stderr.contains(", \(expected) samples over full scale (kept in this output"), "\(expected): \(r.stderr)")
         }
     }
+
+    /// `bytes` (a FLAC file) with its metadata rebuilt by this test: STREAMINFO, then a
+    /// VORBIS_COMMENT block of `comments`, then the frames.
+    static func withComments(_ bytes: [UInt8], _ comments: [String]) -> [UInt8] {
+        var at = 4
+        var streaminfo: [UInt8] = []
+        while true {
+            let last = bytes[at] & 0x80 != 0
+            let n = Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+            if bytes[at] & 0x7F == 0 { streaminfo = Array(bytes[(at + 4)..<(at + 4 + n)]) }
+            at += 4 + n
+            if last { break }
+        }
+        var body = le32(6) + Array("tester".utf8) + le32(UInt32(comments.count))
+        for c in comments { body += le32(UInt32(c.utf8.count)) + Array(c.utf8) }
+        func header(_ type: UInt8, _ n: Int) -> [UInt8] { [type, UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] }
+        return Array("fLaC".utf8) + header(0, streaminfo.count) + streaminfo + header(0x84, body.count) + body + Array(bytes[at...])
+    }
+
+    /// The comments of a FLAC file, read by this test.
+    static func comments(_ bytes: [UInt8]) -> [String] {
+        var at = 4
+        while at + 4 <= bytes.count {
+            let last = bytes[at] & 0x80 != 0
+            let n = Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+            if bytes[at] & 0x7F == 4 {
+                let b = Array(bytes[(at + 4)..<(at + 4 + n)])
+                var p = 4 + u32(b, 0)
+                let count = u32(b, p)
+                p += 4
+                var out: [String] = []
+                for _ in 0..<count {
+                    let len = u32(b, p)
+                    out.append(String(decoding: b[(p + 4)..<(p + 4 + len)], as: UTF8.self))
+                    p += 4 + len
+                }
+                return out
+            }
+            at += 4 + n
+            if last { break }
+        }
+        return []
+    }
+
+    /// Every Vorbis comment of a FLAC input reaches a FLAC output (before: only libsndfile's
+    /// ten strings; DESCRIPTION, ISRC, REPLAYGAIN_* were lost), the samples intact, with a
+    /// comment block larger than the output's own (the frames move) and smaller.
+    @Test(arguments: [3, 300])
+    func everyVorbisCommentIsKept(extra: Int) throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SeededGenerator(seed: 9)
+        let x = Signal<Float>((0..<2).map { _ in (0..<20000).map { _ in Float(rng.nextUnit() - 0.5) * 0.5 } })
+        try writeFile(x, dir.appendingPathComponent("plain.flac").path, format: .s16, rate: 44100)
+        let tags = ["TITLE=Song", "ARTIST=Band", "DESCRIPTION=Live at the hall, second set", "ISRC=GBAYE0000001", "REPLAYGAIN_TRACK_GAIN=-6.20 dB"]
+            + (0..<extra).map { "CUSTOM_\($0)=value number \($0)" }
+        let plain = [UInt8](try Data(contentsOf: dir.appendingPathComponent("plain.flac")))
+        try Data(Self.withComments(plain, tags)).write(to: dir.appendingPathComponent("tagged.flac"))
+        let r = try CLI.run(["run", "--preset", "lowpass", "--in", "tagged.flac", "--out", "out.flac", "--dither", "none"], in: dir)
+        #expect(r.status == 0 && !r.stderr.contains("warning"), "\(r.stderr)")
+        let out = [UInt8](try Data(contentsOf: dir.appendingPathComponent("out.flac")))
+        let kept = Self.comments(out)
+        // Keys are case-insensitive (libsndfile writes its own in lower case).
+        func normal(_ c: String) -> String { String(c.prefix { $0 != "=" }).uppercased() + c.drop { $0 != "=" } }
+        for tag in tags { #expect(kept.map(normal).contains(normal(tag)), "\(tag) missing from \(kept.prefix(8))") }
+        #expect(kept.filter { $0.uppercased().hasPrefix("TITLE=") }.count == 1, "\(kept.prefix(8))")
+        // The samples are the same as without the comments.
+        let r2 = try CLI.run(["run", "--preset", "lowpass", "--in", "plain.flac", "--out", "plain-out.flac", "--dither", "none"], in: dir)
+        #expect(r2.status == 0)
+        let (a, _) = try readFile(dir.appendingPathComponent("out.flac").path)
+        let (b, _) = try readFile(dir.appendingPathComponent("plain-out.flac").path)
+        #expect(a.frames == 20000 && a.bitwiseEquals(b))
+    }
 }

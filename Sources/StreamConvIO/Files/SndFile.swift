@@ -315,6 +315,8 @@ public struct AudioMetadata: Sendable, Equatable {
     public var cues: [UInt8]?
     /// Sampler data with loop points (WAV `smpl`, AIFF `INST`): `SF_INSTRUMENT`, as its bytes.
     public var instrument: [UInt8]?
+    /// Every Vorbis comment of a FLAC input (`KEY=value`), libsndfile's ten strings among them.
+    public var vorbisComments: [String]?
 
     /// The cue points' count (0 without any).
     public var cueCount: Int { cues.map { SndFile.cueCount($0) } ?? 0 }

@@ -230,11 +230,29 @@ public final class SndFileSink: AudioSink {
             if let staging { written = try copyStaged(staging) }
             // libsndfile writes RF64's PEAK chunk whatever it is told.
             if written.major == Int32(SF_FORMAT_RF64) { SndFile.blankPeakChunk(output.descriptor) }
+            if written.major == Int32(SF_FORMAT_FLAC), let input = settings.metadata.vorbisComments { try copyComments(input) }
         } catch {
             abandon()
             throw error
         }
         try output.commit()
+    }
+
+    /// Every Vorbis comment of a FLAC input into this FLAC output: libsndfile's own (the
+    /// strings chosen for the output) first, then the input's other keys, in its order.
+    /// An output that cannot be read back (a FIFO) keeps libsndfile's only, and says so.
+    private func copyComments(_ input: [String]) throws(IOError) {
+        guard let written = FLACComments.read(output.descriptor) else {
+            droppedMetadata.append("\(input.count) Vorbis comments")
+            return
+        }
+        func key(_ comment: String) -> String { String(comment.prefix { $0 != "=" }).uppercased() }
+        let have = Set(written.map(key))
+        let merged = written + input.filter { !have.contains(key($0)) }
+        guard merged != written else { return }
+        guard FLACComments.replace(output.descriptor, comments: merged) else {
+            throw .io(path: path.description, reason: "cannot write the input's Vorbis comments into the FLAC output: \(Errno(errno))")
+        }
     }
 
     /// The staged RF64 written into the output as the WAV (or RF64) its length calls for.

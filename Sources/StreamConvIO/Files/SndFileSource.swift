@@ -125,6 +125,7 @@ public final class SndFileSource: AudioSource {
         }
         var metadata = AudioMetadata(strings: strings, channelMap: SndFile.channelMap(handle, channels: Int(info.channels)))
         (metadata.broadcastInfo, metadata.cues, metadata.instrument) = SndFile.positionedMetadata(handle)
+        if !pipe && info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_FLAC) { metadata.vorbisComments = FLACComments.read(fd) }
         self.metadata = metadata
     }
 
