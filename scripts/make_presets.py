@@ -168,6 +168,26 @@ def main():
         "description": "Small-room reverb: a 0.2 s impulse response (room-small.wav), convolved, tail kept, any channel count",
     }, extra={"impulse_response": "room-small.wav"})
 
+    # A true-stereo small hall, 0.3 s at 48 kHz, four paths (left→left, left→right,
+    # right→left, right→right): each its own diffuse tail; the direct paths start at once, the
+    # crossed ones 0.6 ms later and 6 dB lower, as two speakers heard by two spaced microphones.
+    rng = np.random.default_rng(11)
+    n = 14400
+    t = np.arange(n) / 48000
+    paths = []
+    for direct in [True, False, False, True]:
+        h = rng.standard_normal(n) * 0.1 * np.exp(-t * np.log(1000) / 0.3) * (t >= 0.015)
+        onset = 0 if direct else int(0.6 * 48)
+        h[onset] += 1 if direct else 0.5
+        paths.append(h)
+    paths = np.stack(paths, axis=1)
+    paths /= np.sqrt(np.sum(paths[:, 0] ** 2))
+    wavfile.write(os.path.join(ROOT, "presets", "hall-true-stereo.wav"), 48000, paths.astype(np.float32))
+    write("hall-true-stereo", {
+        "name": "hall-true-stereo",
+        "description": "True-stereo small hall: a 0.3 s four-path impulse response (L->L, L->R, R->L, R->R), stereo in and out, tail kept",
+    }, extra={"impulse_response": "hall-true-stereo.wav", "routing": "true_stereo"})
+
 
 if __name__ == "__main__":
     main()

@@ -98,7 +98,8 @@ struct InfoCommand: ParsableCommand {
                 print("               \(spec.kernelSize) taps at \(rate) Hz by Kaiser's formula (\(String(format: "%g", a)) dB, \(String(format: "%g", width)) Hz transition); the length follows the input's rate")
             }
         case let .impulseResponse(path, response, tail):
-            print("weights from:  \(path) (impulse response: \(response.channels[0].count) samples × \(response.channels.count) channel\(response.channels.count == 1 ? "" : "s") at \(response.sampleRate) Hz, convolved)")
+            print("weights from:  \(path) (impulse response: \(response.channels[0].count) samples × \(response.channels.count) channel\(response.channels.count == 1 ? "" : "s") at \(response.sampleRate) Hz, convolved"
+                + (response.routing == .perChannel ? ")" : "; \(response.routing == .trueStereo ? "true stereo: L→L, L→R, R→L, R→R" : "mono to stereo: mono→L, mono→R"))"))
             print("tail:          " + (tail ? "kept: the output is L + \(spec.kernelSize - 1) frames, the reverb's decay included" : "dropped (\"tail\": false): the output is exactly as long as the input"))
         case let .npy(weight, bias):
             _ = try preset.weights(as: Float.self)

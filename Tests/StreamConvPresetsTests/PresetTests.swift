@@ -65,7 +65,7 @@ import Testing
 
     @Test func unknownKeys() {
         expectError(#""colour": 1, "# + Self.base,
-                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail, resample")
+                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail, resample, routing")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mod": "zeros"}, "init": {"seed": 1}"#,
                     "conv1d.padding_mod: unknown key; allowed here: in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1, "std": 2}"#,
@@ -249,25 +249,28 @@ import Testing
     /// At least 12 presets; each loads and filters a short signal at its rate, or at 44.1
     /// and 48 kHz when it has none (designs are made at each), with 1 and 2 channels where
     /// a single-channel filter takes any count.
-    /// Reads the shipped impulse responses: mono IEEE-float WAV, parsed here (the presets
-    /// module reads no audio; the CLI reads them through libsndfile).
+    /// Reads the shipped impulse responses: IEEE-float WAV (plain, or WAVE_FORMAT_EXTENSIBLE
+    /// for more than two channels), parsed here (the presets module reads no audio; the CLI
+    /// reads them through libsndfile).
     static let floatWAV: ImpulseResponseReader = { path in
         let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         func u32(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 | Int(d[at + 2]) << 16 | Int(d[at + 3]) << 24 }
         func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
-        var at = 12, rate = 0, samples: [Double] = []
+        var at = 12, rate = 0, channels = 1, samples: [Double] = []
         while at + 8 <= d.count {
             let id = String(decoding: d[at..<(at + 4)], as: UTF8.self), size = u32(at + 4)
             if id == "fmt " {
-                #expect(u16(at + 8) == 3 && u16(at + 10) == 1 && u16(at + 22) == 32, "mono float32")
-                rate = u32(at + 12)
+                let tag = u16(at + 8)
+                #expect((tag == 3 || (tag == 0xFFFE && u16(at + 8 + 24) == 3)) && u16(at + 22) == 32, "float32")
+                (rate, channels) = (u32(at + 12), u16(at + 10))
             }
             if id == "data" {
                 samples = stride(from: at + 8, to: at + 8 + size, by: 4).map { Double(Float(bitPattern: UInt32(u32($0)))) }
             }
             at += 8 + size + size % 2
         }
-        return ImpulseResponse(sampleRate: rate, channels: [samples])
+        let frames = samples.count / channels
+        return ImpulseResponse(sampleRate: rate, channels: (0..<channels).map { c in (0..<frames).map { samples[$0 * channels + c] } })
     }
 
     @Test func everyShippedPresetLoadsAndRuns() throws {

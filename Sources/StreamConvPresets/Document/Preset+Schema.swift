@@ -16,11 +16,19 @@ extension Preset {
         }
         let file = try top.required("impulse_response").string("impulse_response")
         let tail = try top.optional("tail") { v, p throws(PresetError) in try v.bool(p) } ?? true
+        var routing = ImpulseResponse.Routing.perChannel
+        if let r = top.value("routing") {
+            let name = try r.string("routing")
+            guard let parsed = ImpulseResponse.Routing(rawValue: name) else {
+                throw .invalid(path: "routing", expected: "one of \(ImpulseResponse.Routing.allCases.map(\.rawValue).joined(separator: ", "))", got: "\"\(name)\"")
+            }
+            routing = parsed
+        }
         guard let reader else {
             throw .invalid(path: "impulse_response", expected: "a preset loader that reads audio files (the streamconv CLI, or PresetLibrary(impulseResponses:))", got: "\"\(file)\"")
         }
         let path = resolve(file)
-        let response: ImpulseResponse
+        var response: ImpulseResponse
         do {
             response = try reader(path)
         } catch let error as PresetError {
@@ -44,10 +52,20 @@ extension Preset {
         }
         sampleRate = response.sampleRate
         let channels = response.channels.count
+        response.routing = routing
+        let needed = [ImpulseResponse.Routing.trueStereo: 4, .monoToStereo: 2][routing]
+        if let needed, channels != needed {
+            throw .invalid(path: "routing", expected: "\(routing.rawValue) takes a \(needed)-channel impulse response" + (routing == .trueStereo ? " (left→left, left→right, right→left, right→right)" : " (mono→left, mono→right)"), got: "\(channels) channels in \(path)")
+        }
+        let (inputs, outputs, groups) = switch routing {
+        case .perChannel: (channels, channels, channels)
+        case .trueStereo: (2, 2, 1)
+        case .monoToStereo: (1, 2, 1)
+        }
         do {
             let spec = try Conv1dSpec(
-                inChannels: channels, outChannels: channels, kernelSize: length, padding: .samples(length - 1),
-                groups: channels, bias: false)
+                inChannels: inputs, outChannels: outputs, kernelSize: length, padding: .samples(length - 1),
+                groups: groups, bias: false)
             return (spec, .impulseResponse(path: path, response: response, tail: tail))
         } catch {
             throw .conv1d(path: "impulse_response", error)

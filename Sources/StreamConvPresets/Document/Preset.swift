@@ -47,7 +47,7 @@ public struct Preset: Sendable {
         }
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
-            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail", "resample",
+            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail", "resample", "routing",
         ])
         func resolve(_ relative: String) -> String { relative.hasPrefix("/") ? relative : directory + "/" + relative }
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
@@ -65,6 +65,9 @@ public struct Preset: Sendable {
         }
         if top.has("tail") {
             throw .invalid(path: "tail", expected: "tail only with impulse_response", got: "tail without impulse_response")
+        }
+        if top.has("routing") {
+            throw .invalid(path: "routing", expected: "routing only with impulse_response", got: "routing without impulse_response")
         }
         let conv1dValue = try top.required("conv1d")
         var ruleLength: Int?

@@ -39,7 +39,7 @@ extension Preset {
             let channels = try run(response.channels, path)
             let length = channels.first?.count ?? 0
             guard length > 0 else { throw .weightsFile("\(path): nothing left after resampling to \(rate) Hz") }
-            copy.source = .impulseResponse(path: path, response: ImpulseResponse(sampleRate: rate, channels: channels), tail: tail)
+            copy.source = .impulseResponse(path: path, response: ImpulseResponse(sampleRate: rate, channels: channels, routing: response.routing), tail: tail)
             copy.spec = try Self.respec(spec, kernelSize: length, padding: .samples(length - 1))
         case let .taps(path, soxAligned):
             let taps: [Double] = try Self.readTaps(path)
