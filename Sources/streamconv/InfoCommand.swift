@@ -104,6 +104,13 @@ struct InfoCommand: ParsableCommand {
         case let .npy(weight, bias):
             _ = try preset.weights(as: Float.self)
             print("weights from:  \(weight)" + (bias.map { " + \($0)" } ?? "") + " (checked)")
+        case let .perOutput(outputs):
+            print("weights from:  a FIR design per output, designed at the input's rate:")
+            for (o, output) in outputs.enumerated() {
+                let d = output.design
+                let what = d.kind.rawValue + (d.cutoff.isEmpty ? "" : " at \(d.cutoff.map { String(format: "%g", $0) }.joined(separator: "–")) Hz")
+                print("               out \(o) ← in \(output.input): \(what)" + output.subtract.map { " − out \($0)" }.joined())
+            }
         case let .resampledTaps(path, taps):
             print("weights from:  \(path) (taps, \(taps.count) after resampling)")
         }

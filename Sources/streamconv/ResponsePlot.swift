@@ -62,6 +62,8 @@ struct FilterResponse {
             for i in 0..<spec.inChannelsPerGroup {
                 if result.count == limit { break outer }
                 let taps = (0..<spec.kernelSize).map { Double(conv.weights.weight(out: o, in: i, tap: $0, spec: spec)) }
+                // A path with no taps (a per-output design's other inputs) has no response.
+                if taps.allSatisfy({ $0 == 0 }) && spec.outChannels * spec.inChannelsPerGroup > 1 { continue }
                 result.append(FilterResponse(output: o, input: o / spec.outChannelsPerGroup * spec.inChannelsPerGroup + i, taps: taps, dilation: spec.dilation, rate: rate))
             }
         }

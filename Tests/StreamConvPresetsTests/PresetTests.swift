@@ -65,7 +65,7 @@ import Testing
 
     @Test func unknownKeys() {
         expectError(#""colour": 1, "# + Self.base,
-                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail, resample, routing")
+                    "colour: unknown key; allowed here: name, description, sample_rate, conv1d, weight, bias, weights, weights_prefix, design, init, taps, impulse_response, tail, resample, routing, outputs")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding_mod": "zeros"}, "init": {"seed": 1}"#,
                     "conv1d.padding_mod: unknown key; allowed here: in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "init": {"seed": 1, "std": 2}"#,
@@ -146,9 +146,9 @@ import Testing
 
     @Test func exactlyOneWeightSource() {
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}"#,
-                    "preset has no weights: give exactly one of weight (with bias), weights, taps, impulse_response, design, init")
+                    "preset has no weights: give exactly one of weight (with bias), weights, taps, impulse_response, design, outputs, init")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "bias": false}, "weight": [[[1]]], "init": {"seed": 1}"#,
-                    "preset gives weight and init; give exactly one of weight, weights, taps, impulse_response, design, init")
+                    "preset gives weight and init; give exactly one of weight, weights, taps, impulse_response, design, outputs, init")
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "weights": "w.pt""#,
                     #"weights: expected a .safetensors or .npy file, got "w.pt""#)
         expectError(#""conv1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 1}, "design": {"type": "lowpass"}"#,

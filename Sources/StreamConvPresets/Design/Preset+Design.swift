@@ -83,3 +83,49 @@ extension Preset {
         }
     }
 }
+
+extension Preset {
+    /// Reads `outputs`: one `{"input": i, "design": {...}, "subtract": [j, ...]}` per output
+    /// channel of a dense (`groups` 1) conv1d without bias; `subtract` names earlier outputs.
+    static func decodeOutputs(_ value: JSONValue, spec: Conv1dSpec, sampleRate: Int?) throws(PresetError) -> [OutputDesign] {
+        guard case let .array(items) = value else { throw .invalid(path: "outputs", expected: "an array, one object per output channel", got: value.kind) }
+        guard spec.groups == 1, !spec.bias else {
+            throw .invalid(path: "conv1d", expected: "groups 1 and bias false for per-output designs (each output takes one input channel)", got: "\(spec)")
+        }
+        guard items.count == spec.outChannels else {
+            throw .invalid(path: "outputs", expected: "one entry per output channel (\(spec.outChannels))", got: "\(items.count)")
+        }
+        var outputs: [OutputDesign] = []
+        for (o, item) in items.enumerated() {
+            let path = "outputs[\(o)]"
+            let object = try ObjectReader(item, path: path, allowed: ["input", "design", "subtract"])
+            let input = try object.required("input").int("\(path).input", min: 0, max: spec.inChannels - 1)
+            let design = try parseDesign(object.required("design"))
+            guard design.kaiserLength == nil, design.phase == .linear else {
+                throw .invalid(path: "\(path).design", expected: "a linear-phase design of conv1d.kernel_size taps (per-output designs share one length and latency)", got: "a length rule or minimum phase")
+            }
+            var subtract: [Int] = []
+            if let s = object.value("subtract") {
+                guard case let .array(list) = s else { throw .invalid(path: "\(path).subtract", expected: "an array of earlier output indices", got: s.kind) }
+                for (n, entry) in list.enumerated() {
+                    guard o > 0 else { throw .invalid(path: "\(path).subtract", expected: "earlier outputs only", got: "a subtraction from the first output") }
+                    let j = try entry.int("\(path).subtract[\(n)]", min: 0, max: o - 1)
+                    guard outputs[j].input == input else {
+                        throw .invalid(path: "\(path).subtract[\(n)]", expected: "an output of the same input (\(input))", got: "output \(j), of input \(outputs[j].input)")
+                    }
+                    subtract.append(j)
+                }
+            }
+            outputs.append(OutputDesign(input: input, design: design, subtract: subtract))
+        }
+        let rate = sampleRate ?? Int(Int32.max)
+        for (o, output) in outputs.enumerated() {
+            do {
+                _ = try output.design.linearTaps(count: spec.kernelSize, rate: rate)
+            } catch {
+                throw .design(path: "outputs[\(o)].design", expected: "a design that can be made", error)
+            }
+        }
+        return outputs
+    }
+}

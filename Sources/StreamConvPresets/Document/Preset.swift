@@ -47,7 +47,7 @@ public struct Preset: Sendable {
         }
         let top = try ObjectReader(root, path: "preset", allowed: [
             "name", "description", "sample_rate", "conv1d",
-            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail", "resample", "routing",
+            "weight", "bias", "weights", "weights_prefix", "design", "init", "taps", "impulse_response", "tail", "resample", "routing", "outputs",
         ])
         func resolve(_ relative: String) -> String { relative.hasPrefix("/") ? relative : directory + "/" + relative }
         name = try top.optional("name") { v, p throws(PresetError) in try v.string(p) } ?? defaultName
@@ -93,7 +93,7 @@ public struct Preset: Sendable {
             }
         }
 
-        let sources = ["weight", "weights", "design", "init", "taps"].filter(top.has)
+        let sources = ["weight", "weights", "design", "init", "taps", "outputs"].filter(top.has)
         guard sources.count == 1 else { throw .weightSources(found: sources) }
         let npyWeights = sources[0] == "weights" && (try? top.required("weights").string("weights"))?.lowercased().hasSuffix(".npy") == true
         if top.has("bias") && sources[0] != "weight" && !npyWeights {
@@ -149,6 +149,8 @@ public struct Preset: Sendable {
                 }
             }
             source = .taps(path: resolve(file), soxAligned: even)
+        case "outputs":
+            source = .perOutput(try Self.decodeOutputs(top.required("outputs"), spec: spec, sampleRate: sampleRate))
         case "init":
             let initObject = try ObjectReader(top.required("init"), path: "init", allowed: ["seed"])
             let seed = try initObject.required("seed").uint64("init.seed")
@@ -189,6 +191,7 @@ public struct Preset: Sendable {
     /// is designed at whatever rate the input has.
     public var fixedRate: Int? {
         if case .design = source { return nil }
+        if case .perOutput = source { return nil }
         return sampleRate
     }
 

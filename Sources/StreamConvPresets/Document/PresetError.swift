@@ -50,9 +50,9 @@ public enum PresetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): expected \(expected), got \(got)"
         case let .weightSources(found):
             if found.isEmpty {
-                return "preset has no weights: give exactly one of weight (with bias), weights, taps, impulse_response, design, init"
+                return "preset has no weights: give exactly one of weight (with bias), weights, taps, impulse_response, design, outputs, init"
             }
-            return "preset gives \(found.joined(separator: " and ")); give exactly one of weight, weights, taps, impulse_response, design, init"
+            return "preset gives \(found.joined(separator: " and ")); give exactly one of weight, weights, taps, impulse_response, design, outputs, init"
         case let .unsupportedSource(key):
             return "\(key): this version of streamconv cannot load '\(key)' presets yet; give weight/bias, weights or init"
         case let .notFound(name, searched, suggestion):

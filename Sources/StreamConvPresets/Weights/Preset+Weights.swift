@@ -25,6 +25,7 @@ extension Preset {
                 throw .conv1d(path: "taps", error)
             }
         case let .design(design): return try design.weights(spec: spec, rate: rate ?? sampleRate ?? Self.designRate, as: T.self)
+        case let .perOutput(outputs): return try OutputDesign.weights(outputs, spec: spec, rate: rate ?? sampleRate ?? Self.designRate, as: T.self)
         case let .explicit(raw): return try raw.weights(spec: spec, as: T.self)
         case let .initialization(seed): return Conv1dWeights(defaultInitFor: spec, seed: seed)
         case let .safetensors(path, prefix): return try safetensorsWeights(path: path, prefix: prefix, spec: spec, as: T.self)

@@ -23,6 +23,9 @@ public enum WeightSource: Sendable {
     /// its taps in the file's order (the impulse response's), an odd count centred as
     /// `padding: "same"` centres them.
     case resampledTaps(path: String, taps: [Double])
+    /// `outputs: [{input, design, subtract}]`: a design per output channel, each from one
+    /// input channel (crossovers, per-channel equalisation), made at the input's rate.
+    case perOutput([OutputDesign])
 }
 
 /// Weights as written in a preset: the exact decimal text of each number, in PyTorch's
