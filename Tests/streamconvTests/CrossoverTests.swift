@@ -75,4 +75,34 @@ import Testing
         #expect(try error("[{\"input\": 0, \"design\": \(lp)}, {\"input\": 1, \"design\": \(lp), \"subtract\": [0]}]").hasPrefix("Error: outputs[1].subtract[0]: expected an output of the same input (1), got output 0, of input 0"))
         #expect(try error("[{\"input\": 2, \"design\": \(lp)}, {\"input\": 1, \"design\": \(lp)}]").contains("outputs[0].input"))
     }
+
+    /// Linkwitz-Riley-magnitude FIRs (LR4 at 1 kHz, 1023 taps): each within 0.1 dB of
+    /// 1/(1 + (f/fc)^4) and its complement wherever that is above −20 dB, within 0.5 dB down
+    /// to −40 dB (1023 taps resolve 47 Hz: the high-pass's steep low skirt), from 300 Hz up; −6.02
+    /// dB at the crossover, and the pair, run as a 2-way crossover, sums to the input.
+    @Test func linkwitzRileyPairs() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lr = #"{"cutoff_hz": 1000, "order": 4, "window": "blackman"#
+        try Data(("{\"conv1d\": {\"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 1023, \"padding\": \"same\", \"bias\": false}, \"outputs\": ["
+            + "{\"input\": 0, \"design\": " + lr + "\", \"type\": \"linkwitz_riley_lowpass\"}}, "
+            + "{\"input\": 0, \"design\": " + lr + "\", \"type\": \"linkwitz_riley_highpass\"}}]}").utf8).write(to: dir.appendingPathComponent("lr4.json"))
+        var impulse = [Float](repeating: 0, count: 4000)
+        impulse[2000] = 1
+        try writeFile(Signal([impulse]), dir.appendingPathComponent("imp.wav").path)
+        let r = try CLI.run(["run", "--preset", "lr4.json", "--in", "imp.wav", "--out", "lr.wav", "--precision", "double", "--out-format", "double"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let (h, _) = try readFile(dir.appendingPathComponent("lr.wav").path)
+        let low = (0..<4000).map { Double(h[0, $0]) }, high = (0..<4000).map { Double(h[1, $0]) }
+        for f in [300.0, 500, 700, 1000, 1400, 2000, 3000, 5000, 8000, 12000, 20000] {
+            let q = pow(f / 1000, 4)
+            for (response, expected) in [(low, 1 / (1 + q)), (high, q / (1 + q))] where 20 * log10(expected) > -40 {
+                let tolerance = 20 * log10(expected) > -20 ? 0.1 : 0.5
+                #expect(abs(Self.decibels(response, f, rate: 48000) - 20 * log10(expected)) < tolerance, "\(f) Hz")
+            }
+        }
+        #expect(abs(Self.decibels(low, 1000, rate: 48000) + 6.02) < 0.05 && abs(Self.decibels(high, 1000, rate: 48000) + 6.02) < 0.05)
+        let worst = (0..<4000).map { abs(low[$0] + high[$0] - ($0 == 2000 ? 1 : 0)) }.max()!
+        #expect(worst < 1e-6, "the pair sums to the impulse within \(worst)")
+    }
 }

@@ -15,6 +15,11 @@ public struct FIRDesign: Sendable, Equatable {
         case lowpass, highpass, bandpass, bandstop
         case movingAverage = "moving_average"
         case identity, delay, differentiator, hilbert
+        /// Linkwitz-Riley magnitudes, linear phase: 1/(1 + (f/fc)^order) and its complement
+        /// (f/fc)^order/(1 + (f/fc)^order), which sum to 1 (a crossover pair meets at −6 dB
+        /// and the pair sums to the input exactly); `order` 4 is LR4, 24 dB/octave.
+        case linkwitzRileyLowpass = "linkwitz_riley_lowpass"
+        case linkwitzRileyHighpass = "linkwitz_riley_highpass"
     }
 
     /// The phase response: linear (symmetric taps, a delay of (N − 1)/2 frames), or minimum
@@ -64,6 +69,8 @@ public struct FIRDesign: Sendable, Equatable {
     public var kaiserLength: (attenuationDB: Double, transitionHz: Double)?
     /// Linear phase (the windowed design itself), or its minimum-phase version (``MinimumPhase``).
     public var phase: Phase
+    /// A Linkwitz-Riley design's order (even; 4 is LR4).
+    public var order = 4
 
     public init(kind: Kind, cutoff: [Double] = [], window: Window = .blackman, gainDB: Double = 0, delaySamples: Int = 0,
                 kaiserLength: (attenuationDB: Double, transitionHz: Double)? = nil, phase: Phase = .linear) {
@@ -79,11 +86,11 @@ public struct FIRDesign: Sendable, Equatable {
     public static func == (a: FIRDesign, b: FIRDesign) -> Bool {
         a.kind == b.kind && a.cutoff == b.cutoff && a.window == b.window && a.gainDB == b.gainDB
             && a.delaySamples == b.delaySamples && a.kaiserLength?.attenuationDB == b.kaiserLength?.attenuationDB
-            && a.kaiserLength?.transitionHz == b.kaiserLength?.transitionHz && a.phase == b.phase
+            && a.kaiserLength?.transitionHz == b.kaiserLength?.transitionHz && a.phase == b.phase && a.order == b.order
     }
 
     /// Types whose linear-phase FIR must have an odd length (type I or III).
-    static let needsOddLength: [Kind] = [.highpass, .bandstop, .hilbert, .differentiator, .identity]
+    static let needsOddLength: [Kind] = [.highpass, .bandstop, .hilbert, .differentiator, .identity, .linkwitzRileyLowpass, .linkwitzRileyHighpass]
 
     /// The most taps a length rule may ask for.
     public static let maximumLength = 1 << 20
@@ -126,7 +133,7 @@ public struct FIRDesign: Sendable, Equatable {
             throw Failure(description: "a \(kind.rawValue) design needs an odd kernel_size (a type I or III linear-phase FIR), got \(count); use \(count + 1)")
         }
         switch kind {
-        case .lowpass, .highpass:
+        case .lowpass, .highpass, .linkwitzRileyLowpass, .linkwitzRileyHighpass:
             guard cutoff.count == 1 else { throw Failure(description: "\(kind.rawValue) takes one cutoff_hz, got \(cutoff.count)") }
         case .bandpass, .bandstop:
             guard cutoff.count == 2, cutoff[0] < cutoff[1] else { throw Failure(description: "\(kind.rawValue) takes cutoff_hz [low, high] with low < high") }
@@ -140,6 +147,13 @@ public struct FIRDesign: Sendable, Equatable {
         // Ideal low-pass with cutoff f (Hz): 2f/fs · sinc(2f/fs · (n − m)).
         func ideal(_ f: Double, _ n: Int) -> Double { 2 * f / Double(rate) * sinc(2 * f / Double(rate) * (Double(n) - m)) }
         var h = [Double](repeating: 0, count: count)
+        // Linkwitz-Riley: the magnitude sampled on a fine grid with the delay m, transformed
+        // back (frequency sampling), then windowed as the others.
+        let sampled = kind == .linkwitzRileyLowpass || kind == .linkwitzRileyHighpass
+            ? Self.frequencySampled(count: count, rate: rate) { f in
+                let r = pow(f / cutoff[0], Double(order))
+                return kind == .linkwitzRileyLowpass ? 1 / (1 + r) : r / (1 + r)
+            } : []
         for n in 0..<count {
             let centre = Double(n) == m ? 1.0 : 0.0
             switch kind {
@@ -156,6 +170,8 @@ public struct FIRDesign: Sendable, Equatable {
             case .hilbert:
                 let k = Int((Double(n) - m).rounded())
                 h[n] = k % 2 == 0 ? 0 : 2 / (.pi * Double(k))
+            case .linkwitzRileyLowpass, .linkwitzRileyHighpass:
+                h[n] = sampled[n]
             }
             if kind != .movingAverage && kind != .identity && kind != .delay { h[n] *= window.value(n, count: count) }
         }
@@ -168,7 +184,7 @@ public struct FIRDesign: Sendable, Equatable {
         case .highpass: nyquist
         case .bandpass: (cutoff[0] + cutoff[1]) / 2
         case .hilbert: Double(rate) / 4
-        case .identity, .delay, .differentiator: nil
+        case .identity, .delay, .differentiator, .linkwitzRileyLowpass, .linkwitzRileyHighpass: nil
         }
         if let reference {
             let g = Self.magnitude(h, at: reference, rate: rate)
@@ -176,6 +192,26 @@ public struct FIRDesign: Sendable, Equatable {
         }
         let linear = pow(10, gainDB / 20)
         return h.reversed().map { $0 * linear }
+    }
+
+    /// The linear-phase FIR of `count` taps (odd) whose amplitude is `amplitude(f)`: the
+    /// inverse DFT of amplitude · e^(−iω(count − 1)/2) over 16 × count points or more (a
+    /// power of two), its first `count` samples. Two amplitudes that sum to 1 give taps that
+    /// sum to the delta at the centre.
+    static func frequencySampled(count: Int, rate: Int, amplitude: (Double) -> Double) -> [Double] {
+        var size = 64
+        while size < 16 * count { size *= 2 }
+        let fft = RealFFT<Double>(size: size)
+        let m = Double(count - 1) / 2
+        var re = [Double](repeating: 0, count: size / 2 + 1), im = re
+        for k in 0...(size / 2) {
+            let a = amplitude(Double(k) * Double(rate) / Double(size))
+            let phase = -2 * Double.pi * Double(k) * m / Double(size)
+            (re[k], im[k]) = (a * cos(phase), a * sin(phase))
+        }
+        var out = [Double](repeating: 0, count: size)
+        fft.inverse(re: &re, im: &im, output: &out)
+        return (0..<count).map { out[$0] / Double(size) }
     }
 
     /// |H(f)| of taps `h` (either order).

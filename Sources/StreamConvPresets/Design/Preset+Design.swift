@@ -4,7 +4,7 @@ import StreamConv
 extension Preset {
     /// Reads a `design` object (its checks against the spec are ``checkDesign(_:spec:sampleRate:)``).
     static func parseDesign(_ value: JSONValue) throws(PresetError) -> FIRDesign {
-        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "transition_hz", "gain", "delay", "phase"])
+        let o = try ObjectReader(value, path: "design", allowed: ["type", "cutoff_hz", "window", "beta", "attenuation_db", "transition_hz", "gain", "delay", "phase", "order"])
         let typeName = try o.required("type").string("design.type")
         guard let kind = FIRDesign.Kind(rawValue: typeName) else {
             throw .invalid(path: "design.type", expected: "one of \(FIRDesign.Kind.allCases.map(\.rawValue).joined(separator: ", "))", got: "\"\(typeName)\"")
@@ -63,8 +63,17 @@ extension Preset {
             }
             phase = parsed
         }
-        return FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay,
-                         kaiserLength: lengthRule, phase: phase)
+        var design = FIRDesign(kind: kind, cutoff: cutoff, window: window, gainDB: try number("gain") ?? 0, delaySamples: delay,
+                               kaiserLength: lengthRule, phase: phase)
+        if let value = o.value("order") {
+            guard kind == .linkwitzRileyLowpass || kind == .linkwitzRileyHighpass else {
+                throw .invalid(path: "design.order", expected: "order only with a linkwitz_riley design", got: "order with \(kind.rawValue)")
+            }
+            let order = try value.int("design.order", min: 2, max: 16)
+            guard order % 2 == 0 else { throw .invalid(path: "design.order", expected: "an even order (2, 4, 8: LR2, LR4, LR8)", got: "\(order)") }
+            design.order = order
+        }
+        return design
     }
 
     /// Refuses a design the spec cannot carry or that cannot be made: checked at load, so a
