@@ -34,7 +34,7 @@ struct FilterResponse {
     }
 
     /// Log-spaced frequencies from 10 Hz (or less at low rates) to Nyquist.
-    static func grid(rate: Int, points: Int = 400) -> [Double] {
+    static func grid(rate: Int, points: Int) -> [Double] {
         let low = min(10, Double(rate) / 1000)
         let high = Double(rate) / 2
         return (0..<points).map { low * pow(high / low, Double($0) / Double(points - 1)) }

@@ -318,11 +318,6 @@ public struct AudioMetadata: Sendable, Equatable {
     /// Every Vorbis comment of a FLAC input (`KEY=value`), libsndfile's ten strings among them.
     public var vorbisComments: [String]?
 
-    /// The cue points' count (0 without any).
-    public var cueCount: Int { cues.map { SndFile.cueCount($0) } ?? 0 }
-    /// The loops' count (0 without sampler data).
-    public var loopCount: Int { instrument.map { SndFile.loopCount($0) } ?? 0 }
-
     /// Every sample position (the `bext` time reference, cue points, loop points) moved to
     /// an output at `outputs`/`inputs` of the input's rate (a strided filter's), rounded down.
     public mutating func rescalePositions(outputs: Int, inputs: Int) {

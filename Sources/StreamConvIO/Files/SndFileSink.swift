@@ -92,15 +92,16 @@ public final class SndFileSink: AudioSink {
         if format.isWAV && dataBytes == nil {
             let scratch = try output.scratch()
             do {
+                // The scratch RF64's refusals do not count: the final file's are what is kept.
                 handle = try Self.open(scratch, name: name, format: SndFileFormat(major: Int32(SF_FORMAT_RF64), subtype: format.subtype),
-                                       settings: settings, channels: channels, sampleRate: sampleRate)
+                                       settings: settings, channels: channels, sampleRate: sampleRate).handle
             } catch {
                 close(scratch)
                 throw error
             }
             staging = scratch
         } else {
-            let opened = try Self.openReporting(output.descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate)
+            let opened = try Self.open(output.descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate)
             handle = opened.handle
             droppedMetadata = opened.refused
         }
@@ -116,13 +117,8 @@ public final class SndFileSink: AudioSink {
 
     /// A libsndfile writer on `descriptor` with the settings' strings, channel map and
     /// encoder options, and no PEAK chunk.
-    private static func open(_ descriptor: Int32, name: String, format: SndFileFormat, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) -> OpaquePointer {
-        try openReporting(descriptor, name: name, format: format, settings: settings, channels: channels, sampleRate: sampleRate).handle
-    }
-
-    /// ``open(_:name:format:settings:channels:sampleRate:)``, with what of the metadata the
-    /// format refused.
-    private static func openReporting(_ descriptor: Int32, name: String, format: SndFileFormat, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) -> (handle: OpaquePointer, refused: [String]) {
+    /// Also returns what of the metadata the format refused (``droppedMetadata``).
+    private static func open(_ descriptor: Int32, name: String, format: SndFileFormat, settings: Settings, channels: Int, sampleRate: Int) throws(IOError) -> (handle: OpaquePointer, refused: [String]) {
         var info = SF_INFO()
         info.format = format.code
         info.channels = Int32(channels)
@@ -267,7 +263,7 @@ public final class SndFileSink: AudioSink {
         }
         defer { _ = SndFile.close(reader) }
         let final = Self.wavContainer(for: settings.format, dataBytes: framesWritten * Int64(channels * settings.format.bytesPerSample))
-        let (writer, refused) = try Self.openReporting(output.descriptor, name: name, format: final, settings: settings, channels: channels, sampleRate: sampleRate)
+        let (writer, refused) = try Self.open(output.descriptor, name: name, format: final, settings: settings, channels: channels, sampleRate: sampleRate)
         droppedMetadata = refused
         let block = 1 << 14
         var failed = false

@@ -11,10 +11,10 @@ import Musl
 /// 1-byte header (last-block flag, type; 4 = VORBIS_COMMENT, 1 = PADDING) and a 24-bit
 /// big-endian length; the comment block is little-endian lengths of a vendor string and of
 /// each `KEY=value`.
-public enum FLACComments {
+enum FLACComments {
     /// The comments of the FLAC file open on `descriptor` (read with pread, the offset left
     /// alone), or nil when it is not a FLAC file or has no comment block.
-    public static func read(_ descriptor: Int32) -> [String]? {
+    static func read(_ descriptor: Int32) -> [String]? {
         guard let (blocks, _) = blocks(descriptor), let block = blocks.first(where: { $0.type == 4 }) else { return nil }
         guard let body = bytes(descriptor, at: block.offset + 4, count: block.length) else { return nil }
         return parse(body)?.comments
@@ -24,7 +24,7 @@ public enum FLACComments {
     /// for reading and writing) with `vendor` and `comments`, moving the audio frames when
     /// the metadata grows and leaving padding when it shrinks. False when the file is not a
     /// FLAC file it can parse or an I/O call fails.
-    public static func replace(_ descriptor: Int32, comments: [String]) -> Bool {
+    static func replace(_ descriptor: Int32, comments: [String]) -> Bool {
         guard let (blocks, audioStart) = blocks(descriptor) else { return false }
         var vendor = "streamconv"
         if let old = blocks.first(where: { $0.type == 4 }), let body = bytes(descriptor, at: old.offset + 4, count: old.length),

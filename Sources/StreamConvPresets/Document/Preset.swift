@@ -140,14 +140,7 @@ public struct Preset: Sendable {
             guard !spec.bias else { throw .invalid(path: "conv1d.bias", expected: "false for a taps preset", got: "true") }
             let file = try top.required("taps").string("taps")
             let even = spec.padding == .same && spec.kernelSize % 2 == 0 && spec.dilation == 1
-            if even {
-                do {
-                    spec = try Conv1dSpec(inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: spec.kernelSize + 1,
-                                          stride: spec.stride, padding: .same, dilation: 1, groups: spec.groups, bias: false, paddingMode: spec.paddingMode)
-                } catch {
-                    throw .conv1d(path: "conv1d", error)
-                }
-            }
+            if even { spec = try Self.respec(spec, kernelSize: spec.kernelSize + 1, padding: .same) }
             source = .taps(path: resolve(file), soxAligned: even)
         case "outputs":
             source = .perOutput(try Self.decodeOutputs(top.required("outputs"), spec: spec, sampleRate: sampleRate))
@@ -178,13 +171,7 @@ public struct Preset: Sendable {
         guard spec.padding == .same, spec.paddingMode == .zeros else {
             throw .invalid(path: "conv1d.padding", expected: "\"same\" with zeros padding for a minimum-phase design (it runs causally: the output as long as the input, no delay)", got: "\(spec.padding) with \(spec.paddingMode) padding")
         }
-        do {
-            return try Conv1dSpec(inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: spec.kernelSize, stride: spec.stride,
-                                  padding: .samples((spec.kernelSize - 1) * spec.dilation), dilation: spec.dilation, groups: spec.groups,
-                                  bias: false)
-        } catch {
-            throw .conv1d(path: "conv1d", error)
-        }
+        return try respec(spec, kernelSize: spec.kernelSize, padding: .samples((spec.kernelSize - 1) * spec.dilation))
     }
 
     /// The rate the weights are fixed to: `sample_rate`, except for a `design` preset, which

@@ -16,15 +16,20 @@ extension Preset {
         }
         guard count != spec.kernelSize else { return self }
         var copy = self
-        do {
-            copy.spec = try Conv1dSpec(
-                inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: count, stride: spec.stride,
-                padding: design.phase == .minimum ? .samples((count - 1) * spec.dilation) : spec.padding,
-                dilation: spec.dilation, groups: spec.groups, bias: spec.bias, paddingMode: spec.paddingMode)
-        } catch {
-            throw .conv1d(path: "conv1d", error, context: "with kernel_size \(count) from Kaiser's formula at \(rate) Hz: ")
-        }
+        copy.spec = try Self.respec(spec, kernelSize: count, padding: design.phase == .minimum ? .samples((count - 1) * spec.dilation) : spec.padding,
+                                    context: "with kernel_size \(count) from Kaiser's formula at \(rate) Hz: ")
         return copy
+    }
+
+    /// `spec` with another kernel size and padding, everything else kept; a spec the core
+    /// refuses is reported at `conv1d` with `context` saying what made it.
+    static func respec(_ spec: Conv1dSpec, kernelSize: Int, padding: Conv1dPadding, context: String = "") throws(PresetError) -> Conv1dSpec {
+        do {
+            return try Conv1dSpec(inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: kernelSize, stride: spec.stride,
+                                  padding: padding, dilation: spec.dilation, groups: spec.groups, bias: spec.bias, paddingMode: spec.paddingMode)
+        } catch {
+            throw .conv1d(path: "conv1d", error, context: context)
+        }
     }
 
     /// The convolution this preset describes (a `design` preset designed at `sampleRate`).

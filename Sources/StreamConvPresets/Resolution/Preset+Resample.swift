@@ -40,7 +40,7 @@ extension Preset {
             let length = channels.first?.count ?? 0
             guard length > 0 else { throw .weightsFile("\(path): nothing left after resampling to \(rate) Hz") }
             copy.source = .impulseResponse(path: path, response: ImpulseResponse(sampleRate: rate, channels: channels, routing: response.routing), tail: tail)
-            copy.spec = try Self.respec(spec, kernelSize: length, padding: .samples(length - 1))
+            copy.spec = try Self.respec(spec, kernelSize: length, padding: .samples(length - 1), context: "resampled to \(length) taps: ")
         case let .taps(path, soxAligned):
             let taps: [Double] = try Self.readTaps(path)
             // The centre 'same' padding puts at frame 0: (K − 1)/2 taps in (an even count
@@ -55,21 +55,12 @@ extension Preset {
                 throw .weightsFile("\(path): the resampler delivered too few taps at \(rate) Hz")
             }
             copy.source = .resampledTaps(path: path, taps: Array(resampled.prefix(count)))
-            copy.spec = try Self.respec(spec, kernelSize: count, padding: .same)
+            copy.spec = try Self.respec(spec, kernelSize: count, padding: .same, context: "resampled to \(count) taps: ")
         default:
             return self
         }
         copy.sampleRate = rate
         copy.resampledFrom = from
         return copy
-    }
-
-    static func respec(_ spec: Conv1dSpec, kernelSize: Int, padding: Conv1dPadding) throws(PresetError) -> Conv1dSpec {
-        do {
-            return try Conv1dSpec(inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: kernelSize, stride: spec.stride,
-                                  padding: padding, dilation: spec.dilation, groups: spec.groups, bias: spec.bias, paddingMode: spec.paddingMode)
-        } catch {
-            throw .conv1d(path: "conv1d", error, context: "resampled to \(kernelSize) taps: ")
-        }
     }
 }
